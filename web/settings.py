@@ -1,0 +1,46 @@
+"""Web app settings, from environment variables with defaults that run on one machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _secret_key(path: Path) -> str:
+    """A per-installation secret kept in var/, made on first start, never committed."""
+    env = os.environ.get("WEB_SECRET_KEY")
+    if env:
+        return env
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Rasa's REST channel is reached by the web app, server side; Rasa stays on loopback.
+    rasa_url: str = "http://127.0.0.1:5005"
+    # The tracker store Rasa writes (read-only here) and the clinic database (requests, staff).
+    tracker_db_url: str = "sqlite:///var/tracker.db"
+    clinic_db_url: str = "sqlite:///var/clinic.db"
+    secret_key: str = ""
+    # Secure cookies when served over HTTPS (behind nginx in production).
+    cookie_secure: bool = False
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ.get
+        return cls(
+            host=env("WEB_HOST", cls.host),
+            port=int(env("WEB_PORT", str(cls.port))),
+            rasa_url=env("RASA_URL", cls.rasa_url).rstrip("/"),
+            tracker_db_url=env("TRACKER_DB_URL", cls.tracker_db_url),
+            clinic_db_url=env("CLINIC_DB_URL", cls.clinic_db_url),
+            secret_key=_secret_key(Path(env("WEB_SECRET_FILE", "var/web-secret-key"))),
+            cookie_secure=env("COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
+        )
