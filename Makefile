@@ -1,0 +1,104 @@
+# Two commands for a new machine:  make run   and   make test
+# Everything else here is a step they take (each only when its inputs changed).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ifdef PYTHON
+export PYTHON
+endif
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONWARNINGS := ignore
+export PYTHONPATH := $(CURDIR)
+
+VENV := .venv/.lock-sha256
+PIPELINE := nlp/build/clinic_en/.built
+MODEL := models/clinic.tar.gz
+RASA := .venv/bin/rasa
+PY := .venv/bin/python
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) nlp/components.py $(PIPELINE)
+QUESTIONS ?= ../shared/eval/questions.yml
+ACCURACY_THRESHOLD ?= 0.95
+NLU_MIN_F1 ?= 0.85
+
+.PHONY: help setup system train run test validate unit-test story-test nlu-test accuracy pytest \
+        staff-user retention clean
+
+help:
+	@echo "make run    set up what is missing, train if the data changed, start everything"
+	@echo "make test   set up the same way, then run every test"
+	@echo "Steps: setup train validate unit-test story-test nlu-test accuracy pytest staff-user retention clean"
+
+$(VENV): requirements.lock scripts/setup-venv.sh scripts/find-python.sh
+	@bash scripts/setup-venv.sh
+
+$(PIPELINE): $(VENV) nlp/vocabulary.yml nlp/build_pipeline.py
+	@echo "==> Building the spaCy pipeline (blank English, lookup lemmatizer, clinic vocabulary)"
+	@$(PY) -m nlp.build_pipeline && touch $@
+
+setup: $(PIPELINE)
+
+# Debian packages for the browser tests (chromium); installed only when missing.
+system:
+	@bash scripts/setup-system.sh chromium fonts-dejavu-core
+
+$(MODEL): $(TRAINING_INPUTS)
+	@echo "==> Training (data or config changed; about 3 minutes on 2 cores)"
+	@start=$$(date +%s); \
+	$(RASA) train --fixed-model-name clinic --out models 2>&1 | grep -E --line-buffered "Epochs|Training|Finished|rror|stored" | grep -v "Epochs: *[0-9]*%" || true; \
+	test -f $@ || { echo "Training failed; run '$(RASA) train' to see why." >&2; exit 1; }; \
+	touch $@; echo "==> Trained in $$(( $$(date +%s) - start )) s: $@"
+
+train: setup $(MODEL)
+
+run: setup $(MODEL)
+	@$(PY) -m tools.stack
+
+validate: setup
+	@echo "==> rasa data validate --fail-on-warnings"
+	@$(RASA) data validate --fail-on-warnings > results-validate.log 2>&1 || { cat results-validate.log; rm -f results-validate.log; exit 1; }
+	@rm -f results-validate.log; echo "    data is valid"
+
+unit-test: setup
+	@echo "==> Unit tests (no trained model needed)"
+	@$(PY) -m pytest -q tests/unit
+
+story-test: train
+	@echo "==> Story tests: rasa test core --fail-on-prediction-errors"
+	@$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors \
+	  --out results/stories > results/story-test.log 2>&1 || { mkdir -p results; tail -40 results/story-test.log; \
+	  echo "Failed stories: results/stories/failed_test_stories.yml" >&2; exit 1; }
+	@$(PY) -m tools.report stories results/stories
+
+nlu-test: train
+	@echo "==> NLU on held-out phrasings (tests/nlu_holdout.yml)"
+	@mkdir -p results; $(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml --out results/nlu \
+	  > results/nlu-test.log 2>&1 || { tail -40 results/nlu-test.log; exit 1; }
+	@$(PY) -m tools.report nlu results/nlu --min-f1 $(NLU_MIN_F1)
+
+accuracy: train
+	@echo "==> Answer accuracy on $(QUESTIONS) (threshold $(ACCURACY_THRESHOLD))"
+	@$(PY) -m tools.answer_accuracy $(QUESTIONS) --threshold $(ACCURACY_THRESHOLD)
+
+pytest: train system
+	@echo "==> pytest: actions, conversations through the real servers, widget and console in Chromium"
+	@$(PY) -m pytest -q tests --ignore=tests/unit
+
+test: validate unit-test story-test nlu-test accuracy pytest
+	@echo "==> All tests passed"
+
+# Staff accounts: make staff-user NAME=alice  (asks for the password); make staff-user-remove NAME=alice
+staff-user: setup
+	@test -n "$(NAME)" || { echo "Usage: make staff-user NAME=<username>" >&2; exit 2; }
+	@$(PY) -m web.staff.users add "$(NAME)"
+
+staff-user-remove: setup
+	@test -n "$(NAME)" || { echo "Usage: make staff-user-remove NAME=<username>" >&2; exit 2; }
+	@$(PY) -m web.staff.users remove "$(NAME)"
+
+# Deletes conversations and requests older than DAYS (default: RETENTION_DAYS or 365).
+retention: setup
+	@$(PY) -m web.staff.retention $(if $(DAYS),--days $(DAYS),)
+
+clean:
+	rm -rf models results test-output nlp/build .pytest_cache

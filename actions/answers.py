@@ -1,0 +1,164 @@
+"""Answering questions from the clinic's article.
+
+One action answers every question intent, so the same rules apply everywhere:
+- warning signs come first, and nothing else is said with them (never "that's normal");
+- a specific subject gets its specific answer ("can I go to the gym after?" gets the gym line,
+  not the whole aftercare list): the response `utter_<topic>_<entity id>` when the domain has it;
+- a skin concern or condition the article does not list gets an honest "the article doesn't
+  cover that" instead of a yes;
+- a message holding several questions gets an answer to each (from the intent ranking).
+`select_responses` is pure so the routing is tested without a Rasa server.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+# Question intent -> (general response, prefix of subject-specific responses).
+TOPICS: Dict[str, tuple] = {
+    "ask_what_is": ("utter_what_is", "utter_what_is"),
+    "ask_pain": ("utter_pain", "utter_pain"),
+    "ask_duration": ("utter_duration", "utter_duration"),
+    "ask_sessions": ("utter_sessions", "utter_sessions"),
+    "ask_maintenance": ("utter_maintenance", "utter_maintenance"),
+    "ask_treats": ("utter_treats", "utter_treats"),
+    "ask_contraindications": ("utter_contraindications", "utter_contra"),
+    "ask_downtime": ("utter_downtime", "utter_downtime"),
+    "ask_after_effects": ("utter_after_effects", "utter_side"),
+    "ask_compare": ("utter_compare", "utter_compare"),
+    "ask_prep": ("utter_prep", "utter_prep"),
+    "ask_results": ("utter_results", "utter_results"),
+    "ask_side_effects": ("utter_side_effects", "utter_side"),
+    "ask_aftercare": ("utter_aftercare", "utter_aftercare"),
+    "ask_clinic": ("utter_clinic", "utter_clinic"),
+    "ask_price": ("utter_price", "utter_price"),
+    "ask_opening_hours": ("utter_opening_hours", "utter_opening_hours"),
+    "ask_contact_details": ("utter_contact_details", "utter_contact_details"),
+    "ask_insurance": ("utter_insurance", "utter_insurance"),
+    "ask_other_treatments": ("utter_other_treatments", "utter_other_treatments"),
+    "ask_medical_advice": ("utter_medical_advice", "utter_medical_advice"),
+}
+
+# Where a subject belongs when the question's own topic has nothing specific on it.
+LABEL_PREFIX = {
+    "concern": "utter_treats",
+    "condition": "utter_contra",
+    "symptom": "utter_side",
+    "product": "utter_aftercare",
+    "activity": "utter_aftercare",
+    "treatment": "utter_compare",
+}
+# What the article does not list gets this answer rather than silence or a guess.
+NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_not_listed"}
+# Concerns and conditions decide the answer even when the intent is a near miss: "can pregnant
+# women get microneedling" must be about pregnancy whichever topic the classifier picked.
+# Products, activities and symptoms only refine their own topic ("clean and dry" in a
+# preparation question is not a side-effect question).
+STRONG_LABELS = ("concern", "condition")
+# Topics general enough to hand over to a strong subject.
+OPEN_TOPICS = {"ask_what_is", "ask_treats", "ask_contraindications", "ask_results",
+               "ask_medical_advice", "ask_side_effects", "ask_sessions"}
+
+SAFETY = (("emergency_sign", "report_emergency", "utter_emergency"),
+          ("warning_sign", "report_warning_signs", "utter_warning_signs"))
+
+MAX_ANSWERS = 3
+SECOND_QUESTION_MIN_CONFIDENCE = 0.1
+_QUESTION_WORD = r"(how|what|when|does|do|is|are|can|could|will|would|should|where|who|why|which|any)"
+_SEVERAL_QUESTIONS = re.compile(
+    rf"\b(and|also|plus|&|or)\s+(also\s+)?{_QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{_QUESTION_WORD}\b"
+)
+
+
+@dataclass
+class Answer:
+    response: str
+    kwargs: Dict[str, Any] = field(default_factory=dict)
+
+
+def several_questions(text: str) -> bool:
+    """True for "does it hurt and how long does it take" or "price? hours?"."""
+    return bool(_SEVERAL_QUESTIONS.search((text or "").lower()))
+
+
+def _subject_answers(intent: Optional[str], entities: Sequence[Mapping], text: str,
+                     available: Iterable[str]) -> List[Answer]:
+    available = set(available)
+    prefix = TOPICS[intent][1] if intent in TOPICS else None
+    open_topic = intent not in TOPICS or intent in OPEN_TOPICS
+    answers: List[Answer] = []
+    for entity in entities:
+        label, value = entity.get("entity"), str(entity.get("value"))
+        own = f"{prefix}_{value}" if prefix else None
+        if own in available:
+            answers.append(Answer(own))
+            continue
+        strong = label in STRONG_LABELS
+        if not (open_topic and (strong or intent not in TOPICS)):
+            continue
+        default = f"{LABEL_PREFIX.get(label)}_{value}"
+        if default in available:
+            answers.append(Answer(default))
+        elif strong and NOT_LISTED[label] in available:
+            subject = text[entity.get("start", 0): entity.get("end", 0)] or value
+            answers.append(Answer(NOT_LISTED[label], {"subject": subject.strip()}))
+    return answers
+
+
+def select_responses(intent: Optional[str], ranking: Sequence[Mapping], entities: Sequence[Mapping],
+                     text: str, available: Iterable[str]) -> List[Answer]:
+    """The responses that answer one visitor message, in order."""
+    available = set(available)
+    labels = {entity.get("entity") for entity in entities}
+    for label, safety_intent, response in SAFETY:
+        if label in labels or intent == safety_intent:
+            return [Answer(response)]
+
+    intents: List[str] = [intent] if intent in TOPICS else []
+    if several_questions(text) or (intent not in TOPICS and intent == "nlu_fallback"):
+        for candidate in ranking:
+            name = candidate.get("name")
+            if (name in TOPICS and name not in intents
+                    and candidate.get("confidence", 0) >= SECOND_QUESTION_MIN_CONFIDENCE):
+                intents.append(name)
+            if len(intents) >= 2:
+                break
+        if intent == "nlu_fallback" and not several_questions(text):
+            intents = []  # an unsure guess is not an answer; only a split question is
+
+    answers: List[Answer] = []
+    for name in intents or [None]:
+        specific = _subject_answers(name, entities, text, available)
+        if specific:
+            answers.extend(specific)
+        elif name is not None:
+            answers.append(Answer(TOPICS[name][0]))
+    if not answers:
+        answers.append(Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"))
+
+    unique: List[Answer] = []
+    for answer in answers:
+        if answer.response not in {a.response for a in unique}:
+            unique.append(answer)
+    return unique[:MAX_ANSWERS]
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        answers = select_responses(
+            intent, message.get("intent_ranking") or [], message.get("entities") or [],
+            message.get("text") or "", (domain.get("responses") or {}).keys(),
+        )
+        for answer in answers:
+            dispatcher.utter_message(response=answer.response, **answer.kwargs)
+        return []

@@ -1,0 +1,1 @@
+"""The project's own spaCy pipeline (built offline) and the Rasa component that reads it."""

@@ -1,0 +1,71 @@
+"""Builds the project's spaCy pipeline, offline: blank English, the lookup lemmatizer from
+spacy-lookups-data, and an entity ruler with the clinic's vocabulary (nlp/vocabulary.yml).
+
+    python -m nlp.build_pipeline [OUTPUT_DIR]     (default nlp/build/clinic_en)
+
+No model is downloaded: spaCy's blank pipeline and the lookup tables come from installed packages.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import spacy
+import yaml
+
+HERE = Path(__file__).resolve().parent
+VOCABULARY = HERE / "vocabulary.yml"
+DEFAULT_OUTPUT = HERE / "build" / "clinic_en"
+
+
+def load_vocabulary(path: Path = VOCABULARY) -> Dict[str, Dict[str, List[str]]]:
+    """label -> id -> phrases. A label may also map straight to a list (its id is the label)."""
+    raw = yaml.safe_load(path.read_text())
+    vocabulary: Dict[str, Dict[str, List[str]]] = {}
+    for label, entries in raw.items():
+        if isinstance(entries, list):
+            entries = {label: entries}
+        vocabulary[label] = {str(i): [str(p).lower() for p in phrases] for i, phrases in entries.items()}
+    return vocabulary
+
+
+def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
+    nlp = spacy.blank("en")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Runs after the lemmatizer so LEMMA patterns see lemmas; phrases match lower-cased text.
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    nlp.initialize()  # loads the lookup tables from spacy-lookups-data into the pipeline
+
+    patterns = []
+    seen = set()
+    for label, entries in load_vocabulary().items():
+        for entity_id, phrases in entries.items():
+            for phrase in phrases:
+                key = (label, entity_id, phrase)
+                if key in seen:
+                    continue
+                seen.add(key)
+                patterns.append({"label": label, "id": entity_id, "pattern": phrase})
+                # The same phrase by lemma, so inflected forms ("scarred", "wrinkles") match too.
+                lemmas = [t.lemma_.lower() for t in lemmatizer(nlp.make_doc(phrase))]
+                if lemmas != phrase.split():
+                    patterns.append(
+                        {"label": label, "id": entity_id,
+                         "pattern": [{"LEMMA": lemma} for lemma in lemmas]}
+                    )
+    ruler.add_patterns(patterns)
+    output.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output)
+    return nlp
+
+
+def main() -> None:
+    output = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUTPUT
+    nlp = build(output)
+    ruler = nlp.get_pipe("entity_ruler")
+    print(f"spaCy pipeline {nlp.pipe_names} with {len(ruler.patterns)} patterns -> {output}")
+
+
+if __name__ == "__main__":
+    main()

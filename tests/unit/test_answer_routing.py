@@ -1,0 +1,89 @@
+"""Which responses answer a message (actions/answers.py), against the real domain.yml."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.answers import TOPICS, select_responses, several_questions
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+RESPONSES = set(DOMAIN["responses"])
+
+
+def entity(text, phrase, label, value):
+    start = text.lower().index(phrase)
+    return {"entity": label, "value": value, "start": start, "end": start + len(phrase)}
+
+
+def answer(intent, text, entities=(), ranking=()):
+    return [a.response for a in select_responses(intent, list(ranking), list(entities), text, RESPONSES)]
+
+
+def test_every_question_intent_has_its_general_answer():
+    for intent, (general, _prefix) in TOPICS.items():
+        assert general in RESPONSES, intent
+        assert intent in DOMAIN["intents"], intent
+
+
+def test_a_specific_subject_gets_the_specific_answer_not_the_whole_list():
+    text = "can I go to the gym after?"
+    assert answer("ask_aftercare", text, [entity(text, "gym", "activity", "pools_saunas_gyms")]) == [
+        "utter_aftercare_pools_saunas_gyms"]
+
+
+def test_a_listed_concern_gets_a_yes_and_an_unlisted_one_an_honest_not_listed():
+    text = "does it help with rosacea"
+    assert answer("ask_treats", text, [entity(text, "rosacea", "concern", "rosacea")]) == ["utter_treats_rosacea"]
+    text = "does it help with tattoos"
+    result = select_responses("ask_treats", [], [entity(text, "tattoos", "concern", "tattoo")], text, RESPONSES)
+    assert [a.response for a in result] == ["utter_treats_not_listed"]
+    assert result[0].kwargs == {"subject": "tattoos"}
+
+
+def test_a_condition_decides_even_when_the_intent_is_a_near_miss():
+    text = "can pregnant women get microneedling"
+    assert answer("ask_what_is", text, [entity(text, "pregnant", "condition", "pregnancy")]) == [
+        "utter_contra_pregnancy"]
+
+
+def test_a_product_in_a_preparation_question_does_not_become_another_topic():
+    text = "should my skin be clean and dry"
+    assert answer("ask_prep", text, [entity(text, "dry", "symptom", "flaking_dryness")]) == ["utter_prep"]
+
+
+def test_warning_signs_come_alone_whatever_the_intent():
+    text = "is pus normal after needling"
+    assert answer("ask_side_effects", text, [entity(text, "pus", "warning_sign", "warning_sign")]) == [
+        "utter_warning_signs"]
+    assert answer("report_warning_signs", "my face is hot and weird") == ["utter_warning_signs"]
+    text = "my throat is swelling"
+    assert answer("ask_after_effects", text, [entity(text, "throat is swelling", "emergency_sign",
+                                                      "emergency_sign")]) == ["utter_emergency"]
+
+
+def test_two_questions_in_one_message_get_two_answers():
+    text = "does it hurt and how long does it take"
+    ranking = [{"name": "ask_pain", "confidence": 0.6}, {"name": "ask_duration", "confidence": 0.3}]
+    assert answer("ask_pain", text, ranking=ranking) == ["utter_pain", "utter_duration"]
+
+
+def test_one_question_gets_one_answer_even_with_a_close_second_intent():
+    ranking = [{"name": "ask_pain", "confidence": 0.6}, {"name": "ask_duration", "confidence": 0.3}]
+    assert answer("ask_pain", "does it hurt", ranking=ranking) == ["utter_pain"]
+
+
+def test_unsure_classification_gets_a_rephrase_and_off_topic_an_honest_no():
+    assert answer("nlu_fallback", "blorp", ranking=[{"name": "ask_pain", "confidence": 0.2}]) == ["utter_fallback"]
+    assert answer("out_of_scope", "who won the hockey game") == ["utter_out_of_scope"]
+    text = "tattoo removal?"
+    assert answer("out_of_scope", text, [entity(text, "tattoo removal", "concern", "tattoo")]) == [
+        "utter_treats_not_listed"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("does it hurt and how long does it take", True), ("price? hours?", True),
+    ("how much is it? and where are you", True), ("does it help with acne and wrinkles", False),
+    ("does it hurt", False),
+])
+def test_several_questions_are_detected(text, expected):
+    assert several_questions(text) is expected

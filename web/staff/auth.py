@@ -1,0 +1,169 @@
+"""Staff accounts, sessions, CSRF tokens and login rate limiting.
+
+- Passwords: argon2id (argon2-cffi defaults), rehashed on login when the parameters change.
+- Sessions: a random token in an HttpOnly, SameSite=Strict cookie (Secure when
+  settings.cookie_secure), its SHA-256 in staff_sessions with an idle and an absolute expiry;
+  logout deletes the row.
+- CSRF: a random token per session, in a hidden field of every form, compared on every POST.
+  The login form, which has no session yet, uses a pre-login cookie and an HMAC of it.
+- Rate limit: MAX_FAILURES failed logins per username and IP within FAILURE_WINDOW -> 429.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from web.staff.db import (as_utc, login_failures, staff_sessions, staff_users, utcnow)
+
+SESSION_COOKIE = "staff_session"
+PRELOGIN_COOKIE = "staff_prelogin"
+COOKIE_PATH = "/staff"
+SESSION_IDLE = timedelta(minutes=60)
+SESSION_MAX = timedelta(hours=10)
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 12
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+_hasher = PasswordHasher()
+# Verified against when the username does not exist, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class PasswordPolicyError(ValueError):
+    pass
+
+
+def check_username(username: str) -> str:
+    if not USERNAME_RE.match(username or ""):
+        raise ValueError("A username is 1-64 letters, digits or . _ @ - (starting with a letter "
+                         "or digit).")
+    return username
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(engine: sa.engine.Engine, username: str, password: str) -> bool:
+    """True when the password is right; rehashes it when argon2's parameters have changed."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(staff_users.c.id, staff_users.c.password_hash)
+                           .where(staff_users.c.username == username)).first()
+    stored = row.password_hash if row else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    if row is None:
+        return False
+    values = {"last_login_at": utcnow()}
+    if _hasher.check_needs_rehash(stored):
+        values["password_hash"] = _hasher.hash(password)
+    with engine.begin() as conn:
+        conn.execute(staff_users.update().where(staff_users.c.id == row.id).values(**values))
+    return True
+
+
+# --- rate limiting -------------------------------------------------------------------------
+
+def too_many_failures(engine: sa.engine.Engine, username: str, ip: str) -> bool:
+    since = utcnow() - FAILURE_WINDOW
+    with engine.connect() as conn:
+        count = conn.execute(
+            sa.select(sa.func.count()).select_from(login_failures).where(
+                login_failures.c.username == username[:64], login_failures.c.ip == ip[:64],
+                login_failures.c.at >= since)
+        ).scalar_one()
+    return count >= MAX_FAILURES
+
+
+def record_failure(engine: sa.engine.Engine, username: str, ip: str) -> None:
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
+        conn.execute(login_failures.insert().values(username=username[:64], ip=ip[:64], at=now))
+
+
+def clear_failures(engine: sa.engine.Engine, username: str, ip: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(login_failures.delete().where(
+            login_failures.c.username == username[:64], login_failures.c.ip == ip[:64]))
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StaffSession:
+    id: int
+    username: str
+    csrf_token: str
+
+
+def create_session(engine: sa.engine.Engine, username: str, ip: str = "") -> str:
+    """Stores a new session and returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
+        conn.execute(staff_sessions.insert().values(
+            token_hash=token_hash(token), username=username, csrf_token=secrets.token_urlsafe(32),
+            created_at=now, last_seen_at=now, expires_at=now + SESSION_MAX, ip=ip[:64] or None,
+        ))
+    return token
+
+
+def load_session(engine: sa.engine.Engine, token: Optional[str]) -> Optional[StaffSession]:
+    """The live session for a cookie token, or None; touches last_seen_at (idle expiry)."""
+    if not token or len(token) > 200:
+        return None
+    now = utcnow()
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(staff_sessions, staff_users.c.id.label("user_id"))
+            .join(staff_users, staff_users.c.username == staff_sessions.c.username)
+            .where(staff_sessions.c.token_hash == token_hash(token))
+        ).mappings().first()
+    if row is None:
+        return None
+    if as_utc(row["expires_at"]) <= now or as_utc(row["last_seen_at"]) + SESSION_IDLE <= now:
+        delete_session(engine, token)
+        return None
+    if now - as_utc(row["last_seen_at"]) > timedelta(seconds=30):
+        with engine.begin() as conn:
+            conn.execute(staff_sessions.update().where(staff_sessions.c.id == row["id"])
+                         .values(last_seen_at=now))
+    return StaffSession(id=row["id"], username=row["username"], csrf_token=row["csrf_token"])
+
+
+def delete_session(engine: sa.engine.Engine, token: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash(token)))
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+def csrf_ok(expected: Optional[str], given: Optional[str]) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+def prelogin_csrf(secret_key: str, prelogin_token: str) -> str:
+    """The login form's CSRF token: bound to the pre-login cookie by the app's secret."""
+    return hmac.new(secret_key.encode(), b"staff-login:" + prelogin_token.encode(),
+                    hashlib.sha256).hexdigest()

@@ -1,0 +1,104 @@
+"""Deletes conversations and consultation requests older than the retention period.
+
+    python -m web.staff.retention              # RETENTION_DAYS (default 365)
+    python -m web.staff.retention --days 90 --dry-run
+
+A conversation (all events of a sender_id) is deleted when its last event is older than the
+cutoff; a consultation request when it was created before the cutoff. Each database is changed
+in one transaction, and running it again removes nothing more: safe on a schedule (cron, a
+systemd timer). This is the one place that writes to Rasa's tracker store, with its own engine.
+Expired staff sessions and old login failures are cleaned up too; the audit log is kept.
+
+Databases: TRACKER_DB_URL (default sqlite:///var/tracker.db), CLINIC_DB_URL
+(default sqlite:///var/clinic.db).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Dict, List, Optional
+
+import sqlalchemy as sa
+
+from actions.store import database_url
+from web.staff.auth import FAILURE_WINDOW
+from web.staff.conversations import events, sqlite_path
+from web.staff.db import clinic_engine, consultation_requests, login_failures, staff_sessions
+
+DEFAULT_DAYS = 365
+
+
+def purge_tracker(url: str, cutoff: float, dry_run: bool) -> Dict[str, int]:
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return {"conversations": 0, "events": 0}
+    engine = sa.create_engine(url, future=True)
+    try:
+        old = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
+               .having(sa.func.max(events.c.timestamp) < cutoff))
+        with engine.begin() as conn:
+            if not sa.inspect(conn).has_table("events"):
+                return {"conversations": 0, "events": 0}
+            senders = conn.execute(sa.select(sa.func.count()).select_from(old.subquery())).scalar_one()
+            n_events = conn.execute(sa.select(sa.func.count()).select_from(events)
+                                    .where(events.c.sender_id.in_(old))).scalar_one()
+            if not dry_run and senders:
+                conn.execute(events.delete().where(events.c.sender_id.in_(old)))
+        return {"conversations": int(senders), "events": int(n_events)}
+    finally:
+        engine.dispose()
+
+
+def purge_clinic(url: str, cutoff: datetime, dry_run: bool) -> Dict[str, int]:
+    engine = clinic_engine(url)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        old = consultation_requests.c.created_at < cutoff
+        n_requests = conn.execute(sa.select(sa.func.count()).select_from(consultation_requests)
+                                  .where(old)).scalar_one()
+        if not dry_run:
+            conn.execute(consultation_requests.delete().where(old))
+            conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
+            conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
+    return {"requests": int(n_requests)}
+
+
+def run(days: int, tracker_url: str, clinic_url: str, dry_run: bool = False,
+        now: Optional[float] = None) -> Dict[str, int]:
+    if days < 1:
+        raise ValueError("--days must be at least 1")
+    now = time.time() if now is None else now
+    cutoff = now - days * 86400
+    result = purge_tracker(tracker_url, cutoff, dry_run)
+    result.update(purge_clinic(clinic_url, datetime.fromtimestamp(cutoff, timezone.utc), dry_run))
+    return result
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m web.staff.retention",
+                                     description="Delete conversations and consultation "
+                                                 "requests older than N days.")
+    parser.add_argument("--days", type=int, default=int(os.environ.get("RETENTION_DAYS",
+                                                                       DEFAULT_DAYS)),
+                        help="retention period in days (default: RETENTION_DAYS or 365)")
+    parser.add_argument("--dry-run", action="store_true", help="only count what would go")
+    args = parser.parse_args(argv)
+    tracker_url = os.environ.get("TRACKER_DB_URL", "sqlite:///var/tracker.db")
+    try:
+        result = run(args.days, tracker_url, database_url(), args.dry_run)
+    except ValueError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    cutoff = datetime.now(timezone.utc) - timedelta(days=args.days)
+    verb = "Would delete" if args.dry_run else "Deleted"
+    print(f"{verb} {result['conversations']} conversation(s) ({result['events']} events) and "
+          f"{result['requests']} consultation request(s) older than {args.days} days "
+          f"(before {cutoff:%Y-%m-%d %H:%M} UTC).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
