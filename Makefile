@@ -43,10 +43,12 @@ system:
 	@bash scripts/setup-system.sh chromium fonts-dejavu-core
 
 $(MODEL): $(TRAINING_INPUTS)
-	@echo "==> Training (data or config changed; about 3 minutes on 2 cores)"
-	@start=$$(date +%s); \
-	$(RASA) train --fixed-model-name clinic --out models 2>&1 | grep -E --line-buffered "Epochs|Training|Finished|rror|stored" | grep -v "Epochs: *[0-9]*%" || true; \
-	test -f $@ || { echo "Training failed; run '$(RASA) train' to see why." >&2; exit 1; }; \
+	@echo "==> Training (data or config changed; a few minutes on 2 cores; log: results/train.log)"
+	@mkdir -p results; start=$$(date +%s); \
+	$(RASA) train --fixed-model-name clinic --out models > results/train.log 2>&1 & pid=$$!; \
+	while kill -0 $$pid 2>/dev/null; do sleep 15; kill -0 $$pid 2>/dev/null && \
+	  echo "    ... training ($$(( $$(date +%s) - start )) s): $$(grep -aoE 'Starting to train component|Finished training component [A-Za-z]+|Epochs: +[0-9]+%' results/train.log | tail -1)"; done; \
+	wait $$pid || { tail -40 results/train.log; echo "Training failed; full log: results/train.log" >&2; exit 1; }; \
 	touch $@; echo "==> Trained in $$(( $$(date +%s) - start )) s: $@"
 
 train: setup $(MODEL)

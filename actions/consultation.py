@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.parsing import parse_contact, parse_name, parse_preferred_time
+from actions.answers import TOPICS
+from actions.parsing import NO, YES, parse_contact, parse_name, parse_preferred_time, parse_yes_no
 from actions.store import SCREENING_SLOTS, database_url, save_request
 
 logger = logging.getLogger(__name__)
@@ -18,31 +19,87 @@ CONTACT_SLOTS = ("name", "contact", "contact_kind", "preferred_time", "contact_c
 BOOKING_SLOTS = SCREENING_SLOTS + CONTACT_SLOTS + ("screening_result",)
 
 
+# Intents that mean "this is not an answer but something else": a question, a stop, a booking.
+NOT_AN_ANSWER = set(TOPICS) | {"stop", "book_consultation", "talk_to_human",
+                               "report_warning_signs", "report_emergency", "bot_challenge"}
+# Below this confidence a message that doesn't look like an answer is still treated as one (and
+# explained), rather than answered as a question the visitor probably didn't ask.
+INTERRUPTION_CONFIDENCE = 0.6
+
+
+def is_interruption(tracker: Tracker) -> bool:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name") in NOT_AN_ANSWER and intent.get("confidence", 0) >= INTERRUPTION_CONFIDENCE
+
+
 class ValidateContactForm(FormValidationAction):
-    """Each answer is checked; a wrong one is asked again with the reason."""
+    """Reads each answer by its shape; a wrong one is asked again with the reason, and a
+    question asked instead of an answer is left to the rules (answered, then asked again)."""
 
     def name(self) -> Text:
         return "validate_contact_form"
 
-    async def validate_name(self, value, dispatcher, tracker, domain):
-        name = parse_name(str(value or ""))
+    def _answer_to(self, slot: str, tracker: Tracker) -> Optional[str]:
+        """The visitor's text when it answers `slot`, None when the form asked something else."""
+        if tracker.get_slot("requested_slot") != slot:
+            return None
+        return (tracker.latest_message or {}).get("text") or ""
+
+    async def extract_name(self, dispatcher, tracker, domain):
+        text = self._answer_to("name", tracker)
+        if text is None:
+            return {}
+        name = parse_name(text)
+        if name is None and is_interruption(tracker):
+            return {}
         if name is None:
             dispatcher.utter_message(response="utter_invalid_name")
         return {"name": name}
 
-    async def validate_contact(self, value, dispatcher, tracker, domain):
-        parsed = parse_contact(str(value or ""))
+    async def extract_contact(self, dispatcher, tracker, domain):
+        text = self._answer_to("contact", tracker)
+        if text is None:
+            return {}
+        parsed = parse_contact(text)
+        if parsed is None and is_interruption(tracker):
+            return {}
         if parsed is None:
             dispatcher.utter_message(response="utter_invalid_contact")
             return {"contact": None}
-        kind, contact = parsed
-        return {"contact": contact, "contact_kind": kind}
+        return {"contact": parsed[1]}
 
-    async def validate_preferred_time(self, value, dispatcher, tracker, domain):
-        time = parse_preferred_time(str(value or ""))
+    async def extract_preferred_time(self, dispatcher, tracker, domain):
+        text = self._answer_to("preferred_time", tracker)
+        if text is None or is_interruption(tracker):
+            return {}
+        time = parse_preferred_time(text)
         if time is None:
             dispatcher.utter_message(response="utter_invalid_preferred_time")
         return {"preferred_time": time}
+
+    async def extract_contact_confirmed(self, dispatcher, tracker, domain):
+        text = self._answer_to("contact_confirmed", tracker)
+        if text is None:
+            return {}
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        answer = parse_yes_no(text, intent)
+        if answer in (YES, NO):
+            return {"contact_confirmed": answer == YES}
+        if is_interruption(tracker):
+            return {}
+        dispatcher.utter_message(response="utter_answer_yes_no_confirm")
+        return {"contact_confirmed": None}
+
+    async def validate_name(self, value, dispatcher, tracker, domain):
+        return {"name": value}
+
+    async def validate_contact(self, value, dispatcher, tracker, domain):
+        # contact_kind is not a form slot, so it is set here, where the SDK keeps it.
+        parsed = parse_contact(value) if value else None
+        return {"contact": value, "contact_kind": parsed[0] if parsed else None}
+
+    async def validate_preferred_time(self, value, dispatcher, tracker, domain):
+        return {"preferred_time": value}
 
     async def validate_contact_confirmed(self, value, dispatcher, tracker, domain):
         if value is False:  # "No, change it": ask for everything again

@@ -49,7 +49,12 @@ SECURITY_HEADERS = {
 }
 
 bp = Blueprint("site")
-bp.static("/static", str(STATIC_DIR), name="static")
+# One route per file in web/static/ (an allowlist, read at start-up): Sanic 21.12's folder route
+# would answer /static/ itself with a 500. Sanic adds Last-Modified and answers 304s.
+for _asset in sorted(STATIC_DIR.iterdir()):
+    if _asset.is_file() and not _asset.name.startswith("."):
+        bp.static(f"/static/{_asset.name}", str(_asset),
+                  name="static_" + re.sub(r"\W", "_", _asset.name))
 
 
 @bp.listener("before_server_start")

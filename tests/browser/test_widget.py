@@ -45,8 +45,10 @@ WIDGET_ROOT_JS = "document.getElementById('clinic-chat-widget').shadowRoot"
 # Fixtures and helpers
 # ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API allows one instance at a time, and other test modules
+    # (the staff console's) may start their own.
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -188,6 +190,37 @@ def _post_json(url: str, body: Any, timeout: float = 30,
         return error.code, json.loads(error.read()), error.headers
 
 
+# WCAG AA contrast of every visible text in the widget: 4.5:1, or 3:1 for large text.
+CONTRAST_JS = """root => {
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const v = rgb(c).slice(0, 3).map(x => { x /= 255;
+      return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const background = el => { for (; el; el = el.parentElement || (el.getRootNode().host)) {
+      const c = getComputedStyle(el).backgroundColor, a = rgb(c);
+      if (a.length === 3 || (a.length === 4 && a[3] === 1)) return c; }
+    return "rgb(255, 255, 255)"; };
+  const failures = [];
+  for (const el of root.querySelectorAll("*")) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || el.closest(".cw-sr") || el.disabled || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility !== "visible") continue;
+    const fg = lum(style.color), bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) failures.push(`${el.className || el.tagName} "${el.textContent.trim()
+      .slice(0, 30)}": ${ratio.toFixed(2)} < ${needed}`);
+  }
+  return failures;
+}"""
+
+
+def _contrast_failures(visitor: Visitor) -> List[str]:
+    return visitor.page.evaluate(f"({CONTRAST_JS})({WIDGET_ROOT_JS})")
+
+
 def _assert_clean(visitor: Visitor) -> None:
     assert visitor.dialogs == [], f"a dialog opened: {visitor.dialogs}"
     assert visitor.foreign_requests == [], f"requests left the web app: {visitor.foreign_requests}"
@@ -274,7 +307,7 @@ def test_chat_api_answers_503_when_rasa_hangs(web_alone: str) -> None:
     assert answer.get("error")
 
 
-def test_site_sends_security_headers(web_alone: str) -> None:
+def test_site_sends_security_headers_and_only_its_own_files(web_alone: str) -> None:
     for path in ("/", "/static/widget.js", "/static/widget.css", "/healthz"):
         with urllib.request.urlopen(web_alone + path, timeout=10) as response:
             assert response.status == 200
@@ -286,6 +319,10 @@ def test_site_sends_security_headers(web_alone: str) -> None:
             assert response.headers["Referrer-Policy"] == "same-origin"
     with urllib.request.urlopen(web_alone + "/healthz", timeout=10) as response:
         assert response.read() == b"ok"
+    for path in ("/static/", "/static/nothing.js", "/static/../site.py"):
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(web_alone + path, timeout=10)
+        assert error.value.code == 404, path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,6 +367,7 @@ def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_relo
     times = visitor.log.locator("time")
     assert times.count() == visitor.log.locator(".cw-msg").count() - 1  # all but the greeting
     assert re.match(r"\d{4}-\d\d-\d\dT", times.first.get_attribute("datetime") or "")
+    assert _contrast_failures(visitor) == []
     visitor.page.screenshot(path=str(screenshots / "desktop-conversation.png"))
 
     # A reload keeps the conversation (same sender id, history re-rendered from localStorage).
@@ -415,6 +453,7 @@ def test_message_is_kept_with_a_retry_when_the_assistant_is_unreachable(
         expect(visitor.user_bubbles().last).to_have_text(question)
         # A draft typed meanwhile stays in the text box.
         visitor.textbox.fill("a draft I am still writing")
+        assert _contrast_failures(visitor) == []
         visitor.page.screenshot(path=str(screenshots / "desktop-retry.png"))
     finally:
         bot.restart_rasa()
@@ -451,6 +490,10 @@ def test_phone_layout_is_full_screen_without_horizontal_scroll(
 
     answer = visitor.say("does it hurt?")
     assert ANAESTHETIC.search(" ".join(answer)), answer
+    # Full screen, the panel keeps keyboard focus inside itself (the page behind is hidden).
+    for key in ["Tab"] * 12 + ["Shift+Tab"] * 12:
+        page.keyboard.press(key)
+        assert page.evaluate("document.activeElement.id") == "clinic-chat-widget", key
     visitor.say("https://example.org/a/very/long/address/that/must/wrap/inside/the/bubble/" * 2)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert visitor.log.evaluate(

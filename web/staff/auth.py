@@ -154,7 +154,8 @@ def load_session(engine: sa.engine.Engine, token: Optional[str]) -> Optional[Sta
 
 def delete_session(engine: sa.engine.Engine, token: str) -> None:
     with engine.begin() as conn:
-        conn.execute(staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash(token)))
+        conn.execute(staff_sessions.delete()
+                     .where(staff_sessions.c.token_hash == token_hash(token)))
 
 
 # --- CSRF ----------------------------------------------------------------------------------

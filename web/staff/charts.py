@@ -14,12 +14,11 @@ from markupsafe import Markup
 
 
 def _nice_max(value: float) -> int:
-    if value <= 5:
-        return 5
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
+    """An even axis maximum, so the middle grid line is a whole number."""
+    for step in (2, 4, 6, 8, 10, 20, 40, 50, 100, 200, 400, 500, 1000, 2000, 5000, 10000):
         if value <= step:
             return step
-    return int(value) + 1
+    return int(value) + int(value) % 2
 
 
 def bar_chart(points: Sequence[Tuple[date, int]], title: str, width: int = 720,
@@ -59,9 +58,9 @@ def bar_chart(points: Sequence[Tuple[date, int]], title: str, width: int = 720,
     return Markup("".join(parts))
 
 
-def hbar_chart(items: Sequence[Tuple[str, int]], title: str, width: int = 720) -> Markup:
+def hbar_chart(items: Sequence[Tuple[str, int]], title: str, width: int = 480) -> Markup:
     """Horizontal bars with a label and the value, e.g. the top intents."""
-    row_h, label_w, value_w = 24, 220, 50
+    row_h, label_w, value_w = 24, 170, 40
     height = max(row_h * len(items), row_h) + 8
     top_value = max((v for _, v in items), default=0) or 1
     plot_w = width - label_w - value_w
@@ -75,7 +74,7 @@ def hbar_chart(items: Sequence[Tuple[str, int]], title: str, width: int = 720) -
     for i, (label, value) in enumerate(items):
         y = 4 + i * row_h
         w = value / top_value * plot_w
-        shown = label if len(label) <= 30 else label[:29] + "…"
+        shown = label if len(label) <= 24 else label[:23] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12" '
                      f'fill="#24292f">{escape(shown)}</text>')
         parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" '

@@ -10,13 +10,14 @@ take plain values so they are unit-tested without a database.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import sqlite3
 import urllib.parse
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +31,8 @@ FLAGGED_VALUES = ("yes", "unsure")
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
 LOW_CONFIDENCE = 0.6
 # Bookkeeping actions that are not part of the conversation a person reads or a story holds.
-HIDDEN_ACTIONS = ("action_listen", "action_session_start", "action_extract_slots")
+HIDDEN_ACTIONS = ("action_listen", "action_session_start", "action_extract_slots",
+                  "action_validate_slot_mappings")
 
 _meta = sa.MetaData()
 # The SQLTrackerStore schema, declared here for queries only: never created, never written
@@ -54,7 +56,7 @@ TRACKER_MISSING = (sa.exc.OperationalError, sa.exc.ProgrammingError)
 
 def sqlite_path(url: str) -> Optional[Path]:
     parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).expanduser().resolve()
 
@@ -374,7 +376,8 @@ def build_transcript(evts: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
         elif kind == "bot":
             flush()
             bot_data = data.get("data") or {}
-            buttons = [b.get("title") for b in (bot_data.get("buttons") or []) if isinstance(b, dict)]
+            buttons = [b.get("title") for b in (bot_data.get("buttons") or [])
+                       if isinstance(b, dict)]
             out.append({
                 "kind": "bot", "timestamp": ts, "text": data.get("text") or "", "buttons": buttons,
                 "image": bot_data.get("image"),
@@ -418,7 +421,8 @@ def conversation_flags(evts: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
                 fallbacks += 1
             if name in FALLBACK_INTENTS or (confidence is not None and confidence < LOW_CONFIDENCE):
                 low += 1
-        elif kind == "action" and (data.get("name") or ev.get("action")) == "action_default_fallback":
+        elif kind == "action" and \
+                (data.get("name") or ev.get("action")) == "action_default_fallback":
             fallbacks += 1
         elif kind == "slot" and data.get("name") in SCREENING_SLOTS:
             value = str(data.get("value")).lower() if data.get("value") is not None else None
@@ -442,6 +446,11 @@ _SPACE = re.compile(r"\s+")
 def normalise(text: str) -> str:
     """Lowercase, punctuation removed, whitespace collapsed: how alike messages are compared."""
     return _SPACE.sub(" ", _PUNCT.sub("", (text or "").lower())).strip()
+
+
+def text_key(text: str) -> str:
+    """What identifies alike messages (same normalised text), without storing the text."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
 def jaccard(a: Set[str], b: Set[str]) -> float:
@@ -514,7 +523,8 @@ def group_messages(messages: Sequence[Mapping[str, Any]], near: Optional[float] 
             "key": cluster["key"], "keys": cluster["keys"],
             "text": texts.most_common(1)[0][0], "texts": texts.most_common(),
             "count": len(msgs), "ids": [m["id"] for m in msgs if "id" in m],
-            "senders": list(OrderedDict.fromkeys(m.get("sender_id") for m in msgs if m.get("sender_id"))),
+            "senders": list(OrderedDict.fromkeys(m["sender_id"] for m in msgs
+                                                 if m.get("sender_id"))),
             "last_seen": max((m.get("timestamp") or 0 for m in msgs), default=0),
             "guess": guesses.most_common(1)[0][0] if guesses else None,
             "min_confidence": min(confidences) if confidences else None,
@@ -540,6 +550,14 @@ def dashboard_stats(engine: sa.engine.Engine, since: float, until: float,
                 e.type_name == "user", e.timestamp >= since, e.timestamp < until)
             .group_by(e.intent_name).order_by(sa.func.count().desc(), e.intent_name)
         ).all()
+        turns = conn.execute(
+            sa.select(e.sender_id, e.type_name, e.intent_name).where(
+                e.timestamp >= since, e.timestamp < until,
+                sa.or_(e.type_name == "user",
+                       sa.and_(e.type_name == "action",
+                               e.action_name == "action_default_fallback")))
+            .order_by(e.sender_id, e.id)
+        ).all()
         slot_name = json_text(dialect, e.data, "name")
         flagged_rows = conn.execute(
             sa.select(slot_name.label("slot"), sa.func.count(sa.distinct(e.sender_id))).where(
@@ -553,8 +571,9 @@ def dashboard_stats(engine: sa.engine.Engine, since: float, until: float,
     last = datetime.fromtimestamp(until - 1, tz).date()
     days = [(first + timedelta(days=i)) for i in range((last - first).days + 1)]
     user_messages = sum(count for _, count in intents)
-    fallback_messages = sum(count for name, count in intents if name == "nlu_fallback")
+    fallback_messages = count_fallback_turns(turns)
     n = len(convs)
+    with_request = sum(1 for c in convs if c["sender_id"] in request_senders)
     return {
         "conversations": n,
         "per_day": [(d, per_day.get(d, 0)) for d in days],
@@ -563,11 +582,29 @@ def dashboard_stats(engine: sa.engine.Engine, since: float, until: float,
         "fallback_messages": fallback_messages,
         "fallback_rate": fallback_messages / user_messages if user_messages else 0.0,
         "with_fallback": sum(1 for c in convs if c["fallback"]),
-        "with_request": sum(1 for c in convs if c["sender_id"] in request_senders),
-        "request_share": (sum(1 for c in convs if c["sender_id"] in request_senders) / n) if n else 0.0,
+        "with_request": with_request,
+        "request_share": with_request / n if n else 0.0,
         "with_flag": sum(1 for c in convs if c["flagged"]),
         "flags_by_slot": {slot: count for slot, count in flagged_rows},
     }
+
+
+def count_fallback_turns(rows: Iterable[Sequence[Any]]) -> int:
+    """Visitor messages the assistant fell back on: classified nlu_fallback, or answered with
+    action_default_fallback. Rows: (sender_id, type_name, intent_name) in event order."""
+    count = 0
+    pending = False  # the current visitor message is not counted yet
+    sender = None
+    for row_sender, kind, intent in rows:
+        if row_sender != sender:
+            sender, pending = row_sender, False
+        if kind == "user":
+            pending = intent != "nlu_fallback"
+            count += 0 if pending else 1
+        elif pending:  # action_default_fallback after a message not counted yet
+            count += 1
+            pending = False
+    return count
 
 
 def local_timezone() -> tzinfo:

@@ -62,8 +62,11 @@ nlu_labels = sa.Table(
     "nlu_labels",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
+    # The message with emails and phone numbers replaced by fictitious ones (masking.pseudonymise).
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("normalized", sa.String(1000), nullable=False, unique=True),
+    # SHA-256 of the original message, normalised (conversations.text_key): recognises messages
+    # already labelled without keeping their original wording.
+    sa.Column("text_key", sa.String(64), nullable=False, unique=True),
     # An intent of domain.yml, "out_of_scope", or "__dismissed__" (not exported).
     sa.Column("intent", sa.String(100), nullable=False),
     sa.Column("predicted_intent", sa.String(100)),

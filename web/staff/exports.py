@@ -243,12 +243,14 @@ def conversation_record(sender_id: str, flags: Mapping[str, Any],
             messages.append({"time": _iso(item["timestamp"]), "from": "visitor",
                              "text": show(item["text"]), "intent": item["intent"],
                              "confidence": item["confidence"],
-                             "entities": item["entities"] if reveal else mask_value(item["entities"])})
+                             "entities": item["entities"] if reveal
+                             else mask_value(item["entities"])})
         elif item["kind"] == "bot":
             messages.append({"time": _iso(item["timestamp"]), "from": "assistant",
                              "text": show(item["text"])})
     return {
-        "sender_id": sender_id, "started": _iso(flags.get("started")), "last": _iso(flags.get("last")),
+        "sender_id": sender_id, "started": _iso(flags.get("started")),
+        "last": _iso(flags.get("last")),
         "fallback": flags.get("fallback"), "low_confidence_messages": flags.get("low_confidence"),
         "contraindications": dict(flags.get("contraindications") or []),
         "has_request": flags.get("has_request", False), "messages": messages,
@@ -277,7 +279,8 @@ def request_record(row: Mapping[str, Any], reveal: bool) -> Dict[str, Any]:
     for key in ("created_at", "status_changed_at"):
         if isinstance(record[key], datetime):
             value = record[key]
-            record[key] = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+            aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+            record[key] = aware.isoformat()
     if not reveal:
         record["contact"] = mask_contact(row.get("contact"), row.get("contact_kind"))
         record["preferred_time"] = mask_text(row.get("preferred_time"))

@@ -97,7 +97,7 @@ def pseudonymise(text: Optional[str], known: Iterable[str] = ()) -> str:
     fictitious ones, for exports that go into training or test data."""
     if not text:
         return text or ""
-    for value in sorted({k.strip() for k in known if k and len(k.strip()) >= 2}, key=len,
+    for value in sorted({k.strip() for k in known if k and len(k.strip()) >= 3}, key=len,
                         reverse=True):
         if "@" in value:
             replacement = PSEUDO_EMAIL
@@ -105,6 +105,7 @@ def pseudonymise(text: Optional[str], known: Iterable[str] = ()) -> str:
             replacement = PSEUDO_PHONE
         else:
             replacement = "Alex Example"
-        text = re.sub(re.escape(value), replacement, text, flags=re.IGNORECASE)
+        text = re.sub(r"(?<!\w)" + re.escape(value) + r"(?!\w)", replacement, text,
+                      flags=re.IGNORECASE)
     text = EMAIL_RE.sub(PSEUDO_EMAIL, text)
     return _replace_phones(text, lambda _: PSEUDO_PHONE)

@@ -7,7 +7,8 @@ A conversation (all events of a sender_id) is deleted when its last event is old
 cutoff; a consultation request when it was created before the cutoff. Each database is changed
 in one transaction, and running it again removes nothing more: safe on a schedule (cron, a
 systemd timer). This is the one place that writes to Rasa's tracker store, with its own engine.
-Expired staff sessions and old login failures are cleaned up too; the audit log is kept.
+Expired staff sessions and old login failures are cleaned up too; the audit log is kept
+(and records each run that deleted something).
 
 Databases: TRACKER_DB_URL (default sqlite:///var/tracker.db), CLINIC_DB_URL
 (default sqlite:///var/clinic.db).
@@ -26,7 +27,8 @@ import sqlalchemy as sa
 from actions.store import database_url
 from web.staff.auth import FAILURE_WINDOW
 from web.staff.conversations import events, sqlite_path
-from web.staff.db import clinic_engine, consultation_requests, login_failures, staff_sessions
+from web.staff.db import (audit, clinic_engine, consultation_requests, login_failures,
+                          staff_sessions)
 
 DEFAULT_DAYS = 365
 
@@ -42,7 +44,8 @@ def purge_tracker(url: str, cutoff: float, dry_run: bool) -> Dict[str, int]:
         with engine.begin() as conn:
             if not sa.inspect(conn).has_table("events"):
                 return {"conversations": 0, "events": 0}
-            senders = conn.execute(sa.select(sa.func.count()).select_from(old.subquery())).scalar_one()
+            senders = conn.execute(sa.select(sa.func.count())
+                                   .select_from(old.subquery())).scalar_one()
             n_events = conn.execute(sa.select(sa.func.count()).select_from(events)
                                     .where(events.c.sender_id.in_(old))).scalar_one()
             if not dry_run and senders:
@@ -74,6 +77,9 @@ def run(days: int, tracker_url: str, clinic_url: str, dry_run: bool = False,
     cutoff = now - days * 86400
     result = purge_tracker(tracker_url, cutoff, dry_run)
     result.update(purge_clinic(clinic_url, datetime.fromtimestamp(cutoff, timezone.utc), dry_run))
+    if not dry_run and (result["conversations"] or result["requests"]):
+        with clinic_engine(clinic_url).begin() as conn:
+            audit(conn, "(retention)", "retention", f"{days} days", dict(result))
     return result
 
 

@@ -101,7 +101,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             users = list_users(engine)
             if not users:
-                print("No staff accounts yet: create one with `python -m web.staff.users add NAME`.")
+                print("No staff accounts yet: create one with "
+                      "`python -m web.staff.users add NAME`.")
             for user in users:
                 last = as_utc(user["last_login_at"])
                 created = as_utc(user["created_at"])

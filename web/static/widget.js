@@ -16,6 +16,7 @@
     "Hello! I can answer questions about medical needling and help you ask for a consultation.";
   var STARTERS = ["What is medical needling?", "Does it hurt?", "I want to book a consultation"];
   var TALK = "I'd like to talk to someone at the clinic";
+  var NO_ANSWER = "Sorry, I don't have an answer to that. Could you rephrase your question?";
   var KEY = "clinicChat.";
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
@@ -205,18 +206,24 @@
     var time = el("time", "cw-time", timeText(m.ts));
     time.dateTime = new Date(m.ts).toISOString();
     row.appendChild(time);
-    if (m.state === "pending") row.classList.add("cw-pending");
-    if (m.state === "failed") {
-      row.classList.add("cw-failed");
-      var fail = el("div", "cw-fail");
-      fail.appendChild(el("p", null, "Not sent: the assistant can't be reached right now. " +
-        "Your message is kept here; try again in a moment."));
-      var retry = button("cw-retry", "Retry", "Retry sending your message");
-      retry.addEventListener("click", function () { deliver(m); input.focus(); });
-      fail.appendChild(retry);
-      row.appendChild(fail);
-    }
+    applyState(row, m);
     return row;
+  }
+
+  /* Pending / failed, changed in place so screen readers hear only what is new. */
+  function applyState(row, m) {
+    row.classList.toggle("cw-pending", m.state === "pending");
+    row.classList.toggle("cw-failed", m.state === "failed");
+    var old = row.querySelector(".cw-fail");
+    if (old && m.state !== "failed") row.removeChild(old);
+    if (old || m.state !== "failed") return;
+    var fail = el("div", "cw-fail");
+    fail.appendChild(el("p", null, "Not sent: the assistant can't be reached right now. " +
+      "Your message is kept here; try again in a moment."));
+    var retry = button("cw-retry", "Retry", "Retry sending your message");
+    retry.addEventListener("click", function () { deliver(m); input.focus(); });
+    fail.appendChild(retry);
+    row.appendChild(fail);
   }
 
   function append(m, active) {
@@ -227,11 +234,8 @@
   }
 
   function update(m) {
-    var old = rows.get(m);
-    if (!old) return;
-    var row = renderEntry(m, false);
-    rows.set(m, row);
-    log.replaceChild(row, old);
+    var row = rows.get(m);
+    if (row) applyState(row, m);
     scrollDown();
   }
 
@@ -297,6 +301,7 @@
         if (gen !== generation) return;
         delete m.state;
         update(m);
+        var shown = 0;
         list.forEach(function (r) {
           var buttons = Array.isArray(r.buttons) ? r.buttons.filter(function (b) {
             return b && typeof b.title === "string" && typeof b.payload === "string";
@@ -307,7 +312,13 @@
           if (buttons.length) bot.buttons = buttons;
           history.push(bot);
           append(bot, true);
+          shown++;
         });
+        if (!shown) { // never leave the visitor without a reply
+          var none = { from: "bot", text: NO_ANSWER, ts: Date.now() };
+          history.push(none);
+          append(none, true);
+        }
         save();
       }, function () {
         if (gen !== generation) return;

@@ -1,0 +1,156 @@
+"""Whole conversations with the real trained bot: Rasa server, action server, SQLite files."""
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+
+from tests.conftest import Conversation
+
+
+def requests_of(stack, sender):
+    if not stack.clinic_db.exists():
+        return []
+    with sqlite3.connect(stack.clinic_db) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute(
+            "SELECT * FROM consultation_requests WHERE sender_id = ?", (sender,))]
+
+
+def answer_screening(chat: Conversation, answers):
+    replies = [chat.say(a) for a in answers]
+    return replies
+
+
+def test_a_nervous_visitor_gets_the_anaesthetic_answer(conversation):
+    assert re.search(r"an(a)?esthetic|numb", conversation.say("dose it hurt??"), re.I)
+
+
+def test_a_specific_aftercare_question_gets_the_specific_answer(conversation):
+    reply = conversation.say("can i go to the gym after")
+    assert re.search(r"gym", reply, re.I)
+    assert "sunscreen" not in reply.lower()  # not the whole aftercare list
+
+
+def test_a_concern_the_article_does_not_list_gets_an_honest_answer(conversation):
+    reply = conversation.say("does microneedling get rid of tattoos")
+    assert re.search(r"doesn't list|does not list", reply, re.I)
+    assert not reply.lower().startswith("yes")
+
+
+def test_two_questions_in_one_message_get_both_answers(conversation):
+    reply = conversation.say("does it hurt and how long does it take?")
+    assert re.search(r"an(a)?esthetic|numb", reply, re.I) and re.search(r"hour", reply, re.I)
+
+
+def test_warning_signs_get_contact_a_doctor_and_never_normal(conversation):
+    reply = conversation.say("its been 4 days, my cheek is oozing pus and I have a fever")
+    assert re.search(r"contact the clinic or a doctor", reply, re.I)
+    assert not re.search(r"\bnormal\b", reply, re.I)
+
+
+def test_a_severe_allergic_reaction_gets_call_911(conversation):
+    assert "911" in conversation.say("after the numbing cream my throat is swelling and i can't breathe")
+
+
+def test_the_price_is_never_invented(conversation):
+    reply = conversation.say("how much does it cost")
+    assert not re.search(r"\$\s?\d", reply) and re.search(r"consultation", reply, re.I)
+
+
+def test_all_clear_visitor_is_handed_over_and_the_request_is_stored(stack, conversation):
+    first = conversation.say("I'd like to book a consultation")
+    assert "pregnant" in first.lower()
+    replies = answer_screening(conversation, ["no", "nope", "no", "no"])
+    assert re.search(r"retinol", replies[-1], re.I)  # the preparation steps are reminded
+    assert re.search(r"name", replies[-1], re.I)
+    assert "Maria" in conversation.say("Maria Lopez")
+    assert re.search(r"prefer", conversation.say("maria.lopez@example.com"), re.I)
+    summary = conversation.say("weekday mornings")
+    assert "maria.lopez@example.com" in summary and "weekday mornings" in summary
+    done = conversation.say("yes")
+    assert re.search(r"sent to the clinic", done, re.I)
+    [stored] = requests_of(stack, conversation.sender)
+    assert stored["name"] == "Maria Lopez" and stored["contact_kind"] == "email"
+    assert stored["request_type"] == "treatment_consultation"
+    assert [stored[s] for s in ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")] == ["no"] * 4
+
+
+@pytest.mark.parametrize("question_index,answer,explained", [
+    (0, "yes, 20 weeks", r"pregnan"),
+    (1, "yes I have cystic acne", r"inflamed|cystic"),
+    (2, "yeah", r"sunburn"),
+    (3, "I'm allergic to lidocaine", r"lidocaine"),
+])
+def test_each_contraindication_is_explained_and_the_doctor_offered_never_a_booking(
+        stack, conversation, question_index, answer, explained):
+    conversation.say("can I book a treatment")
+    answers = ["no"] * 4
+    answers[question_index] = answer
+    outcome = answer_screening(conversation, answers)[-1]
+    assert re.search(explained, outcome, re.I)
+    assert re.search(r"not recommended|isn't recommended", outcome, re.I)
+    assert re.search(r"doctor", outcome, re.I)
+    assert "name" not in outcome.lower()  # contact details are not collected unasked
+    assert re.search(r"name", conversation.say("yes please"), re.I)
+    conversation.say("Sam Carter")
+    conversation.say("613-555-0199")
+    conversation.say("afternoons")
+    done = conversation.say("yes")
+    assert re.search(r"consultation with the doctor", done, re.I)
+    assert re.search(r"not a needling appointment", done, re.I)
+    [stored] = requests_of(stack, conversation.sender)
+    assert stored["request_type"] == "doctor_consultation" and stored["contact"] == "613 555 0199"
+
+
+def test_facts_volunteered_earlier_are_not_asked_again(conversation):
+    reply = conversation.say("I'm pregnant, can I book?")
+    assert "are you pregnant" not in reply.lower()
+    assert re.search(r"inflamed|cystic", reply, re.I)
+
+
+def test_a_question_mid_screening_is_answered_and_the_screening_resumes(conversation):
+    conversation.say("I want to book")
+    reply = conversation.say("wait, does it hurt?")
+    assert re.search(r"an(a)?esthetic|numb", reply, re.I)
+    assert re.search(r"pregnant", reply, re.I)  # the question is asked again
+    assert re.search(r"inflamed|cystic", conversation.say("no"), re.I)
+
+
+def test_stop_ends_the_screening_politely_and_nothing_is_stored(stack, conversation):
+    conversation.say("can I talk to a real person")
+    conversation.say("no")
+    reply = conversation.say("stop")
+    assert re.search(r"stopped|nothing was sent", reply, re.I)
+    assert requests_of(stack, conversation.sender) == []
+    assert re.search(r"an(a)?esthetic|numb", conversation.say("does it hurt"), re.I)
+
+
+def test_a_wrong_contact_is_asked_again_with_an_explanation(conversation):
+    conversation.say("book me in")
+    answer_screening(conversation, ["no", "no", "no", "no"])
+    conversation.say("Rachel Green")
+    reply = conversation.say("tomorrow")
+    assert re.search(r"doesn't look like a phone number or an email", reply, re.I)
+    assert re.search(r"prefer", conversation.say("rachel@example.org"), re.I)
+
+
+def test_changing_the_details_at_confirmation_asks_for_them_again(stack, conversation):
+    conversation.say("I want to book")
+    answer_screening(conversation, ["no", "no", "no", "no"])
+    conversation.say("my name is Carlos Mendes")
+    conversation.say("carlos@example.com")
+    conversation.say("friday afternoon")
+    assert re.search(r"name", conversation.say("no, change it"), re.I)
+    assert requests_of(stack, conversation.sender) == []
+
+
+def test_gibberish_gets_a_kind_rephrase_not_a_crash(conversation):
+    reply = conversation.say("asdfgh qwerty zxcv")
+    assert re.search(r"rephrase|not sure|sorry|only help", reply, re.I)
+
+
+def test_an_empty_or_huge_message_gets_a_reply(conversation):
+    assert conversation.say("?") != ""
+    assert conversation.say("does it hurt " * 300) != ""
