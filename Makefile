@@ -40,7 +40,7 @@ setup: $(PIPELINE)
 
 # Debian packages for the browser tests (chromium); installed only when missing.
 system:
-	@bash scripts/setup-system.sh chromium fonts-dejavu-core
+	@bash scripts/setup-system.sh chromium fonts-dejavu-core postgresql-15 redis-server
 
 $(MODEL): $(TRAINING_INPUTS)
 	@echo "==> Training (data or config changed; a few minutes on 2 cores; log: results/train.log)"

@@ -11,9 +11,13 @@ One action answers every question intent, so the same rules apply everywhere:
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text, Tuple
+
+import aiohttp
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -70,10 +74,17 @@ MAX_ANSWERS = 3
 # DIET is peaked: a second question in one message often ranks at 1-5 %. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
-_QUESTION_WORD = r"(how|what|when|does|do|is|are|can|could|will|would|should|where|who|why|which|any)"
+_QUESTION_WORD = r"(?:how|what|when|does|do|is|are|can|could|will|would|should|where|who|why|which|any)"
 _SEVERAL_QUESTIONS = re.compile(
     rf"\b(and|also|plus|&|or)\s+(also\s+)?{_QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{_QUESTION_WORD}\b"
 )
+
+
+_CLAUSE_BOUNDARY = re.compile(
+    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|or)\s+(?:also\s+)?(?={_QUESTION_WORD}\b)", re.I
+)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|&)\s+", re.I)
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,6 +96,13 @@ class Answer:
 def several_questions(text: str) -> bool:
     """True for "does it hurt and how long does it take" or "price? hours?"."""
     return bool(_SEVERAL_QUESTIONS.search((text or "").lower()))
+
+
+def split_questions(text: str) -> List[str]:
+    """The questions of one message: "does it hurt and how long does it take?" -> two."""
+    clauses = [_LEADING_CONJUNCTION.sub("", c.strip(" ,;.!"))
+               for c in _CLAUSE_BOUNDARY.split(text or "")]
+    return [c for c in clauses if len(c) >= 3]
 
 
 def _subject_answers(intent: Optional[str], entities: Sequence[Mapping], text: str,
@@ -142,25 +160,68 @@ def select_responses(intent: Optional[str], ranking: Sequence[Mapping], entities
     if not answers:
         answers.append(Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"))
 
+    return combine([answers])[:MAX_ANSWERS]
+
+
+def combine(per_question: Sequence[List[Answer]]) -> List[Answer]:
+    """Answers to several questions, in order, each response once."""
     unique: List[Answer] = []
-    for answer in answers:
-        if answer.response not in {a.response for a in unique}:
-            unique.append(answer)
-    return unique[:MAX_ANSWERS]
+    for answers in per_question:
+        for answer in answers:
+            if answer.response not in {a.response for a in unique}:
+                unique.append(answer)
+    return unique[: MAX_ANSWERS + 1]
+
+
+async def parse(session: aiohttp.ClientSession, rasa_url: str, token: str, text: str) -> Dict:
+    """Classifies one question with the same trained model, through Rasa's HTTP API (loopback,
+    token-protected; see tools/stack.py)."""
+    async with session.post(f"{rasa_url}/model/parse", params={"token": token},
+                            json={"text": text}) as response:
+        response.raise_for_status()
+        return await response.json()
 
 
 class ActionAnswerQuestion(Action):
+    """Answers a message; a message with several questions has each classified on its own."""
+
     def name(self) -> Text:
         return "action_answer_question"
+
+    async def _answers_per_question(self, questions: List[str],
+                                    available: Iterable[str]) -> Optional[List[Answer]]:
+        rasa_url = os.environ.get("RASA_URL", "").rstrip("/")
+        token = os.environ.get("RASA_API_TOKEN", "")
+        if not rasa_url or not token:
+            return None
+        try:
+            timeout = aiohttp.ClientTimeout(total=3)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                parsed = [await parse(session, rasa_url, token, q) for q in questions]
+        except (aiohttp.ClientError, OSError, ValueError) as error:  # fall back to the ranking
+            logger.warning("Could not classify the questions one by one: %s", error)
+            return None
+        per_question = [
+            select_responses((p.get("intent") or {}).get("name"), [], p.get("entities") or [],
+                             p.get("text") or question, available)
+            for p, question in zip(parsed, questions)
+        ]
+        answered = [a for a in per_question
+                    if a and a[0].response not in ("utter_fallback", "utter_out_of_scope")]
+        return combine(answered) or None
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        answers = select_responses(
-            intent, message.get("intent_ranking") or [], message.get("entities") or [],
-            message.get("text") or "", (domain.get("responses") or {}).keys(),
-        )
+        text = message.get("text") or ""
+        available = list((domain.get("responses") or {}).keys())
+        answers = select_responses(intent, message.get("intent_ranking") or [],
+                                   message.get("entities") or [], text, available)
+        safety = answers and answers[0].response in {response for _, _, response in SAFETY}
+        questions = split_questions(text) if several_questions(text) else []
+        if not safety and len(questions) >= 2:
+            answers = await self._answers_per_question(questions, available) or answers
         for answer in answers:
             dispatcher.utter_message(response=answer.response, **answer.kwargs)
         return []

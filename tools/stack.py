@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -132,12 +133,16 @@ class Stack:
         if self.endpoints is None:
             self.endpoints = self.workdir / "endpoints.yml"
             self.endpoints.write_text(endpoints_yaml(self.actions_port, self.tracker_db))
+        # Rasa's HTTP API serves only the action server (classifying each question of a message
+        # on its own); it listens on loopback and needs this token. The web app never uses it.
+        self.api_token = os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32)
         env = dict(os.environ)
         env.update(
             {
                 "CLINIC_DB_URL": f"sqlite:///{self.clinic_db}",
                 "TRACKER_DB_URL": f"sqlite:///{self.tracker_db}",
                 "RASA_URL": self.rasa_url,
+                "RASA_API_TOKEN": self.api_token,
                 "WEB_HOST": "127.0.0.1",
                 "WEB_PORT": str(self.web_port),
                 "WEB_SECRET_FILE": str(self.workdir / "web-secret-key"),
@@ -158,7 +163,8 @@ class Stack:
         self.rasa = Process(
             "Rasa server", [rasa, "run", "--model", str(self.model), "--endpoints",
                             str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                            "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                            "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+                            "--enable-api", "--auth-token", self.api_token],
             env, f"{self.rasa_url}/", logs / "rasa.log",
         )
         self.web = Process(

@@ -1,7 +1,8 @@
 """The console's tracker queries on PostgreSQL give what they give on SQLite.
 
-Runs only when STAFF_TEST_POSTGRES_URL names a scratch database the test may fill and empty,
-e.g. STAFF_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:55432/scratch
+Runs on the session's throwaway PostgreSQL server (tests/pg.py), in a database of its own. To use
+another server instead, set STAFF_TEST_POSTGRES_URL to a scratch database the test may fill and
+empty, e.g. STAFF_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:55432/scratch
 """
 from __future__ import annotations
 
@@ -12,18 +13,19 @@ from datetime import timezone
 import pytest
 import sqlalchemy as sa
 
+from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
 from tests.staff.staff_helpers import booking_events, session_start, user, action, write_tracker
 from web.staff import retention
 from web.staff.conversations import (Filters, dashboard_stats, events, list_conversations,
                                      tracker_engine, unclear_messages)
 
-URL = os.environ.get("STAFF_TEST_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(not URL, reason="set STAFF_TEST_POSTGRES_URL to run")
 NOW = time.time()
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
+def both(tmp_path_factory, request):
+    url = (os.environ.get("STAFF_TEST_POSTGRES_URL")
+           or request.getfixturevalue("postgres").create_database("staff_console"))
     db = tmp_path_factory.mktemp("pg") / "tracker.db"
     write_tracker(db, "booked", booking_events(), NOW - 3600)
     write_tracker(db, "flagged", booking_events("Mary", "+44 20 7946 0123",
@@ -33,14 +35,14 @@ def both(tmp_path_factory):
         NOW - 3 * 86400)
     write_tracker(db, "old", session_start() + [user("Does it hurt?", "ask_pain", 0.5)],
                   NOW - 400 * 86400)
-    writer = sa.create_engine(URL, future=True)
+    writer = sa.create_engine(url, future=True)
     events.metadata.drop_all(writer)
     events.metadata.create_all(writer)
     lite = sa.create_engine(f"sqlite:///{db}", future=True)
     with lite.connect() as src, writer.begin() as dst:
         rows = [dict(r) for r in src.execute(sa.select(events)).mappings()]
         dst.execute(events.insert(), rows)
-    yield tracker_engine(f"sqlite:///{db}"), tracker_engine(URL), URL
+    yield tracker_engine(f"sqlite:///{db}"), tracker_engine(url), url
     events.metadata.drop_all(writer)
     writer.dispose()
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answers import TOPICS, select_responses, several_questions
+from actions.answers import TOPICS, select_responses, several_questions, split_questions
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 RESPONSES = set(DOMAIN["responses"])
@@ -87,3 +87,14 @@ def test_unsure_classification_gets_a_rephrase_and_off_topic_an_honest_no():
 ])
 def test_several_questions_are_detected(text, expected):
     assert several_questions(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("does it hurt and how long does it take?", ["does it hurt", "how long does it take"]),
+    ("Does it hurt? And how many sessions?", ["Does it hurt", "how many sessions"]),
+    ("price? hours?", ["price", "hours"]),
+    ("does it help with acne and wrinkles", ["does it help with acne and wrinkles"]),
+    ("", []),
+])
+def test_a_message_is_split_into_its_questions(text, expected):
+    assert split_questions(text) == expected
