@@ -17,7 +17,7 @@ MODEL := models/clinic.tar.gz
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) nlp/components.py $(PIPELINE)
-QUESTIONS ?= ../shared/eval/questions.yml
+QUESTIONS ?= ../shared/eval/questions.yml tests/accuracy/questions.yml
 ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 

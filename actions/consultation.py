@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -45,37 +45,30 @@ class ValidateContactForm(FormValidationAction):
             return None
         return (tracker.latest_message or {}).get("text") or ""
 
-    async def extract_name(self, dispatcher, tracker, domain):
-        text = self._answer_to("name", tracker)
+    def _read(self, slot: str, parser: Callable[[str], Optional[str]], invalid: str,
+              dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """The slot from an answer of the right shape; a question asked instead is left to the
+        rules; anything else is explained (`invalid`) and asked again."""
+        text = self._answer_to(slot, tracker)
         if text is None:
             return {}
-        name = parse_name(text)
-        if name is None and is_interruption(tracker):
-            return {}
-        if name is None:
-            dispatcher.utter_message(response="utter_invalid_name")
-        return {"name": name}
+        value = parser(text)
+        if is_interruption(tracker) and (value is None or slot == "preferred_time"):
+            return {}  # any text reads as a time, so a confident question wins there
+        if value is None:
+            dispatcher.utter_message(response=invalid)
+        return {slot: value}
+
+    async def extract_name(self, dispatcher, tracker, domain):
+        return self._read("name", parse_name, "utter_invalid_name", dispatcher, tracker)
 
     async def extract_contact(self, dispatcher, tracker, domain):
-        text = self._answer_to("contact", tracker)
-        if text is None:
-            return {}
-        parsed = parse_contact(text)
-        if parsed is None and is_interruption(tracker):
-            return {}
-        if parsed is None:
-            dispatcher.utter_message(response="utter_invalid_contact")
-            return {"contact": None}
-        return {"contact": parsed[1]}
+        return self._read("contact", lambda text: (parse_contact(text) or (None, None))[1],
+                          "utter_invalid_contact", dispatcher, tracker)
 
     async def extract_preferred_time(self, dispatcher, tracker, domain):
-        text = self._answer_to("preferred_time", tracker)
-        if text is None or is_interruption(tracker):
-            return {}
-        time = parse_preferred_time(text)
-        if time is None:
-            dispatcher.utter_message(response="utter_invalid_preferred_time")
-        return {"preferred_time": time}
+        return self._read("preferred_time", parse_preferred_time, "utter_invalid_preferred_time",
+                          dispatcher, tracker)
 
     async def extract_contact_confirmed(self, dispatcher, tracker, domain):
         text = self._answer_to("contact_confirmed", tracker)

@@ -15,8 +15,11 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
   "$py" -m venv .venv
 fi
 echo "==> Installing locked dependencies into .venv (first time: a few minutes)"
-.venv/bin/python -m pip install --quiet --upgrade "pip<25" "setuptools==70.3.0" "wheel==0.45.1"
-.venv/bin/python -m pip install --quiet --no-deps -r "$lock"
+# Some machines' pip config names local index folders that may not exist; pip warns about each
+# one for every package. Those lines are dropped; everything else (and the exit status) is kept.
+quiet_pip() { .venv/bin/python -m pip "$@" 2>&1 | { grep -v "^WARNING: Location 'file://" || true; }; }
+quiet_pip install --quiet --upgrade "pip<25" "setuptools==70.3.0" "wheel==0.45.1"
+quiet_pip install --quiet --no-deps -r "$lock"
 .venv/bin/python -m pip check
 echo "$want" > "$stamp"
 echo "==> .venv ready"

@@ -154,3 +154,9 @@ def test_gibberish_gets_a_kind_rephrase_not_a_crash(conversation):
 def test_an_empty_or_huge_message_gets_a_reply(conversation):
     assert conversation.say("?") != ""
     assert conversation.say("does it hurt " * 300) != ""
+
+
+def test_a_conversation_survives_a_restart_of_the_rasa_server(stack, conversation):
+    assert "pregnant" in conversation.say("I want to book").lower()
+    stack.restart_rasa()  # the tracker store is a SQLite file: the screening goes on
+    assert re.search(r"inflamed|cystic", conversation.say("no"), re.I)

@@ -1,11 +1,12 @@
 """Answer accuracy: asks the trained bot every question of a YAML file and scores the answers.
 
-    python -m tools.answer_accuracy QUESTIONS.yml [--threshold 0.95] [--url http://127.0.0.1:5005]
+    python -m tools.answer_accuracy QUESTIONS.yml [MORE.yml ...] [--threshold 0.95] [--url URL]
 
 The file is a list of {tag, q, expect: [regex...], forbid: [regex...]}. Each question is the first
 message of a fresh conversation; every bot text and button title of that turn is joined, then
 every `expect` regex must match and no `forbid` regex may (case-insensitive). Prints the share
-answered right per tag and overall, lists the misses, and exits 1 below the threshold.
+answered right per tag and overall for each file, lists the misses, and exits 1 when any file
+is below the threshold.
 Without --url it starts its own action server and Rasa server (on free ports, temporary files).
 """
 from __future__ import annotations
@@ -100,20 +101,26 @@ def report(result: Dict[str, Any]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("questions", type=Path)
+    parser.add_argument("questions", type=Path, nargs="+")
     parser.add_argument("--threshold", type=float, default=0.95)
     parser.add_argument("--url", help="a running Rasa server; default: start one")
     args = parser.parse_args(argv)
-    try:
-        items = load_questions(args.questions)
-    except (OSError, ValueError, re.error, yaml.YAMLError) as error:
-        print(f"Cannot read questions: {error}", file=sys.stderr)
-        return 2
-    if not items:
-        print("No questions in the file.", file=sys.stderr)
-        return 2
+    files = {}
+    for path in args.questions:
+        try:
+            files[path] = load_questions(path)
+        except (OSError, ValueError, re.error, yaml.YAMLError) as error:
+            print(f"Cannot read questions: {error}", file=sys.stderr)
+            return 2
+        if not files[path]:
+            print(f"No questions in {path}.", file=sys.stderr)
+            return 2
+
+    def run_all(rasa_url: str) -> Dict[Path, Dict[str, Any]]:
+        return {path: evaluate(rasa_url, items) for path, items in files.items()}
+
     if args.url:
-        result = evaluate(args.url.rstrip("/"), items)
+        results = run_all(args.url.rstrip("/"))
     else:
         from tools.stack import Stack, free_port
 
@@ -122,16 +129,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                           web_port=free_port())
             stack.start(web=False)
             try:
-                result = evaluate(stack.rasa_url, items)
+                results = run_all(stack.rasa_url)
             finally:
                 stack.stop()
-    print(report(result))
-    share = result["right"] / result["total"]
-    if share < args.threshold:
-        print(f"Answer accuracy {share:.1%} is below the threshold {args.threshold:.0%}.",
-              file=sys.stderr)
-        return 1
-    return 0
+    failed = False
+    for path, result in results.items():
+        print(f"\n{path} ({result['total']} questions)")
+        print(report(result))
+        share = result["right"] / result["total"]
+        if share < args.threshold:
+            print(f"Answer accuracy {share:.1%} on {path} is below the threshold "
+                  f"{args.threshold:.0%}.", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
