@@ -38,7 +38,8 @@ $(PIPELINE): $(VENV) nlp/vocabulary.yml nlp/build_pipeline.py
 
 setup: $(PIPELINE)
 
-# Debian packages for the browser tests (chromium); installed only when missing.
+# Debian packages the tests need, installed only when missing: chromium (browser tests),
+# postgresql-15 and redis-server (the several-servers and PostgreSQL tests, throwaway instances).
 system:
 	@bash scripts/setup-system.sh chromium fonts-dejavu-core postgresql-15 redis-server
 

@@ -167,15 +167,17 @@ def postgres(request: pytest.FixtureRequest) -> PostgresServer:
     config = request.config
     server = config.stash.get(_SERVER, None)
     if server is None:
-        try:
-            bindir = find_bindir()
-        except FileNotFoundError as error:
-            pytest.fail(str(error), pytrace=False)
+        problem = None
         started = time.monotonic()
         try:
+            bindir = find_bindir()
             server = PostgresServer(bindir).start()
+        except FileNotFoundError as error:
+            problem = str(error)
         except RuntimeError as error:
-            pytest.fail(f"Could not start a throwaway PostgreSQL server: {error}", pytrace=False)
+            problem = f"Could not start a throwaway PostgreSQL server: {error}"
+        if problem:  # failed outside the except block: no chained traceback in the report
+            pytest.fail(problem, pytrace=False)
         config.stash[_SERVER] = server
         # At the end of the session, not of the first module that used it.
         config.add_cleanup(server.stop)
