@@ -65,11 +65,13 @@ class Process:
     popen: Optional[subprocess.Popen] = None
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
+        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        # umask 077: the databases and logs these processes create hold patients' personal
+        # data, readable by the account that runs the assistant only.
         self.popen = subprocess.Popen(
             self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077,
         )
         log.close()
 
@@ -127,7 +129,7 @@ class Stack:
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir).resolve()
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.tracker_db = self.workdir / "tracker.db"
         self.clinic_db = self.workdir / "clinic.db"
         if self.endpoints is None:
