@@ -39,9 +39,10 @@ $(PIPELINE): $(VENV) nlp/vocabulary.yml nlp/build_pipeline.py
 setup: $(PIPELINE)
 
 # Debian packages the tests need, installed only when missing: chromium (browser tests),
-# postgresql-15 and redis-server (the several-servers and PostgreSQL tests, throwaway instances).
+# postgresql-15 and redis-server (the several-servers and PostgreSQL tests, throwaway instances),
+# nginx-light (deploy/nginx.conf run in front of the real stack).
 system:
-	@bash scripts/setup-system.sh chromium fonts-dejavu-core postgresql-15 redis-server
+	@bash scripts/setup-system.sh chromium fonts-dejavu-core postgresql-15 redis-server nginx-light
 
 $(MODEL): $(TRAINING_INPUTS)
 	@echo "==> Training (data or config changed; a few minutes on 2 cores; log: results/train.log)"

@@ -1,0 +1,121 @@
+"""deploy/nginx.conf, run for real: nginx (Debian's) in front of the real web app and Rasa.
+
+The production file is used as it is, with only its certificate paths and ports pointed at this
+test's own (a self-signed certificate, free ports on loopback).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from tools.stack import ROOT, free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def self_signed(folder: Path) -> tuple:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture(scope="module")
+def nginx(stack, tmp_path_factory):
+    if not os.path.exists(NGINX):
+        pytest.fail("nginx is not installed: run `make system` (installs nginx-light).")
+    folder = tmp_path_factory.mktemp("nginx")
+    cert, key = self_signed(folder)
+    https_port, rasa_front = free_port(), free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    for old, new in [("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+                     ("/etc/ssl/clinic/fullchain.pem", str(cert)),
+                     ("/etc/ssl/clinic/privkey.pem", str(key)),
+                     ("server 127.0.0.1:8000;", f"server 127.0.0.1:{stack.web_port};"),
+                     ("server 127.0.0.1:5005;", f"server 127.0.0.1:{stack.rasa_port};"),
+                     ("server 127.0.0.1:5006;", f"server 127.0.0.1:{stack.rasa_port};"),
+                     ("listen 127.0.0.1:5000;", f"listen 127.0.0.1:{rasa_front};")]:
+        assert old in site, f"deploy/nginx.conf no longer has {old!r}"
+        site = site.replace(old, new)
+    (folder / "clinic.conf").write_text(site)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        "events { worker_connections 64; }\n"
+        f"http {{ access_log off; client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;\n"
+        f"  include {folder}/clinic.conf; }}\n")
+    check = subprocess.run([NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"https://localhost:{https_port}"
+    context = ssl.create_default_context(cafile=str(cert))
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", context=context, timeout=2)
+            break
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("nginx did not start: " + (folder / "error.log").read_text())
+            time.sleep(0.2)
+    yield base, context
+    process.terminate()
+    process.wait(10)
+
+
+def chat(base, context, sender, text):
+    request = urllib.request.Request(
+        f"{base}/api/chat", data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, context=context, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_the_site_and_the_chat_work_over_https_through_nginx(nginx):
+    base, context = nginx
+    with urllib.request.urlopen(f"{base}/", context=context, timeout=10) as response:
+        assert response.status == 200 and b"widget.js" in response.read()
+    reply = chat(base, context, uuid.uuid4().hex, "does it hurt?")
+    assert any("anaesthetic" in m.get("text", "") for m in reply)
+
+
+def test_a_client_flooding_the_chat_is_slowed_down_with_429(nginx):
+    base, context = nginx
+    sender = uuid.uuid4().hex
+    statuses = []
+    for _ in range(25):  # bounded: 25 requests on loopback
+        try:
+            chat(base, context, sender, "hi")
+            statuses.append(200)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    assert 200 in statuses and 429 in statuses
