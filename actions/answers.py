@@ -60,12 +60,18 @@ LABEL_PREFIX = {
 NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_not_listed"}
 # Concerns and conditions decide the answer even when the intent is a near miss: "can pregnant
 # women get microneedling" must be about pregnancy whichever topic the classifier picked.
-# Products, activities and symptoms only refine their own topic ("clean and dry" in a
-# preparation question is not a side-effect question).
-STRONG_LABELS = ("concern", "condition")
+# Laser and peels likewise: "same results as a peel?" is a comparison. Symptoms only refine
+# their own topic ("clean and dry" in a preparation question is not a side-effect question);
+# products and activities answer open questions too, as preparation when the message speaks of
+# "before", as aftercare otherwise.
+STRONG_LABELS = ("concern", "condition", "treatment")
 # Topics general enough to hand over to a strong subject.
 OPEN_TOPICS = {"ask_what_is", "ask_treats", "ask_contraindications", "ask_results",
                "ask_medical_advice"}
+
+# Questions where a product or activity decides the answer: "can I wear makeup the same day?"
+# reads like a downtime question but is about makeup.
+WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects"}
 
 SAFETY = (("emergency_sign", "report_emergency", "utter_emergency"),
           ("warning_sign", "report_warning_signs", "utter_warning_signs"))
@@ -74,7 +80,13 @@ MAX_ANSWERS = 3
 # DIET is peaked: a second question in one message often ranks at 1-5 %. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
-_QUESTION_WORD = r"(?:how|what|when|does|do|is|are|can|could|will|would|should|where|who|why|which|any)"
+_QUESTION_WORD = (r"(?:how|hows|what|whats|when|whens|does|do|is|are|can|could|will|would|should|"
+                  r"where|wheres|who|whos|why|which|any)")
+_BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
+_BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
+# Used only when the classifier is unsure: a message naming a topic word gets that topic.
+TOPIC_CUES = {"pain": "ask_pain", "sessions": "ask_sessions", "downtime": "ask_downtime",
+              "price": "ask_price", "duration": "ask_duration"}
 _SEVERAL_QUESTIONS = re.compile(
     rf"\b(and|also|plus|&|or)\s+(also\s+)?{_QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{_QUESTION_WORD}\b"
 )
@@ -105,6 +117,12 @@ def split_questions(text: str) -> List[str]:
     return [c for c in clauses if len(c) >= 3]
 
 
+def _label_prefix(label: str, text: str) -> Optional[str]:
+    if label in ("product", "activity"):
+        return "utter_prep" if _BEFORE.search(text) else "utter_aftercare"
+    return LABEL_PREFIX.get(label)
+
+
 def _subject_answers(intent: Optional[str], entities: Sequence[Mapping], text: str,
                      available: Iterable[str]) -> List[Answer]:
     available = set(available)
@@ -113,17 +131,21 @@ def _subject_answers(intent: Optional[str], entities: Sequence[Mapping], text: s
     answers: List[Answer] = []
     for entity in entities:
         label, value = entity.get("entity"), str(entity.get("value"))
+        if label not in LABEL_PREFIX:
+            continue  # topic cues and safety signs are handled in select_responses
         own = f"{prefix}_{value}" if prefix else None
         if own in available:
             answers.append(Answer(own))
             continue
         strong = label in STRONG_LABELS
-        if not (open_topic and (strong or intent not in TOPICS)):
+        crosses = (open_topic and strong) or intent not in TOPICS or (
+            label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
+        if not crosses:
             continue
-        default = f"{LABEL_PREFIX.get(label)}_{value}"
+        default = f"{_label_prefix(label, text)}_{value}"
         if default in available:
             answers.append(Answer(default))
-        elif strong and NOT_LISTED[label] in available:
+        elif label in NOT_LISTED and NOT_LISTED[label] in available:
             subject = text[entity.get("start", 0): entity.get("end", 0)] or value
             answers.append(Answer(NOT_LISTED[label], {"subject": subject.strip()}))
     return answers
@@ -139,16 +161,20 @@ def select_responses(intent: Optional[str], ranking: Sequence[Mapping], entities
             return [Answer(response)]
 
     intents: List[str] = [intent] if intent in TOPICS else []
-    if several_questions(text) or (intent not in TOPICS and intent == "nlu_fallback"):
+    if intent in ("ask_prep", "ask_aftercare") and _BEFORE_AND_AFTER.search(text or ""):
+        intents = ["ask_prep", "ask_aftercare"]  # "what should I avoid before and after?"
+    if several_questions(text):
         for candidate in ranking:
             name = candidate.get("name")
+            if len(intents) >= 2:
+                break
             if (name in TOPICS and name not in intents
                     and candidate.get("confidence", 0) >= SECOND_QUESTION_MIN_CONFIDENCE):
                 intents.append(name)
-            if len(intents) >= 2:
-                break
-        if intent == "nlu_fallback" and not several_questions(text):
-            intents = []  # an unsure guess is not an answer; only a split question is
+    elif intent == "nlu_fallback":
+        # An unsure guess is not an answer, but a message naming a topic ("agony") is.
+        intents = [TOPIC_CUES[str(e.get("value"))] for e in entities
+                   if e.get("entity") == "topic" and str(e.get("value")) in TOPIC_CUES][:2]
 
     answers: List[Answer] = []
     for name in intents or [None]:

@@ -81,7 +81,9 @@ def stated_conditions(text: str, entities: Iterable[Mapping]) -> Dict[str, str]:
         if slot is None or start is None:
             continue
         before = lowered[: int(start)]
-        clause = _CLAUSE_BREAK.split(before)[-1] if before else ""
+        # The clause up to the condition, and the condition's own words ("im expecting").
+        clause = (_CLAUSE_BREAK.split(before)[-1] if before else "") + " " + lowered[
+            int(start): int(entity.get("end") or start)]
         if _HYPOTHETICAL.search(clause) or not _FIRST_PERSON.search(clause):
             continue
         facts[slot] = NO if _NEGATION.search(clause) else YES

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import spacy
 import yaml
@@ -19,14 +19,18 @@ VOCABULARY = HERE / "vocabulary.yml"
 DEFAULT_OUTPUT = HERE / "build" / "clinic_en"
 
 
-def load_vocabulary(path: Path = VOCABULARY) -> Dict[str, Dict[str, List[str]]]:
-    """label -> id -> phrases. A label may also map straight to a list (its id is the label)."""
+def load_vocabulary(path: Path = VOCABULARY) -> Dict[str, Dict[str, List[Any]]]:
+    """label -> id -> phrases. A label may also map straight to a list (its id is the label).
+    A phrase is a string, or {tokens: [...]} for a spaCy token pattern where context matters."""
     raw = yaml.safe_load(path.read_text())
-    vocabulary: Dict[str, Dict[str, List[str]]] = {}
+    vocabulary: Dict[str, Dict[str, List[Any]]] = {}
     for label, entries in raw.items():
         if isinstance(entries, list):
             entries = {label: entries}
-        vocabulary[label] = {str(i): [str(p).lower() for p in phrases] for i, phrases in entries.items()}
+        vocabulary[label] = {
+            str(i): [p if isinstance(p, dict) else str(p).lower() for p in phrases]
+            for i, phrases in entries.items()
+        }
     return vocabulary
 
 
@@ -42,6 +46,9 @@ def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
     for label, entries in load_vocabulary().items():
         for entity_id, phrases in entries.items():
             for phrase in phrases:
+                if isinstance(phrase, dict):
+                    patterns.append({"label": label, "id": entity_id, "pattern": phrase["tokens"]})
+                    continue
                 key = (label, entity_id, phrase)
                 if key in seen:
                     continue

@@ -98,3 +98,46 @@ def test_several_questions_are_detected(text, expected):
 ])
 def test_a_message_is_split_into_its_questions(text, expected):
     assert split_questions(text) == expected
+
+
+def test_an_unsure_classification_still_answers_a_named_topic_and_nothing_else():
+    text = "my friend said its absolute agony, true?"
+    ranking = [{"name": "ask_side_effects", "confidence": 0.3}]
+    assert answer("nlu_fallback", text, [entity(text, "agony", "topic", "pain")], ranking) == ["utter_pain"]
+    assert answer("nlu_fallback", "blorp blorp", ranking=[{"name": "ask_pain", "confidence": 0.3}]) == [
+        "utter_fallback"]
+
+
+def test_topic_words_do_not_change_a_confident_answer():
+    text = "does the numbing cream go on before"
+    assert answer("ask_duration", text, [entity(text, "numbing", "topic", "pain")]) == ["utter_duration"]
+
+
+def test_products_answer_as_preparation_when_the_message_says_before():
+    text = "im on a retinoid cream does that matter b4 treatment"
+    assert answer("ask_medical_advice", text, [entity(text, "retinoid", "product", "retinol")]) == [
+        "utter_prep_retinol"]
+    text = "when can i use retinol again"
+    assert answer("ask_medical_advice", text, [entity(text, "retinol", "product", "retinol")]) == [
+        "utter_aftercare_retinol"]
+
+
+def test_before_and_after_gets_both_lists():
+    assert answer("ask_prep", "what should i avoid before and after?") == ["utter_prep", "utter_aftercare"]
+
+
+def test_a_comparison_named_in_another_question_is_answered_as_a_comparison():
+    text = "does it give the same results as a peel"
+    assert answer("ask_results", text, [entity(text, "peel", "treatment", "chemical_peel")]) == [
+        "utter_compare_chemical_peel"]
+
+
+def test_texting_spellings_of_question_words_split_questions():
+    assert several_questions("how many sessions will i need and whats the downtime")
+
+
+def test_a_product_in_a_downtime_question_gets_its_own_answer():
+    text = "can i wear makeup the same day"
+    assert answer("ask_downtime", text, [entity(text, "makeup", "product", "makeup")]) == [
+        "utter_aftercare_makeup"]
+    assert answer("ask_downtime", "when can i go back to work") == ["utter_downtime"]

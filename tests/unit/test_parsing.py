@@ -34,6 +34,7 @@ def _condition(text, phrase, value):
     ("can pregnant women get microneedling", "pregnant", "pregnancy", {}),
     ("what if I'm pregnant?", "pregnant", "pregnancy", {}),
     ("is it safe with a sunburn", "sunburn", "sunburn", {}),
+    ("just found out im expecting!! is it safe", "im expecting!", "pregnancy", {"pregnant": "yes"}),
 ])
 def test_only_first_person_statements_count_as_screening_facts(text, phrase, value, expected):
     assert stated_conditions(text, [_condition(text, phrase, value)]) == expected
