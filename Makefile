@@ -22,7 +22,7 @@ ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 
 .PHONY: help setup system train run test validate unit-test story-test nlu-test accuracy pytest \
-        staff-user retention clean
+        staff-user staff-user-remove retention clean
 
 help:
 	@echo "make run    set up what is missing, train if the data changed, start everything"

@@ -15,7 +15,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text
 
 import aiohttp
 

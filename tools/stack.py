@@ -137,7 +137,8 @@ class Stack:
             self.endpoints.write_text(endpoints_yaml(self.actions_port, self.tracker_db))
         # Rasa's HTTP API serves only the action server (classifying each question of a message
         # on its own); it listens on loopback and needs this token. The web app never uses it.
-        self.api_token = os.environ.get("RASA_API_TOKEN") or secrets.token_urlsafe(32)
+        # Hex, so a generated token never starts with "-" (argparse would read it as an option).
+        self.api_token = os.environ.get("RASA_API_TOKEN") or secrets.token_hex(32)
         env = dict(os.environ)
         env.update(
             {
@@ -166,7 +167,7 @@ class Stack:
             "Rasa server", [rasa, "run", "--model", str(self.model), "--endpoints",
                             str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
                             "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-                            "--enable-api", "--auth-token", self.api_token],
+                            "--enable-api", f"--auth-token={self.api_token}"],
             env, f"{self.rasa_url}/", logs / "rasa.log",
         )
         self.web = Process(

@@ -83,3 +83,14 @@ def test_preferred_time_is_free_text_within_reason():
     assert parse_preferred_time("asap") == "asap"
     assert parse_preferred_time("") is None
     assert parse_preferred_time("x" * 500) is None
+
+
+def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_path, monkeypatch):
+    from tools.stack import Stack
+
+    monkeypatch.setenv("RASA_API_TOKEN", "-starts-with-a-dash")
+    stack = Stack(tmp_path, rasa_port=1, actions_port=2, web_port=3)
+    assert "--auth-token=-starts-with-a-dash" in stack.rasa.argv
+    monkeypatch.delenv("RASA_API_TOKEN")
+    generated = Stack(tmp_path / "b", rasa_port=1, actions_port=2, web_port=3).api_token
+    assert len(generated) == 64 and not generated.startswith("-")
