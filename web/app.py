@@ -2,11 +2,14 @@
 
 Run with `python -m web.app` (make run does). Each part is a blueprint in its own module.
 """
+
 from __future__ import annotations
 
 from sanic import Sanic
 
 from web.settings import Settings
+from web.site import bp as site_bp
+from web.staff import bp as staff_bp
 
 
 def create_app(settings: Settings | None = None, name: str = "clinic_web") -> Sanic:
@@ -17,15 +20,8 @@ def create_app(settings: Settings | None = None, name: str = "clinic_web") -> Sa
     )
     app.ctx.settings = settings
 
-    from web.site import bp as site_bp  # site page, widget assets, chat proxy (issue 3)
-
-    app.blueprint(site_bp)
-    try:
-        from web.staff import bp as staff_bp  # staff console (issue 4)
-    except ImportError:  # the console is optional until its module exists
-        staff_bp = None
-    if staff_bp is not None:
-        app.blueprint(staff_bp)
+    app.blueprint(site_bp)  # the clinic's page, the widget's files, POST /api/chat
+    app.blueprint(staff_bp)  # the staff console at /staff
     return app
 
 

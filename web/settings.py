@@ -1,10 +1,14 @@
 """Web app settings, from environment variables with defaults that run on one machine."""
+
 from __future__ import annotations
 
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
+
+from clinic.db import DEFAULT_URL as DEFAULT_CLINIC_URL
 
 
 def _secret_key(path: Path) -> str:
@@ -27,13 +31,19 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     # The tracker store Rasa writes (read-only here) and the clinic database (requests, staff).
     tracker_db_url: str = "sqlite:///var/tracker.db"
-    clinic_db_url: str = "sqlite:///var/clinic.db"
+    clinic_db_url: str = DEFAULT_CLINIC_URL
     secret_key: str = ""
     # Secure cookies when served over HTTPS (behind nginx in production).
     cookie_secure: bool = False
+    # An IANA zone name (Europe/Berlin) for the times the console shows; empty: the server's.
+    staff_timezone: str = ""
+    # How long conversations and requests are kept (make retention).
+    retention_days: int = 365
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls, secret: bool = True) -> Settings:
+        """The settings of this process; `secret=False` for command-line tools that need no
+        session key (they then neither read nor create var/web-secret-key)."""
         env = os.environ.get
         return cls(
             host=env("WEB_HOST", cls.host),
@@ -41,6 +51,26 @@ class Settings:
             rasa_url=env("RASA_URL", cls.rasa_url).rstrip("/"),
             tracker_db_url=env("TRACKER_DB_URL", cls.tracker_db_url),
             clinic_db_url=env("CLINIC_DB_URL", cls.clinic_db_url),
-            secret_key=_secret_key(Path(env("WEB_SECRET_FILE", "var/web-secret-key"))),
+            secret_key=_secret_key(Path(env("WEB_SECRET_FILE", "var/web-secret-key")))
+            if secret
+            else "",
             cookie_secure=env("COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
+            staff_timezone=env("STAFF_TIMEZONE", ""),
+            retention_days=int(env("RETENTION_DAYS", str(cls.retention_days))),
         )
+
+    @property
+    def timezone(self) -> tzinfo:
+        return local_timezone(self.staff_timezone)
+
+
+def local_timezone(name: str = "") -> tzinfo:
+    """The zone called `name`, or the server's own when it is empty or unknown."""
+    if name:
+        try:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(name)
+        except Exception:  # an unknown zone name: the server's zone rather than a crash
+            pass
+    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]

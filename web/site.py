@@ -4,6 +4,7 @@ The widget talks only to this web app (same origin, no CORS): POST /api/chat is 
 forwarded server side to Rasa's REST channel, so Rasa's HTTP API stays on loopback. See
 web/README-widget.md.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +12,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
 import aiohttp
 from sanic import Blueprint, response
@@ -53,8 +54,9 @@ bp = Blueprint("site")
 # would answer /static/ itself with a 500. Sanic adds Last-Modified and answers 304s.
 for _asset in sorted(STATIC_DIR.iterdir()):
     if _asset.is_file() and not _asset.name.startswith("."):
-        bp.static(f"/static/{_asset.name}", str(_asset),
-                  name="static_" + re.sub(r"\W", "_", _asset.name))
+        bp.static(
+            f"/static/{_asset.name}", str(_asset), name="static_" + re.sub(r"\W", "_", _asset.name)
+        )
 
 
 @bp.listener("before_server_start")
@@ -101,8 +103,8 @@ def _error(message: str, status: int) -> HTTPResponse:
 
 
 def parse_chat_request(
-    content_type: Optional[str], body: bytes
-) -> Tuple[Optional[Dict[str, str]], Optional[str]]:
+    content_type: str | None, body: bytes
+) -> tuple[dict[str, str] | None, str | None]:
     """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not)."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         return None, "Content-Type must be application/json."
@@ -155,6 +157,4 @@ async def chat(request: Request) -> HTTPResponse:
         logger.warning("Rasa answered something other than a JSON list")
         return _error("The assistant could not answer. Please try again.", 502)
     # Rasa's own bytes, unchanged: [{"recipient_id", "text", "buttons": [...]}, ...]
-    return response.raw(
-        raw, content_type="application/json", headers={"Cache-Control": "no-store"}
-    )
+    return response.raw(raw, content_type="application/json", headers={"Cache-Control": "no-store"})

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
 from tests.staff.staff_helpers import booking_events, session_start, user, action, write_tracker
 from web.staff import retention
-from web.staff.conversations import (Filters, dashboard_stats, events, list_conversations,
-                                     tracker_engine, unclear_messages)
+from web.staff.filters import Filters
+from web.staff.tracker_store import (dashboard_stats, events, list_conversations, tracker_engine,
+                                     unclear_messages)
 
 NOW = time.time()
 

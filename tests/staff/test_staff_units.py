@@ -18,11 +18,14 @@ import sqlalchemy as sa
 from tests.staff.staff_helpers import (ROOT, action, booking_events, bot, session_start,
                                        staff_cli, user, write_tracker)
 from web.staff import auth, charts, exports
-from web.staff.conversations import (Filters, _filtered, build_transcript, conversation_flags,
-                                     dashboard_stats, escape_like, group_messages, jaccard,
-                                     list_conversations, normalise, tracker_engine,
-                                     unclear_messages)
-from web.staff.db import DISMISSED, clinic_engine, consultation_requests, staff_sessions
+from clinic.db import engine_for as clinic_engine
+from clinic.schema import DISMISSED, consultation_requests, staff_sessions
+from web.staff.filters import Filters
+from web.staff.grouping import comparable_text, group_messages, jaccard
+from web.staff.sql import escape_like
+from web.staff.tracker_store import (_filtered, dashboard_stats, list_conversations,
+                                     tracker_engine, unclear_messages)
+from web.staff.transcript import build_transcript, conversation_flags
 from web.staff.masking import mask_contact, mask_email, mask_phone, mask_text, pseudonymise
 from web.staff import retention
 
@@ -78,14 +81,14 @@ def test_escape_like():
     assert escape_like("' OR 1=1 --") == "' OR 1=1 --"
 
 
-def test_normalise():
-    assert normalise("  What's   the PRICE?!  ") == "whats the price"
-    assert normalise("Größe, bitte…") == "größe bitte"
-    assert normalise("???") == ""
+def test_comparable_text():
+    assert comparable_text("  What's   the PRICE?!  ") == "whats the price"
+    assert comparable_text("Größe, bitte…") == "größe bitte"
+    assert comparable_text("???") == ""
 
 
 def test_text_key_is_the_same_for_alike_messages():
-    from web.staff.conversations import text_key
+    from web.staff.grouping import text_key
 
     assert text_key("How much?") == text_key("  how   MUCH ") != text_key("how many")
     assert len(text_key("x")) == 64
@@ -145,7 +148,7 @@ def test_transcript_and_flags_of_a_booking_with_contraindications():
 
 
 def test_count_fallback_turns():
-    from web.staff.conversations import count_fallback_turns
+    from web.staff.transcript import count_fallback_turns
 
     rows = [("a", "user", "nlu_fallback"), ("a", "action", None),  # one turn, counted once
             ("a", "user", "greet"), ("a", "action", None),          # core fallback
@@ -325,7 +328,7 @@ def test_story_export_reads_with_rasa(tmp_path):
         user("/goodbye", "goodbye", 1.0), action("utter_goodbye"), action("action_listen"),
     ]
     rows = _as_rows(evts)
-    from web.staff.views import domain_info
+    from web.staff.domain import domain_info
 
     info = domain_info()
     sessions = exports.story_sessions(rows, info["slots"], info["forms"], info["entities"],
@@ -446,7 +449,7 @@ def test_users_cli(tmp_path):
 
 
 def test_retention(tracker_db, tmp_path):
-    from actions.store import save_request
+    from clinic.requests import save_request
 
     tracker_copy = tmp_path / "tracker.db"
     shutil.copy(tracker_db, tracker_copy)

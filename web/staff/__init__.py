@@ -1,5 +1,14 @@
-"""Staff console (issue 4): review conversations, follow up on consultation requests, improve
-the assistant. A Sanic blueprint mounted at /staff by web/app.py; see web/staff/README.md."""
-from web.staff.views import bp
+"""The staff console: review conversations, follow up on consultation requests, improve the
+assistant. One blueprint per area under routes/, grouped at /staff with access control on every
+one of them; see web/staff/README.md."""
+
+from sanic import Blueprint
+
+from web.staff.access import add_headers, require_staff
+from web.staff.routes import BLUEPRINTS
+
+bp = Blueprint.group(*BLUEPRINTS, url_prefix="/staff")
+bp.middleware("request")(require_staff)
+bp.middleware("response")(add_headers)
 
 __all__ = ["bp"]

@@ -8,6 +8,7 @@
   The login form, which has no session yet, uses a pre-login cookie and an HMAC of it.
 - Rate limit: MAX_FAILURES failed logins per username and IP within FAILURE_WINDOW -> 429.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,14 +16,14 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Optional
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from web.staff.db import (as_utc, login_failures, staff_sessions, staff_users, utcnow)
+from clinic.db import as_utc, utcnow
+from clinic.schema import login_failures, staff_sessions, staff_users
 
 SESSION_COOKIE = "staff_session"
 PRELOGIN_COOKIE = "staff_prelogin"
@@ -45,15 +46,17 @@ class PasswordPolicyError(ValueError):
 
 def check_username(username: str) -> str:
     if not USERNAME_RE.match(username or ""):
-        raise ValueError("A username is 1-64 letters, digits or . _ @ - (starting with a letter "
-                         "or digit).")
+        raise ValueError(
+            "A username is 1-64 letters, digits or . _ @ - (starting with a letter or digit)."
+        )
     return username
 
 
 def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise PasswordPolicyError(
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+        )
     return _hasher.hash(password)
 
 
@@ -64,8 +67,11 @@ def token_hash(token: str) -> str:
 def authenticate(engine: sa.engine.Engine, username: str, password: str) -> bool:
     """True when the password is right; rehashes it when argon2's parameters have changed."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(staff_users.c.id, staff_users.c.password_hash)
-                           .where(staff_users.c.username == username)).first()
+        row = conn.execute(
+            sa.select(staff_users.c.id, staff_users.c.password_hash).where(
+                staff_users.c.username == username
+            )
+        ).first()
     stored = row.password_hash if row else _DUMMY_HASH
     try:
         _hasher.verify(stored, password or "")
@@ -73,7 +79,7 @@ def authenticate(engine: sa.engine.Engine, username: str, password: str) -> bool
         return False
     if row is None:
         return False
-    values = {"last_login_at": utcnow()}
+    values: dict[str, object] = {"last_login_at": utcnow()}
     if _hasher.check_needs_rehash(stored):
         values["password_hash"] = _hasher.hash(password)
     with engine.begin() as conn:
@@ -83,13 +89,18 @@ def authenticate(engine: sa.engine.Engine, username: str, password: str) -> bool
 
 # --- rate limiting -------------------------------------------------------------------------
 
+
 def too_many_failures(engine: sa.engine.Engine, username: str, ip: str) -> bool:
     since = utcnow() - FAILURE_WINDOW
     with engine.connect() as conn:
         count = conn.execute(
-            sa.select(sa.func.count()).select_from(login_failures).where(
-                login_failures.c.username == username[:64], login_failures.c.ip == ip[:64],
-                login_failures.c.at >= since)
+            sa.select(sa.func.count())
+            .select_from(login_failures)
+            .where(
+                login_failures.c.username == username[:64],
+                login_failures.c.ip == ip[:64],
+                login_failures.c.at >= since,
+            )
         ).scalar_one()
     return count >= MAX_FAILURES
 
@@ -103,11 +114,15 @@ def record_failure(engine: sa.engine.Engine, username: str, ip: str) -> None:
 
 def clear_failures(engine: sa.engine.Engine, username: str, ip: str) -> None:
     with engine.begin() as conn:
-        conn.execute(login_failures.delete().where(
-            login_failures.c.username == username[:64], login_failures.c.ip == ip[:64]))
+        conn.execute(
+            login_failures.delete().where(
+                login_failures.c.username == username[:64], login_failures.c.ip == ip[:64]
+            )
+        )
 
 
 # --- sessions ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StaffSession:
@@ -122,49 +137,68 @@ def create_session(engine: sa.engine.Engine, username: str, ip: str = "") -> str
     now = utcnow()
     with engine.begin() as conn:
         conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
-        conn.execute(staff_sessions.insert().values(
-            token_hash=token_hash(token), username=username, csrf_token=secrets.token_urlsafe(32),
-            created_at=now, last_seen_at=now, expires_at=now + SESSION_MAX, ip=ip[:64] or None,
-        ))
+        conn.execute(
+            staff_sessions.insert().values(
+                token_hash=token_hash(token),
+                username=username,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + SESSION_MAX,
+                ip=ip[:64] or None,
+            )
+        )
     return token
 
 
-def load_session(engine: sa.engine.Engine, token: Optional[str]) -> Optional[StaffSession]:
+def load_session(engine: sa.engine.Engine, token: str | None) -> StaffSession | None:
     """The live session for a cookie token, or None; touches last_seen_at (idle expiry)."""
     if not token or len(token) > 200:
         return None
     now = utcnow()
     with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(staff_sessions, staff_users.c.id.label("user_id"))
-            .join(staff_users, staff_users.c.username == staff_sessions.c.username)
-            .where(staff_sessions.c.token_hash == token_hash(token))
-        ).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(staff_sessions, staff_users.c.id.label("user_id"))
+                .join(staff_users, staff_users.c.username == staff_sessions.c.username)
+                .where(staff_sessions.c.token_hash == token_hash(token))
+            )
+            .mappings()
+            .first()
+        )
     if row is None:
         return None
-    if as_utc(row["expires_at"]) <= now or as_utc(row["last_seen_at"]) + SESSION_IDLE <= now:
+    expires_at: datetime = as_utc(row["expires_at"])
+    last_seen_at: datetime = as_utc(row["last_seen_at"])
+    if expires_at <= now or last_seen_at + SESSION_IDLE <= now:
         delete_session(engine, token)
         return None
-    if now - as_utc(row["last_seen_at"]) > timedelta(seconds=30):
+    if now - last_seen_at > timedelta(seconds=30):
         with engine.begin() as conn:
-            conn.execute(staff_sessions.update().where(staff_sessions.c.id == row["id"])
-                         .values(last_seen_at=now))
+            conn.execute(
+                staff_sessions.update()
+                .where(staff_sessions.c.id == row["id"])
+                .values(last_seen_at=now)
+            )
     return StaffSession(id=row["id"], username=row["username"], csrf_token=row["csrf_token"])
 
 
 def delete_session(engine: sa.engine.Engine, token: str) -> None:
     with engine.begin() as conn:
-        conn.execute(staff_sessions.delete()
-                     .where(staff_sessions.c.token_hash == token_hash(token)))
+        conn.execute(
+            staff_sessions.delete().where(staff_sessions.c.token_hash == token_hash(token))
+        )
 
 
 # --- CSRF ----------------------------------------------------------------------------------
 
-def csrf_ok(expected: Optional[str], given: Optional[str]) -> bool:
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
 
 
 def prelogin_csrf(secret_key: str, prelogin_token: str) -> str:
     """The login form's CSRF token: bound to the pre-login cookie by the app's secret."""
-    return hmac.new(secret_key.encode(), b"staff-login:" + prelogin_token.encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret_key.encode(), b"staff-login:" + prelogin_token.encode(), hashlib.sha256
+    ).hexdigest()

@@ -4,10 +4,11 @@ Colours come from presentation attributes and classes styled in staff.css (no in
 which the pages' Content-Security-Policy would block). Every chart has a <title> and an
 aria-label; the pages also show the figures as text.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence, Tuple
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -21,8 +22,9 @@ def _nice_max(value: float) -> int:
     return int(value) + int(value) % 2
 
 
-def bar_chart(points: Sequence[Tuple[date, int]], title: str, width: int = 720,
-              height: int = 220) -> Markup:
+def bar_chart(
+    points: Sequence[tuple[date, int]], title: str, width: int = 720, height: int = 220
+) -> Markup:
     """Vertical bars, one per day, with the y axis and a few date labels."""
     left, right, top, bottom = 36, 8, 12, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -37,10 +39,14 @@ def bar_chart(points: Sequence[Tuple[date, int]], title: str, width: int = 720,
     ]
     for fraction in (0, 0.5, 1):
         y = top + plot_h - fraction * plot_h
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" '
-                     f'y2="{y:.1f}" stroke="#d0d7de" stroke-width="1"/>')
-        parts.append(f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="#57606a">{int(top_value * fraction)}</text>')
+        parts.append(
+            f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" '
+            f'y2="{y:.1f}" stroke="#d0d7de" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text class="axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+            f'font-size="11" fill="#57606a">{int(top_value * fraction)}</text>'
+        )
     label_every = max(1, n // 8)
     for i, (day, value) in enumerate(points):
         x = left + i * slot + (slot - bar_w) / 2
@@ -48,17 +54,19 @@ def bar_chart(points: Sequence[Tuple[date, int]], title: str, width: int = 720,
         y = top + plot_h - h
         parts.append(
             f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-            f'fill="#2f6f9f"><title>{escape(day.isoformat())}: {value}</title></rect>')
+            f'fill="#2f6f9f"><title>{escape(day.isoformat())}: {value}</title></rect>'
+        )
         if i % label_every == 0:
             parts.append(
                 f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" '
                 f'text-anchor="middle" font-size="11" fill="#57606a">'
-                f'{escape(day.strftime("%d %b"))}</text>')
+                f"{escape(day.strftime('%d %b'))}</text>"
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def hbar_chart(items: Sequence[Tuple[str, int]], title: str, width: int = 480) -> Markup:
+def hbar_chart(items: Sequence[tuple[str, int]], title: str, width: int = 480) -> Markup:
     """Horizontal bars with a label and the value, e.g. the top intents."""
     row_h, label_w, value_w = 24, 170, 40
     height = max(row_h * len(items), row_h) + 8
@@ -70,18 +78,24 @@ def hbar_chart(items: Sequence[Tuple[str, int]], title: str, width: int = 480) -
         f"<title>{escape(title)}</title>",
     ]
     if not items:
-        parts.append(f'<text x="0" y="18" font-size="13" fill="#57606a">No data yet</text>')
+        parts.append('<text x="0" y="18" font-size="13" fill="#57606a">No data yet</text>')
     for i, (label, value) in enumerate(items):
         y = 4 + i * row_h
         w = value / top_value * plot_w
         shown = label if len(label) <= 24 else label[:23] + "…"
-        parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12" '
-                     f'fill="#24292f">{escape(shown)}</text>')
-        parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" '
-                     f'height="{row_h - 8}" fill="#2f6f9f"><title>{escape(label)}: {value}'
-                     f'</title></rect>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" '
-                     f'fill="#24292f">{value}</text>')
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12" '
+            f'fill="#24292f">{escape(shown)}</text>'
+        )
+        parts.append(
+            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{max(w, 1):.1f}" '
+            f'height="{row_h - 8}" fill="#2f6f9f"><title>{escape(label)}: {value}'
+            f"</title></rect>"
+        )
+        parts.append(
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="12" '
+            f'fill="#24292f">{value}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 

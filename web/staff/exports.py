@@ -6,17 +6,20 @@ POST that the audit log records). NLU and story exports are training and test da
 the repository: emails, phone numbers and a requester's name are replaced with fictitious
 values of the same shape instead (masking.pseudonymise), so the data stays usable.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set
+from typing import Any
 
-from web.staff.conversations import is_hidden_action
+from clinic.schema import REQUEST_COLUMNS
 from web.staff.masking import mask_contact, mask_text, mask_value, pseudonymise
+from web.staff.transcript import is_hidden_action
 
 NLU_VERSION = "3.1"
 # Rasa reads [text](entity), [text]{...} and [text][...] in examples as entity annotations.
@@ -42,11 +45,15 @@ def _scalar(value: Any) -> str:
 
 # --- NLU -----------------------------------------------------------------------------------
 
-def nlu_yaml(labels: Iterable[Mapping[str, Any]], skip: Set[str] = frozenset(),
-             generated: Optional[datetime] = None) -> str:
+
+def nlu_yaml(
+    labels: Iterable[Mapping[str, Any]],
+    skip: set[str] | frozenset[str] = frozenset(),
+    generated: datetime | None = None,
+) -> str:
     """Rasa NLU training data (version 3.1) of the labelled examples, grouped by intent."""
-    by_intent: Dict[str, List[str]] = {}
-    seen: Set[str] = set()
+    by_intent: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
     for label in labels:
         intent = label["intent"]
         if intent in skip:
@@ -72,11 +79,16 @@ def nlu_yaml(labels: Iterable[Mapping[str, Any]], skip: Set[str] = frozenset(),
 
 # --- test stories --------------------------------------------------------------------------
 
-def _annotated_text(text: str, entities: Sequence[Mapping[str, Any]], known: Sequence[str],
-                    domain_entities: Optional[Set[str]]) -> str:
+
+def _annotated_text(
+    text: str,
+    entities: Sequence[Mapping[str, Any]],
+    known: Sequence[str],
+    domain_entities: set[str] | None,
+) -> str:
     """The user's text with its extracted entities in Rasa's [text](entity) notation,
     personal values replaced, other brackets neutralised."""
-    spans = []
+    spans: list[tuple[int, int, Mapping[str, Any]]] = []
     for e in entities:
         start, end, name = e.get("start"), e.get("end"), e.get("entity")
         if not isinstance(start, int) or not isinstance(end, int) or not name:
@@ -103,7 +115,7 @@ def _annotated_text(text: str, entities: Sequence[Mapping[str, Any]], known: Seq
         if isinstance(value, str) and value == text[start:end] and not extras:
             parts.append(f"[{surface}]({e['entity']})")
         else:
-            spec: Dict[str, Any] = {"entity": e["entity"]}
+            spec: dict[str, Any] = {"entity": e["entity"]}
             if isinstance(value, str) and value != text[start:end]:
                 spec["value"] = pseudonymise(value, known)
             spec.update(extras)
@@ -113,17 +125,21 @@ def _annotated_text(text: str, entities: Sequence[Mapping[str, Any]], known: Seq
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def story_sessions(evts: Sequence[Mapping[str, Any]], slots: Optional[Set[str]] = None,
-                   forms: Optional[Set[str]] = None, entities: Optional[Set[str]] = None,
-                   known: Sequence[str] = ()) -> List[List[Dict[str, Any]]]:
+def story_sessions(
+    evts: Sequence[Mapping[str, Any]],
+    slots: set[str] | None = None,
+    forms: set[str] | None = None,
+    entities: set[str] | None = None,
+    known: Sequence[str] = (),
+) -> list[list[dict[str, Any]]]:
     """The steps of a conversation as test stories, one per session.
 
     User steps carry the text (unless it was a button payload) and the predicted intent;
     actions skip Rasa's bookkeeping (action_listen, action_session_start,
     action_extract_slots, validate_*). slot_was_set and active_loop steps are included only
     for slots and forms of the domain (when `slots` / `forms` are given)."""
-    sessions: List[List[Dict[str, Any]]] = []
-    steps: List[Dict[str, Any]] = []
+    sessions: list[list[dict[str, Any]]] = []
+    steps: list[dict[str, Any]] = []
 
     def close() -> None:
         nonlocal steps
@@ -148,8 +164,9 @@ def story_sessions(evts: Sequence[Mapping[str, Any]], slots: Optional[Set[str]] 
             else:
                 entity_list = (data.get("parse_data") or {}).get("entities") or []
                 annotated = _annotated_text(text, entity_list, known, entities)
-                steps.append({"user": annotated, "intent": intent} if annotated
-                             else {"intent": intent})
+                steps.append(
+                    {"user": annotated, "intent": intent} if annotated else {"intent": intent}
+                )
         elif kind == "action":
             name = data.get("name") or ev.get("action")
             if not is_hidden_action(name):
@@ -214,6 +231,7 @@ def story_yaml(sender_id: str, sessions: Sequence[Sequence[Mapping[str, Any]]]) 
 
 # --- CSV / JSON ----------------------------------------------------------------------------
 
+
 def csv_safe(value: Any) -> Any:
     """Keeps spreadsheet programs from running a visitor's text as a formula."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -230,55 +248,83 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _iso(ts: Optional[float]) -> Optional[str]:
+def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, timezone.utc).isoformat() if ts else None
 
 
-def conversation_record(sender_id: str, flags: Mapping[str, Any],
-                        transcript: Sequence[Mapping[str, Any]], reveal: bool) -> Dict[str, Any]:
+def conversation_record(
+    sender_id: str, flags: Mapping[str, Any], transcript: Sequence[Mapping[str, Any]], reveal: bool
+) -> dict[str, Any]:
     show = (lambda v: v) if reveal else mask_text
     messages = []
     for item in transcript:
         if item["kind"] == "user":
-            messages.append({"time": _iso(item["timestamp"]), "from": "visitor",
-                             "text": show(item["text"]), "intent": item["intent"],
-                             "confidence": item["confidence"],
-                             "entities": item["entities"] if reveal
-                             else mask_value(item["entities"])})
+            messages.append(
+                {
+                    "time": _iso(item["timestamp"]),
+                    "from": "visitor",
+                    "text": show(item["text"]),
+                    "intent": item["intent"],
+                    "confidence": item["confidence"],
+                    "entities": item["entities"] if reveal else mask_value(item["entities"]),
+                }
+            )
         elif item["kind"] == "bot":
-            messages.append({"time": _iso(item["timestamp"]), "from": "assistant",
-                             "text": show(item["text"])})
+            messages.append(
+                {"time": _iso(item["timestamp"]), "from": "assistant", "text": show(item["text"])}
+            )
     return {
-        "sender_id": sender_id, "started": _iso(flags.get("started")),
+        "sender_id": sender_id,
+        "started": _iso(flags.get("started")),
         "last": _iso(flags.get("last")),
-        "fallback": flags.get("fallback"), "low_confidence_messages": flags.get("low_confidence"),
+        "fallback": flags.get("fallback"),
+        "low_confidence_messages": flags.get("low_confidence"),
         "contraindications": dict(flags.get("contraindications") or []),
-        "has_request": flags.get("has_request", False), "messages": messages,
+        "has_request": flags.get("has_request", False),
+        "messages": messages,
     }
 
 
 def conversations_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    header = ["sender_id", "time", "from", "text", "intent", "confidence", "fallback",
-              "contraindications", "has_request"]
+    header = [
+        "sender_id",
+        "time",
+        "from",
+        "text",
+        "intent",
+        "confidence",
+        "fallback",
+        "contraindications",
+        "has_request",
+    ]
     rows = []
     for rec in records:
         contra = ";".join(f"{k}={v}" for k, v in rec["contraindications"].items())
         for m in rec["messages"]:
-            rows.append([rec["sender_id"], m["time"], m["from"], m["text"], m.get("intent"),
-                         m.get("confidence"), rec["fallback"], contra, rec["has_request"]])
+            rows.append(
+                [
+                    rec["sender_id"],
+                    m["time"],
+                    m["from"],
+                    m["text"],
+                    m.get("intent"),
+                    m.get("confidence"),
+                    rec["fallback"],
+                    contra,
+                    rec["has_request"],
+                ]
+            )
     return to_csv(header, rows)
 
 
-REQUEST_FIELDS = ["id", "created_at", "sender_id", "name", "contact", "contact_kind",
-                  "preferred_time", "request_type", "pregnant", "inflamed_skin", "sunburn",
-                  "lidocaine_allergy", "status", "status_changed_by", "status_changed_at"]
+REQUEST_FIELDS = list(REQUEST_COLUMNS)
 
 
-def request_record(row: Mapping[str, Any], reveal: bool) -> Dict[str, Any]:
+def request_record(row: Mapping[str, Any], reveal: bool) -> dict[str, Any]:
     record = {key: row.get(key) for key in REQUEST_FIELDS}
     for key in ("created_at", "status_changed_at"):
-        if isinstance(record[key], datetime):
-            value = record[key]
+        value = record[key]
+        if isinstance(value, datetime):
             aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
             record[key] = aware.isoformat()
     if not reveal:

@@ -8,10 +8,11 @@
 values for fictitious ones of the same shape ("someone@example.com"), so an exported story still
 reads as a visitor giving an email address, and nothing personal ends up in the repository.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 EMAIL_RE = re.compile(r"(?<![\w.+'%-])[\w.+'%-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 # A run of digits with the separators people type in phone numbers; 7 to 15 digits (E.164).
@@ -54,7 +55,7 @@ def _replace_phones(text: str, replacement) -> str:
         found = match.group(0)
         # Trailing separators belong to the sentence, not the number.
         stripped = found.rstrip(" .-/)(")
-        tail = found[len(stripped):]
+        tail = found[len(stripped) :]
         if not is_phone(stripped):
             return found
         return replacement(stripped) + tail
@@ -62,7 +63,7 @@ def _replace_phones(text: str, replacement) -> str:
     return PHONE_RE.sub(sub, text)
 
 
-def mask_text(text: Optional[str]) -> str:
+def mask_text(text: str | None) -> str:
     """Masks every email address and phone number in a free text."""
     if not text:
         return text or ""
@@ -70,7 +71,7 @@ def mask_text(text: Optional[str]) -> str:
     return _replace_phones(text, mask_phone)
 
 
-def mask_contact(contact: Optional[str], kind: Optional[str] = None) -> str:
+def mask_contact(contact: str | None, kind: str | None = None) -> str:
     """Masks the contact of a consultation request, by its kind when known."""
     if not contact:
         return ""
@@ -92,20 +93,22 @@ def mask_value(value):
     return value
 
 
-def pseudonymise(text: Optional[str], known: Iterable[str] = ()) -> str:
+def pseudonymise(text: str | None, known: Iterable[str] = ()) -> str:
     """Replaces emails, phone numbers and the given known values (a visitor's name) with
     fictitious ones, for exports that go into training or test data."""
     if not text:
         return text or ""
-    for value in sorted({k.strip() for k in known if k and len(k.strip()) >= 3}, key=len,
-                        reverse=True):
+    for value in sorted(
+        {k.strip() for k in known if k and len(k.strip()) >= 3}, key=len, reverse=True
+    ):
         if "@" in value:
             replacement = PSEUDO_EMAIL
         elif is_phone(value):
             replacement = PSEUDO_PHONE
         else:
             replacement = "Alex Example"
-        text = re.sub(r"(?<!\w)" + re.escape(value) + r"(?!\w)", replacement, text,
-                      flags=re.IGNORECASE)
+        text = re.sub(
+            r"(?<!\w)" + re.escape(value) + r"(?!\w)", replacement, text, flags=re.IGNORECASE
+        )
     text = EMAIL_RE.sub(PSEUDO_EMAIL, text)
     return _replace_phones(text, lambda _: PSEUDO_PHONE)

@@ -13,41 +13,44 @@ Expired staff sessions and old login failures are cleaned up too; the audit log 
 Databases: TRACKER_DB_URL (default sqlite:///var/tracker.db), CLINIC_DB_URL
 (default sqlite:///var/clinic.db).
 """
+
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Dict, List, Optional
 
 import sqlalchemy as sa
 
-from actions.store import database_url
+from clinic.db import engine_for
+from clinic.schema import consultation_requests, login_failures, staff_sessions
+from web.settings import Settings
 from web.staff.auth import FAILURE_WINDOW
-from web.staff.conversations import events, sqlite_path
-from web.staff.db import (audit, clinic_engine, consultation_requests, login_failures,
-                          staff_sessions)
-
-DEFAULT_DAYS = 365
+from web.staff.clinic_queries import audit
+from web.staff.tracker_store import events, sqlite_path
 
 
-def purge_tracker(url: str, cutoff: float, dry_run: bool) -> Dict[str, int]:
+def purge_tracker(url: str, cutoff: float, dry_run: bool) -> dict[str, int]:
     path = sqlite_path(url)
     if path is not None and not path.exists():
         return {"conversations": 0, "events": 0}
     engine = sa.create_engine(url, future=True)
     try:
-        old = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
-               .having(sa.func.max(events.c.timestamp) < cutoff))
+        old = (
+            sa.select(events.c.sender_id)
+            .group_by(events.c.sender_id)
+            .having(sa.func.max(events.c.timestamp) < cutoff)
+        )
         with engine.begin() as conn:
             if not sa.inspect(conn).has_table("events"):
                 return {"conversations": 0, "events": 0}
-            senders = conn.execute(sa.select(sa.func.count())
-                                   .select_from(old.subquery())).scalar_one()
-            n_events = conn.execute(sa.select(sa.func.count()).select_from(events)
-                                    .where(events.c.sender_id.in_(old))).scalar_one()
+            senders = conn.execute(
+                sa.select(sa.func.count()).select_from(old.subquery())
+            ).scalar_one()
+            n_events = conn.execute(
+                sa.select(sa.func.count()).select_from(events).where(events.c.sender_id.in_(old))
+            ).scalar_one()
             if not dry_run and senders:
                 conn.execute(events.delete().where(events.c.sender_id.in_(old)))
         return {"conversations": int(senders), "events": int(n_events)}
@@ -55,13 +58,14 @@ def purge_tracker(url: str, cutoff: float, dry_run: bool) -> Dict[str, int]:
         engine.dispose()
 
 
-def purge_clinic(url: str, cutoff: datetime, dry_run: bool) -> Dict[str, int]:
-    engine = clinic_engine(url)
+def purge_clinic(url: str, cutoff: datetime, dry_run: bool) -> dict[str, int]:
+    engine = engine_for(url)
     now = datetime.now(timezone.utc)
     with engine.begin() as conn:
         old = consultation_requests.c.created_at < cutoff
-        n_requests = conn.execute(sa.select(sa.func.count()).select_from(consultation_requests)
-                                  .where(old)).scalar_one()
+        n_requests = conn.execute(
+            sa.select(sa.func.count()).select_from(consultation_requests).where(old)
+        ).scalar_one()
         if not dry_run:
             conn.execute(consultation_requests.delete().where(old))
             conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
@@ -69,8 +73,9 @@ def purge_clinic(url: str, cutoff: datetime, dry_run: bool) -> Dict[str, int]:
     return {"requests": int(n_requests)}
 
 
-def run(days: int, tracker_url: str, clinic_url: str, dry_run: bool = False,
-        now: Optional[float] = None) -> Dict[str, int]:
+def run(
+    days: int, tracker_url: str, clinic_url: str, dry_run: bool = False, now: float | None = None
+) -> dict[str, int]:
     if days < 1:
         raise ValueError("--days must be at least 1")
     now = time.time() if now is None else now
@@ -78,31 +83,37 @@ def run(days: int, tracker_url: str, clinic_url: str, dry_run: bool = False,
     result = purge_tracker(tracker_url, cutoff, dry_run)
     result.update(purge_clinic(clinic_url, datetime.fromtimestamp(cutoff, timezone.utc), dry_run))
     if not dry_run and (result["conversations"] or result["requests"]):
-        with clinic_engine(clinic_url).begin() as conn:
+        with engine_for(clinic_url).begin() as conn:
             audit(conn, "(retention)", "retention", f"{days} days", dict(result))
     return result
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m web.staff.retention",
-                                     description="Delete conversations and consultation "
-                                                 "requests older than N days.")
-    parser.add_argument("--days", type=int, default=int(os.environ.get("RETENTION_DAYS",
-                                                                       DEFAULT_DAYS)),
-                        help="retention period in days (default: RETENTION_DAYS or 365)")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m web.staff.retention",
+        description="Delete conversations and consultation requests older than N days.",
+    )
+    settings = Settings.from_env(secret=False)
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=settings.retention_days,
+        help="retention period in days (default: RETENTION_DAYS or 365)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="only count what would go")
     args = parser.parse_args(argv)
-    tracker_url = os.environ.get("TRACKER_DB_URL", "sqlite:///var/tracker.db")
     try:
-        result = run(args.days, tracker_url, database_url(), args.dry_run)
+        result = run(args.days, settings.tracker_db_url, settings.clinic_db_url, args.dry_run)
     except ValueError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 2
     cutoff = datetime.now(timezone.utc) - timedelta(days=args.days)
     verb = "Would delete" if args.dry_run else "Deleted"
-    print(f"{verb} {result['conversations']} conversation(s) ({result['events']} events) and "
-          f"{result['requests']} consultation request(s) older than {args.days} days "
-          f"(before {cutoff:%Y-%m-%d %H:%M} UTC).")
+    print(
+        f"{verb} {result['conversations']} conversation(s) ({result['events']} events) and "
+        f"{result['requests']} consultation request(s) older than {args.days} days "
+        f"(before {cutoff:%Y-%m-%d %H:%M} UTC)."
+    )
     return 0
 
 

@@ -8,20 +8,21 @@
 The accounts live in the clinic database (CLINIC_DB_URL, default sqlite:///var/clinic.db).
 Passwords have at least 12 characters and are stored as argon2id hashes.
 """
+
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
 import sys
-from typing import List, Optional
 
 import sqlalchemy as sa
 
-from actions.store import database_url
-from web.staff.auth import (MIN_PASSWORD_LENGTH, PasswordPolicyError, check_username,
-                            hash_password)
-from web.staff.db import as_utc, audit, clinic_engine, staff_sessions, staff_users, utcnow
+from clinic.db import as_utc, engine_for, utcnow
+from clinic.schema import staff_sessions, staff_users
+from web.settings import Settings
+from web.staff.auth import MIN_PASSWORD_LENGTH, PasswordPolicyError, check_username, hash_password
+from web.staff.clinic_queries import audit
 
 
 def _read_password(confirm: bool = True) -> str:
@@ -40,20 +41,27 @@ def add(engine: sa.engine.Engine, username: str, password: str) -> None:
     check_username(username)
     password_hash = hash_password(password)
     with engine.begin() as conn:
-        exists = conn.execute(sa.select(staff_users.c.id)
-                              .where(staff_users.c.username == username)).first()
+        exists = conn.execute(
+            sa.select(staff_users.c.id).where(staff_users.c.username == username)
+        ).first()
         if exists:
             raise ValueError(f"A staff account named {username!r} exists already.")
-        conn.execute(staff_users.insert().values(username=username, password_hash=password_hash,
-                                                 created_at=utcnow()))
+        conn.execute(
+            staff_users.insert().values(
+                username=username, password_hash=password_hash, created_at=utcnow()
+            )
+        )
         audit(conn, "(command line)", "add_user", username)
 
 
 def set_password(engine: sa.engine.Engine, username: str, password: str) -> None:
     password_hash = hash_password(password)
     with engine.begin() as conn:
-        result = conn.execute(staff_users.update().where(staff_users.c.username == username)
-                              .values(password_hash=password_hash))
+        result = conn.execute(
+            staff_users.update()
+            .where(staff_users.c.username == username)
+            .values(password_hash=password_hash)
+        )
         if result.rowcount == 0:
             raise ValueError(f"No staff account named {username!r}.")
         conn.execute(staff_sessions.delete().where(staff_sessions.c.username == username))
@@ -69,24 +77,30 @@ def remove(engine: sa.engine.Engine, username: str) -> None:
         audit(conn, "(command line)", "remove_user", username)
 
 
-def list_users(engine: sa.engine.Engine) -> List[dict]:
+def list_users(engine: sa.engine.Engine) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(staff_users.c.username, staff_users.c.created_at,
-                                      staff_users.c.last_login_at)
-                            .order_by(staff_users.c.username)).mappings()
+        rows = conn.execute(
+            sa.select(
+                staff_users.c.username, staff_users.c.created_at, staff_users.c.last_login_at
+            ).order_by(staff_users.c.username)
+        ).mappings()
         return [dict(r) for r in rows]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m web.staff.users",
-                                     description="Manage staff console accounts.")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m web.staff.users", description="Manage staff console accounts."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("add", "create an account"), ("passwd", "set a new password"),
-                       ("remove", "delete an account")):
+    for name, text in (
+        ("add", "create an account"),
+        ("passwd", "set a new password"),
+        ("remove", "delete an account"),
+    ):
         commands.add_parser(name, help=text).add_argument("name")
     commands.add_parser("list", help="list the accounts")
     args = parser.parse_args(argv)
-    engine = clinic_engine(database_url())
+    engine = engine_for(Settings.from_env(secret=False).clinic_db_url)
     try:
         if args.command == "add":
             check_username(args.name)
@@ -101,13 +115,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             users = list_users(engine)
             if not users:
-                print("No staff accounts yet: create one with "
-                      "`python -m web.staff.users add NAME`.")
+                print(
+                    "No staff accounts yet: create one with `python -m web.staff.users add NAME`."
+                )
             for user in users:
-                last = as_utc(user["last_login_at"])
+                last = user["last_login_at"] and as_utc(user["last_login_at"])
                 created = as_utc(user["created_at"])
-                print(f"{user['username']:<24} created {created:%Y-%m-%d %H:%M} UTC  last login "
-                      + (f"{last:%Y-%m-%d %H:%M} UTC" if last else "never"))
+                print(
+                    f"{user['username']:<24} created {created:%Y-%m-%d %H:%M} UTC  last login "
+                    + (f"{last:%Y-%m-%d %H:%M} UTC" if last else "never")
+                )
     except (ValueError, PasswordPolicyError) as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1

@@ -1,5 +1,5 @@
 """Consultation requests are stored in a real SQLite file and read back intact."""
-from actions.store import get_request, save_request
+from clinic.requests import get_request, save_request
 
 
 def test_a_request_is_stored_with_its_screening_answers(tmp_path):

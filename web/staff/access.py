@@ -1,0 +1,49 @@
+"""Access control for the whole console, as middleware on every route blueprint: no route is
+reachable without a live session except the login form itself, and every POST needs the
+session's CSRF token. Security headers go on every response."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from web.staff.auth import SESSION_COOKIE, csrf_ok, load_session
+from web.staff.context import clinic, off_loop
+from web.staff.rendering import secure
+
+PUBLIC_PATHS = ("/staff/login",)
+# Responses a script or a download manager asks for: they get a 401, not a login page.
+DATA_SUFFIXES = (".csv", ".json", ".yml", ".yaml", ".svg")
+
+
+def is_data_request(request: Request) -> bool:
+    path = request.path
+    return (
+        request.method != "GET" or path.startswith("/staff/export/") or path.endswith(DATA_SUFFIXES)
+    )
+
+
+async def require_staff(request: Request) -> HTTPResponse | None:
+    if request.path.rstrip("/") in PUBLIC_PATHS:
+        return None
+    session = await off_loop(load_session, clinic(request), request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        if not is_data_request(request):
+            target = request.path + (("?" + request.query_string) if request.query_string else "")
+            return response.redirect("/staff/login?" + urllib.parse.urlencode({"next": target}))
+        return response.text("Staff login required.", status=401)
+    request.ctx.staff = session
+    if request.method == "POST" and not csrf_ok(session.csrf_token, request.form.get("csrf_token")):
+        return response.text(
+            "The form was out of date or not sent by the console (CSRF check "
+            "failed). Go back, reload the page and try again.",
+            status=403,
+        )
+    return None
+
+
+async def add_headers(request: Request, resp: HTTPResponse) -> None:
+    secure(resp)

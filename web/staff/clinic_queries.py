@@ -1,0 +1,247 @@
+"""Every query the console makes on the clinic database: consultation requests, labelled
+messages and the audit log. The functions block: handlers call them through
+web.staff.context.off_loop. Staff accounts and sessions are in auth.py."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from clinic.db import utcnow
+from clinic.schema import REQUEST_STATUSES, audit_log, consultation_requests, nlu_labels
+from web.staff.grouping import comparable_text, text_key
+from web.staff.masking import pseudonymise
+
+Row = dict[str, Any]
+requests_c = consultation_requests.c
+
+
+def audit(
+    conn: sa.engine.Connection,
+    username: str,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> None:
+    """One line of the audit log, in the caller's transaction."""
+    conn.execute(
+        audit_log.insert().values(
+            at=utcnow(),
+            username=username,
+            action=action,
+            target=(target or "")[:255] or None,
+            detail=json.dumps(detail, sort_keys=True) if detail else None,
+            ip=(ip or "")[:64] or None,
+        )
+    )
+
+
+def record(
+    engine: Engine,
+    username: str,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> None:
+    """An audit line on its own."""
+    with engine.begin() as conn:
+        audit(conn, username, action, target, detail, ip)
+
+
+# --- consultation requests -----------------------------------------------------------------
+
+
+def new_request_count(engine: Engine) -> int:
+    """For the navigation's badge; 0 rather than an error page when the database is away."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count())
+                .select_from(consultation_requests)
+                .where(requests_c.status == "new")
+            ).scalar_one()
+    except sa.exc.SQLAlchemyError:
+        return 0
+
+
+def request_senders(engine: Engine) -> set[str]:
+    """The conversations that ended in a consultation request."""
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(sa.select(requests_c.sender_id).distinct())}
+
+
+def status_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(
+            conn.execute(
+                sa.select(requests_c.status, sa.func.count()).group_by(requests_c.status)
+            ).all()
+        )
+
+
+def requests_of(engine: Engine, sender_id: str) -> list[Row]:
+    with engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                sa.select(consultation_requests)
+                .where(requests_c.sender_id == sender_id)
+                .order_by(requests_c.created_at)
+            ).mappings()
+        ]
+
+
+def requests_page(
+    engine: Engine, status: str, page: int, per_page: int = 50
+) -> tuple[list[Row], dict[str, int], int, int]:
+    """One page of the queue (status "all" or one of REQUEST_STATUSES), newest first, with the
+    count per status, the page shown and the number of pages."""
+    with engine.connect() as conn:
+        counts = dict(
+            conn.execute(
+                sa.select(requests_c.status, sa.func.count()).group_by(requests_c.status)
+            ).all()
+        )
+        query = sa.select(consultation_requests)
+        if status != "all":
+            query = query.where(requests_c.status == status)
+        total = counts.get(status, 0) if status != "all" else sum(counts.values())
+        pages = max(1, math.ceil(total / per_page))
+        page = min(page, pages)
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                query.order_by(requests_c.created_at.desc(), requests_c.id.desc())
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            ).mappings()
+        ]
+    return rows, counts, page, pages
+
+
+def all_requests(engine: Engine, status: str) -> list[Row]:
+    """Every request with that status ("all": every one), newest first, for exports."""
+    query = sa.select(consultation_requests).order_by(requests_c.created_at.desc())
+    if status in REQUEST_STATUSES:
+        query = query.where(requests_c.status == status)
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def change_status(
+    engine: Engine, request_id: int, new_status: str, who: str, ip: str
+) -> str | None:
+    """Sets a request's status (audited when it changes); the old status, None when no such
+    request."""
+    with engine.begin() as conn:
+        old = conn.execute(
+            sa.select(requests_c.status).where(requests_c.id == request_id)
+        ).scalar_one_or_none()
+        if old is not None and old != new_status:
+            conn.execute(
+                consultation_requests.update()
+                .where(requests_c.id == request_id)
+                .values(status=new_status, status_changed_by=who, status_changed_at=utcnow())
+            )
+            audit(
+                conn,
+                who,
+                "change_status",
+                f"request:{request_id}",
+                {"request": request_id, "from": old, "to": new_status},
+                ip,
+            )
+    return old
+
+
+# --- labelled messages ---------------------------------------------------------------------
+
+
+def labelled_keys(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(sa.select(nlu_labels.c.text_key))}
+
+
+def store_labels(
+    engine: Engine, user_events: Iterable[Mapping[str, Any]], intent: str, who: str, ip: str
+) -> int:
+    """Labels visitor messages (pseudonymised) with an intent, replacing an earlier label of
+    the same text; returns how many were stored."""
+    now = utcnow()
+    stored = 0
+    with engine.begin() as conn:
+        for ev in user_events:
+            text = (ev["data"].get("text") or "").strip()
+            if not comparable_text(text):
+                continue
+            key = text_key(text)
+            predicted = ((ev["data"].get("parse_data") or {}).get("intent") or {}).get("name")
+            conn.execute(nlu_labels.delete().where(nlu_labels.c.text_key == key))
+            conn.execute(
+                nlu_labels.insert().values(
+                    text=pseudonymise(text),
+                    text_key=key,
+                    intent=intent,
+                    predicted_intent=predicted,
+                    sender_id=ev["sender_id"],
+                    labelled_by=who,
+                    labelled_at=now,
+                )
+            )
+            stored += 1
+        audit(conn, who, "label", intent, {"messages": stored, "intent": intent}, ip)
+    return stored
+
+
+def labels(engine: Engine, newest_first: bool = True) -> list[Row]:
+    order = (
+        (nlu_labels.c.labelled_at.desc(), nlu_labels.c.id.desc())
+        if newest_first
+        else (nlu_labels.c.id,)
+    )
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(nlu_labels).order_by(*order)).mappings()]
+
+
+def delete_label(engine: Engine, label_id: int, who: str, ip: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(nlu_labels.delete().where(nlu_labels.c.id == label_id))
+        audit(conn, who, "unlabel", str(label_id), None, ip)
+
+
+# --- audit log -----------------------------------------------------------------------------
+
+
+def audit_page(
+    engine: Engine, action: str, page: int, per_page: int = 100
+) -> tuple[list[Row], int, int, int, list[str]]:
+    """One page of the audit log, newest first: rows, total, page shown, pages, actions seen."""
+    query = sa.select(audit_log)
+    count = sa.select(sa.func.count()).select_from(audit_log)
+    if action:
+        query = query.where(audit_log.c.action == action)
+        count = count.where(audit_log.c.action == action)
+    with engine.connect() as conn:
+        total = conn.execute(count).scalar_one()
+        pages = max(1, math.ceil(total / per_page))
+        page = min(page, pages)
+        rows = [
+            dict(r)
+            for r in conn.execute(
+                query.order_by(audit_log.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
+            ).mappings()
+        ]
+        actions = [
+            r[0]
+            for r in conn.execute(
+                sa.select(audit_log.c.action).distinct().order_by(audit_log.c.action)
+            )
+        ]
+    return rows, total, page, pages, actions

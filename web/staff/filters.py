@@ -1,0 +1,75 @@
+"""The conversation list's filters, read from a query string (pure: no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+
+# The query-string names of the filters, as the list, its pagination and the exports use them.
+FILTER_ARGS = ("from", "to", "request", "contra", "fallback", "intent", "q")
+
+
+def _tristate(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get((value or "").strip().lower())
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    has_request: bool | None = None
+    contraindication: bool | None = None
+    fallback: bool | None = None
+    intent: str | None = None
+    q: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> Filters:
+        def get(name: str) -> str | None:
+            value = args.get(name)
+            if isinstance(value, list):
+                value = value[0] if value else None
+            return value
+
+        return cls(
+            date_from=_date(get("from")),
+            date_to=_date(get("to")),
+            has_request=_tristate(get("request")),
+            contraindication=_tristate(get("contra")),
+            fallback=_tristate(get("fallback")),
+            intent=(get("intent") or "").strip()[:255] or None,
+            q=(get("q") or "").strip()[:500] or None,
+        )
+
+    def as_args(self) -> dict[str, str]:
+        """Query-string form, for pagination and export links."""
+        out: dict[str, str] = {}
+        if self.date_from:
+            out["from"] = self.date_from.isoformat()
+        if self.date_to:
+            out["to"] = self.date_to.isoformat()
+        for key, value in (
+            ("request", self.has_request),
+            ("contra", self.contraindication),
+            ("fallback", self.fallback),
+        ):
+            if value is not None:
+                out[key] = "yes" if value else "no"
+        if self.intent:
+            out["intent"] = self.intent
+        if self.q:
+            out["q"] = self.q
+        return out
+
+
+def day_start(day: date, tz: tzinfo) -> float:
+    return datetime.combine(day, time.min, tzinfo=tz).timestamp()

@@ -1,0 +1,80 @@
+"""Grouping the messages the assistant did not understand, so staff label a kind of message
+once (pure functions: no database)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+def comparable_text(text: str) -> str:
+    """Lowercase, punctuation removed, whitespace collapsed: how alike messages are compared."""
+    return _SPACE.sub(" ", _PUNCT.sub("", (text or "").lower())).strip()
+
+
+def text_key(text: str) -> str:
+    """What identifies alike messages (same normalised text), without storing the text."""
+    return hashlib.sha256(comparable_text(text).encode("utf-8")).hexdigest()
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def group_messages(
+    messages: Sequence[Mapping[str, Any]], near: float | None = 0.6
+) -> list[dict[str, Any]]:
+    """Groups messages with the same normalised text and, when `near` is set, merges groups
+    whose token sets have a Jaccard similarity >= near. Largest groups first."""
+    exact: OrderedDict[str, list[Mapping[str, Any]]] = OrderedDict()
+    for message in messages:
+        key = comparable_text(message["text"])
+        if key:
+            exact.setdefault(key, []).append(message)
+    clusters: list[dict[str, Any]] = []
+    for key, members in sorted(exact.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        tokens = set(key.split())
+        target = None
+        if near is not None:
+            best = 0.0
+            for cluster in clusters:
+                score = jaccard(tokens, cluster["tokens"])
+                if score >= near and score > best:
+                    target, best = cluster, score
+        if target is None:
+            target = {"key": key, "tokens": tokens, "keys": [], "messages": []}
+            clusters.append(target)
+        target["keys"].append(key)
+        target["messages"].extend(members)
+    groups = []
+    for cluster in clusters:
+        msgs = cluster["messages"]
+        texts = Counter(m["text"] for m in msgs)
+        guesses = Counter(m.get("guess") or m.get("intent") for m in msgs)
+        confidences = [m["confidence"] for m in msgs if m.get("confidence") is not None]
+        groups.append(
+            {
+                "key": cluster["key"],
+                "keys": cluster["keys"],
+                "text": texts.most_common(1)[0][0],
+                "texts": texts.most_common(),
+                "count": len(msgs),
+                "ids": [m["id"] for m in msgs if "id" in m],
+                "senders": list(
+                    OrderedDict.fromkeys(m["sender_id"] for m in msgs if m.get("sender_id"))
+                ),
+                "last_seen": max((m.get("timestamp") or 0 for m in msgs), default=0),
+                "guess": guesses.most_common(1)[0][0] if guesses else None,
+                "min_confidence": min(confidences) if confidences else None,
+            }
+        )
+    groups.sort(key=lambda g: (-g["count"], -g["last_seen"]))
+    return groups

@@ -1,0 +1,142 @@
+"""How the console answers: HTML pages from the Jinja templates (autoescaped), downloads,
+security headers on every response, and the console's cookies."""
+
+from __future__ import annotations
+
+import urllib.parse
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from clinic.db import as_utc
+from web.staff import clinic_queries
+from web.staff.auth import COOKIE_PATH
+from web.staff.context import clinic, off_loop, settings
+from web.staff.masking import mask_text, mask_value
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@pass_context
+def fmt_time(context: Context, value: Any, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (UTC datetime or epoch seconds) in the staff's time zone."""
+    if value is None or value == "":
+        return ""
+    moment: datetime
+    if isinstance(value, (int, float)):
+        moment = datetime.fromtimestamp(value, timezone.utc)
+    elif isinstance(value, datetime):
+        moment = as_utc(value)
+    else:
+        return str(value)
+    return moment.astimezone(context.get("tz")).strftime(pattern)
+
+
+def fmt_pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def fmt_conf(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def qs(params: dict[str, Any], **changes: Any) -> str:
+    merged = {**params, **changes}
+    return urllib.parse.urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=select_autoescape(["html"], default=True, default_for_string=True),
+)
+env.filters.update(when=fmt_time, pct=fmt_pct, conf=fmt_conf, mask=mask_text, maskv=mask_value)
+env.globals.update(qs=qs, quote=lambda s: urllib.parse.quote(str(s), safe=""))
+
+
+async def render(
+    request: Request, template: str, http_status: int = 200, **context: Any
+) -> HTTPResponse:
+    session = getattr(request.ctx, "staff", None)
+    if session is not None:
+        context.setdefault("user", session.username)
+        context.setdefault("csrf", session.csrf_token)
+        if "new_requests" not in context:
+            context["new_requests"] = await off_loop(
+                clinic_queries.new_request_count, clinic(request)
+            )
+    context.setdefault("path", request.path)
+    context.setdefault("tz", settings(request).timezone)
+    html = env.get_template(template).render(**context)
+    return response.html(html, status=http_status)
+
+
+async def error_page(request: Request, status: int, message: str) -> HTTPResponse:
+    return await render(
+        request, "error.html", http_status=status, status_code=status, message=message
+    )
+
+
+def secure(resp: HTTPResponse) -> HTTPResponse:
+    for name, value in SECURITY_HEADERS.items():
+        resp.headers[name] = value
+    return resp
+
+
+def set_cookie(
+    resp: HTTPResponse, request: Request, name: str, value: str, max_age: int | None = None
+) -> None:
+    resp.cookies[name] = value
+    cookie = resp.cookies[name]
+    cookie["path"] = COOKIE_PATH
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    if settings(request).cookie_secure:
+        cookie["secure"] = True
+    if max_age is not None:
+        cookie["max-age"] = max_age
+
+
+def download(body: str, filename: str, content_type: str) -> HTTPResponse:
+    return response.text(
+        body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def safe_next(value: str | None, default: str = "/staff/") -> str:
+    """Only same-site console paths: never a redirect to another host."""
+    if (
+        value
+        and (value == "/staff" or value.startswith(("/staff/", "/staff?")))
+        and not any(ch in value for ch in "\\\n\r")
+    ):
+        return value
+    return default
+
+
+def int_arg(request: Request, name: str, default: int, low: int = 1, high: int = 10**6) -> int:
+    try:
+        return min(max(int(request.args.get(name, default)), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
+def stamp(request: Request) -> str:
+    """Now, in the staff's zone, for download file names."""
+    return datetime.now(settings(request).timezone).strftime("%Y%m%d-%H%M")

@@ -1,0 +1,49 @@
+"""The dashboard: conversations per day, top intents, fallbacks, contraindications, requests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from web.staff import charts, clinic_queries
+from web.staff.context import clinic, off_loop, settings, tracker
+from web.staff.rendering import int_arg, render
+from web.staff.tracker_store import TRACKER_MISSING, dashboard_stats
+
+bp = Blueprint("staff_dashboard")
+
+
+@bp.get("/")
+async def dashboard(request: Request) -> HTTPResponse:
+    days = int_arg(request, "days", 30, 1, 366)
+    tz = settings(request).timezone
+    today = datetime.now(tz).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=tz).timestamp()
+    until = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=tz).timestamp()
+    senders = await off_loop(clinic_queries.request_senders, clinic(request))
+    try:
+        stats = await off_loop(dashboard_stats, tracker(request), since, until, senders, tz)
+    except TRACKER_MISSING:
+        stats = None
+    by_status = await off_loop(clinic_queries.status_counts, clinic(request))
+    chart_days = (
+        charts.bar_chart(stats["per_day"], f"Conversations per day, last {days} days")
+        if stats
+        else None
+    )
+    chart_intents = charts.hbar_chart(stats["top_intents"], "Top intents") if stats else None
+    return await render(
+        request,
+        "dashboard.html",
+        nav="dashboard",
+        days=days,
+        stats=stats,
+        by_status=by_status,
+        chart_days=chart_days,
+        chart_intents=chart_intents,
+        share_bar=charts.share_bar,
+    )

@@ -1,0 +1,96 @@
+"""Improving the assistant: the messages it did not understand, grouped, labelled by staff
+with the intent they meant (or dismissed), and the labels kept so far."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from clinic.schema import DISMISSED
+from web.staff import clinic_queries
+from web.staff.context import client_ip, clinic, off_loop, staff, tracker
+from web.staff.domain import domain_info
+from web.staff.grouping import group_messages, text_key
+from web.staff.rendering import error_page, int_arg, render, safe_next
+from web.staff.tracker_store import TRACKER_MISSING, load_user_events, unclear_messages
+
+bp = Blueprint("staff_improve")
+OUT_OF_SCOPE = "out_of_scope"
+PER_PAGE = 30
+
+
+@bp.get("/improve")
+async def improve(request: Request) -> HTTPResponse:
+    days = int_arg(request, "days", 90, 1, 3660)
+    since = (datetime.now(timezone.utc) - timedelta(days=days)).timestamp()
+    try:
+        messages = await off_loop(unclear_messages, tracker(request), since=since)
+    except TRACKER_MISSING:
+        messages = []
+    done = await off_loop(clinic_queries.labelled_keys, clinic(request))
+    open_messages = [m for m in messages if text_key(m["text"]) not in done]
+    groups = await off_loop(group_messages, open_messages)
+    pages = max(1, math.ceil(len(groups) / PER_PAGE))
+    page = min(int_arg(request, "page", 1), pages)
+    intents = sorted(domain_info()["intents"] - {OUT_OF_SCOPE, "nlu_fallback"})
+    return await render(
+        request,
+        "improve.html",
+        nav="improve",
+        days=days,
+        groups=groups[(page - 1) * PER_PAGE : page * PER_PAGE],
+        total=len(groups),
+        messages=len(open_messages),
+        page=page,
+        pages=pages,
+        intents=intents,
+        labelled=len(done),
+    )
+
+
+@bp.post("/improve/label")
+async def improve_label(request: Request) -> HTTPResponse:
+    choice = request.form.get("intent") or ""
+    allowed = domain_info()["intents"] | {OUT_OF_SCOPE, DISMISSED}
+    if choice not in allowed or choice == "nlu_fallback":
+        return await error_page(request, 400, "Pick one of the assistant's intents.")
+    ids = [int(v) for v in request.form.getlist("event_id") or [] if v.strip().isdigit()]
+    try:
+        found = await off_loop(load_user_events, tracker(request), ids)
+    except TRACKER_MISSING:
+        found = []
+    if not found:
+        return await error_page(
+            request, 400, "Those messages are no longer in the conversation store."
+        )
+    await off_loop(
+        clinic_queries.store_labels,
+        clinic(request),
+        found,
+        choice,
+        staff(request).username,
+        client_ip(request),
+    )
+    return response.redirect(safe_next(request.form.get("next"), "/staff/improve"), status=303)
+
+
+@bp.get("/improve/labels")
+async def labels(request: Request) -> HTTPResponse:
+    rows = await off_loop(clinic_queries.labels, clinic(request))
+    return await render(request, "labels.html", nav="improve", rows=rows, dismissed=DISMISSED)
+
+
+@bp.post("/improve/labels/<label_id:int>/delete")
+async def label_delete(request: Request, label_id: int) -> HTTPResponse:
+    await off_loop(
+        clinic_queries.delete_label,
+        clinic(request),
+        label_id,
+        staff(request).username,
+        client_ip(request),
+    )
+    return response.redirect("/staff/improve/labels", status=303)
