@@ -21,13 +21,13 @@ QUESTIONS ?= ../shared/eval/questions.yml tests/accuracy/questions.yml
 ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 
-.PHONY: help setup system train run test validate unit-test story-test nlu-test accuracy pytest \
+.PHONY: help setup system train run test lint validate unit-test story-test nlu-test accuracy pytest \
         staff-user staff-user-remove retention clean
 
 help:
 	@echo "make run    set up what is missing, train if the data changed, start everything"
 	@echo "make test   set up the same way, then run every test"
-	@echo "Steps: setup train validate unit-test story-test nlu-test accuracy pytest staff-user retention clean"
+	@echo "Steps: setup train lint validate unit-test story-test nlu-test accuracy pytest staff-user retention clean"
 
 $(VENV): requirements.lock scripts/setup-venv.sh scripts/find-python.sh
 	@bash scripts/setup-venv.sh
@@ -57,6 +57,14 @@ train: setup $(MODEL)
 
 run: setup $(MODEL)
 	@$(PY) -m tools.stack
+
+# Style and types on the project's own code (settings in pyproject.toml).
+LINTED := actions clinic nlp tools web
+lint: setup
+	@echo "==> ruff check, ruff format --check, mypy on $(LINTED)"
+	@.venv/bin/ruff check $(LINTED)
+	@.venv/bin/ruff format --check $(LINTED)
+	@.venv/bin/mypy $(LINTED)
 
 validate: setup
 	@echo "==> rasa data validate --fail-on-warnings"
@@ -88,7 +96,7 @@ pytest: train system
 	@echo "==> pytest: actions, conversations through the real servers, widget and console in Chromium"
 	@$(PY) -m pytest -q tests --ignore=tests/unit
 
-test: validate unit-test story-test nlu-test accuracy pytest
+test: lint validate unit-test story-test nlu-test accuracy pytest
 	@echo "==> All tests passed"
 
 # Staff accounts: make staff-user NAME=alice  (asks for the password); make staff-user-remove NAME=alice

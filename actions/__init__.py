@@ -2,6 +2,7 @@
 answers (questions from the article, safety first), screening (contraindications),
 consultation (contact details and the hand-off), store (the consultation requests table),
 parsing (pure functions reading what visitors type)."""
+
 from actions.answers import ActionAnswerQuestion  # noqa: F401
 from actions.consultation import (  # noqa: F401
     ActionResetBooking,

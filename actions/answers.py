@@ -9,21 +9,23 @@ One action answers every question intent, so the same rules apply everywhere:
 - a message holding several questions gets an answer to each (from the intent ranking).
 `select_responses` is pure so the routing is tested without a Rasa server.
 """
+
 from __future__ import annotations
 
 import logging
-import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text
+from typing import Any
 
 import aiohttp
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.settings import Settings
+
 # Question intent -> (general response, prefix of subject-specific responses).
-TOPICS: Dict[str, tuple] = {
+TOPICS: dict[str, tuple] = {
     "ask_what_is": ("utter_what_is", "utter_what_is"),
     "ask_pain": ("utter_pain", "utter_pain"),
     "ask_duration": ("utter_duration", "utter_duration"),
@@ -66,27 +68,41 @@ NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_n
 # "before", as aftercare otherwise.
 STRONG_LABELS = ("concern", "condition", "treatment")
 # Topics general enough to hand over to a strong subject.
-OPEN_TOPICS = {"ask_what_is", "ask_treats", "ask_contraindications", "ask_results",
-               "ask_medical_advice"}
+OPEN_TOPICS = {
+    "ask_what_is",
+    "ask_treats",
+    "ask_contraindications",
+    "ask_results",
+    "ask_medical_advice",
+}
 
 # Questions where a product or activity decides the answer: "can I wear makeup the same day?"
 # reads like a downtime question but is about makeup.
 WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects"}
 
-SAFETY = (("emergency_sign", "report_emergency", "utter_emergency"),
-          ("warning_sign", "report_warning_signs", "utter_warning_signs"))
+SAFETY = (
+    ("emergency_sign", "report_emergency", "utter_emergency"),
+    ("warning_sign", "report_warning_signs", "utter_warning_signs"),
+)
 
 MAX_ANSWERS = 3
 # DIET is peaked: a second question in one message often ranks at 1-5 %. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
-_QUESTION_WORD = (r"(?:how|hows|what|whats|when|whens|does|do|is|are|can|could|will|would|should|"
-                  r"where|wheres|who|whos|why|which|any)")
+_QUESTION_WORD = (
+    r"(?:how|hows|what|whats|when|whens|does|do|is|are|can|could|will|would|should|"
+    r"where|wheres|who|whos|why|which|any)"
+)
 _BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
 _BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
 # Used only when the classifier is unsure: a message naming a topic word gets that topic.
-TOPIC_CUES = {"pain": "ask_pain", "sessions": "ask_sessions", "downtime": "ask_downtime",
-              "price": "ask_price", "duration": "ask_duration"}
+TOPIC_CUES = {
+    "pain": "ask_pain",
+    "sessions": "ask_sessions",
+    "downtime": "ask_downtime",
+    "price": "ask_price",
+    "duration": "ask_duration",
+}
 _SEVERAL_QUESTIONS = re.compile(
     rf"\b(and|also|plus|&|or)\s+(also\s+)?{_QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{_QUESTION_WORD}\b"
 )
@@ -102,7 +118,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Answer:
     response: str
-    kwargs: Dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 def several_questions(text: str) -> bool:
@@ -110,25 +126,27 @@ def several_questions(text: str) -> bool:
     return bool(_SEVERAL_QUESTIONS.search((text or "").lower()))
 
 
-def split_questions(text: str) -> List[str]:
+def split_questions(text: str) -> list[str]:
     """The questions of one message: "does it hurt and how long does it take?" -> two."""
-    clauses = [_LEADING_CONJUNCTION.sub("", c.strip(" ,;.!"))
-               for c in _CLAUSE_BOUNDARY.split(text or "")]
+    clauses = [
+        _LEADING_CONJUNCTION.sub("", c.strip(" ,;.!")) for c in _CLAUSE_BOUNDARY.split(text or "")
+    ]
     return [c for c in clauses if len(c) >= 3]
 
 
-def _label_prefix(label: str, text: str) -> Optional[str]:
+def _label_prefix(label: str, text: str) -> str | None:
     if label in ("product", "activity"):
         return "utter_prep" if _BEFORE.search(text) else "utter_aftercare"
     return LABEL_PREFIX.get(label)
 
 
-def _subject_answers(intent: Optional[str], entities: Sequence[Mapping], text: str,
-                     available: Iterable[str]) -> List[Answer]:
+def _subject_answers(
+    intent: str | None, entities: Sequence[Mapping], text: str, available: Iterable[str]
+) -> list[Answer]:
     available = set(available)
     prefix = TOPICS[intent][1] if intent in TOPICS else None
     open_topic = intent not in TOPICS or intent in OPEN_TOPICS
-    answers: List[Answer] = []
+    answers: list[Answer] = []
     for entity in entities:
         label, value = entity.get("entity"), str(entity.get("value"))
         if label not in LABEL_PREFIX:
@@ -138,21 +156,29 @@ def _subject_answers(intent: Optional[str], entities: Sequence[Mapping], text: s
             answers.append(Answer(own))
             continue
         strong = label in STRONG_LABELS
-        crosses = (open_topic and strong) or intent not in TOPICS or (
-            label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
+        crosses = (
+            (open_topic and strong)
+            or intent not in TOPICS
+            or (label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
+        )
         if not crosses:
             continue
         default = f"{_label_prefix(label, text)}_{value}"
         if default in available:
             answers.append(Answer(default))
         elif label in NOT_LISTED and NOT_LISTED[label] in available:
-            subject = text[entity.get("start", 0): entity.get("end", 0)] or value
+            subject = text[entity.get("start", 0) : entity.get("end", 0)] or value
             answers.append(Answer(NOT_LISTED[label], {"subject": subject.strip()}))
     return answers
 
 
-def select_responses(intent: Optional[str], ranking: Sequence[Mapping], entities: Sequence[Mapping],
-                     text: str, available: Iterable[str]) -> List[Answer]:
+def select_responses(
+    intent: str | None,
+    ranking: Sequence[Mapping],
+    entities: Sequence[Mapping],
+    text: str,
+    available: Iterable[str],
+) -> list[Answer]:
     """The responses that answer one visitor message, in order."""
     available = set(available)
     labels = {entity.get("entity") for entity in entities}
@@ -160,7 +186,7 @@ def select_responses(intent: Optional[str], ranking: Sequence[Mapping], entities
         if label in labels or intent == safety_intent:
             return [Answer(response)]
 
-    intents: List[str] = [intent] if intent in TOPICS else []
+    intents: list[str] = [intent] if intent in TOPICS else []
     if intent in ("ask_prep", "ask_aftercare") and _BEFORE_AND_AFTER.search(text or ""):
         intents = ["ask_prep", "ask_aftercare"]  # "what should I avoid before and after?"
     if several_questions(text):
@@ -168,30 +194,39 @@ def select_responses(intent: Optional[str], ranking: Sequence[Mapping], entities
             name = candidate.get("name")
             if len(intents) >= 2:
                 break
-            if (name in TOPICS and name not in intents
-                    and candidate.get("confidence", 0) >= SECOND_QUESTION_MIN_CONFIDENCE):
+            if (
+                name in TOPICS
+                and name not in intents
+                and candidate.get("confidence", 0) >= SECOND_QUESTION_MIN_CONFIDENCE
+            ):
                 intents.append(name)
     elif intent == "nlu_fallback":
         # An unsure guess is not an answer, but a message naming a topic ("agony") is.
-        intents = [TOPIC_CUES[str(e.get("value"))] for e in entities
-                   if e.get("entity") == "topic" and str(e.get("value")) in TOPIC_CUES][:2]
+        intents = [
+            TOPIC_CUES[str(e.get("value"))]
+            for e in entities
+            if e.get("entity") == "topic" and str(e.get("value")) in TOPIC_CUES
+        ][:2]
 
-    answers: List[Answer] = []
-    for name in intents or [None]:
+    answers: list[Answer] = []
+    candidates: list[str | None] = list(intents) or [None]
+    for name in candidates:
         specific = _subject_answers(name, entities, text, available)
         if specific:
             answers.extend(specific)
         elif name is not None:
             answers.append(Answer(TOPICS[name][0]))
     if not answers:
-        answers.append(Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback"))
+        answers.append(
+            Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
+        )
 
     return combine([answers])[:MAX_ANSWERS]
 
 
-def combine(per_question: Sequence[List[Answer]]) -> List[Answer]:
+def combine(per_question: Sequence[list[Answer]]) -> list[Answer]:
     """Answers to several questions, in order, each response once."""
-    unique: List[Answer] = []
+    unique: list[Answer] = []
     for answers in per_question:
         for answer in answers:
             if answer.response not in {a.response for a in unique}:
@@ -199,11 +234,12 @@ def combine(per_question: Sequence[List[Answer]]) -> List[Answer]:
     return unique[: MAX_ANSWERS + 1]
 
 
-async def parse(session: aiohttp.ClientSession, rasa_url: str, token: str, text: str) -> Dict:
+async def parse(session: aiohttp.ClientSession, rasa_url: str, token: str, text: str) -> dict:
     """Classifies one question with the same trained model, through Rasa's HTTP API (loopback,
     token-protected; see tools/stack.py)."""
-    async with session.post(f"{rasa_url}/model/parse", params={"token": token},
-                            json={"text": text}) as response:
+    async with session.post(
+        f"{rasa_url}/model/parse", params={"token": token}, json={"text": text}
+    ) as response:
         response.raise_for_status()
         return await response.json()
 
@@ -211,14 +247,15 @@ async def parse(session: aiohttp.ClientSession, rasa_url: str, token: str, text:
 class ActionAnswerQuestion(Action):
     """Answers a message; a message with several questions has each classified on its own."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
-    async def _answers_per_question(self, questions: List[str],
-                                    available: Iterable[str]) -> Optional[List[Answer]]:
-        rasa_url = os.environ.get("RASA_URL", "").rstrip("/")
-        token = os.environ.get("RASA_API_TOKEN", "")
-        if not rasa_url or not token:
+    async def _answers_per_question(
+        self, questions: list[str], available: Iterable[str]
+    ) -> list[Answer] | None:
+        settings = Settings.from_env()
+        rasa_url, token = settings.rasa_url, settings.rasa_api_token
+        if not token:
             return None
         try:
             timeout = aiohttp.ClientTimeout(total=3)
@@ -228,22 +265,36 @@ class ActionAnswerQuestion(Action):
             logger.warning("Could not classify the questions one by one: %s", error)
             return None
         per_question = [
-            select_responses((p.get("intent") or {}).get("name"), [], p.get("entities") or [],
-                             p.get("text") or question, available)
-            for p, question in zip(parsed, questions)
+            select_responses(
+                (p.get("intent") or {}).get("name"),
+                [],
+                p.get("entities") or [],
+                p.get("text") or question,
+                available,
+            )
+            for p, question in zip(parsed, questions, strict=True)
         ]
-        answered = [a for a in per_question
-                    if a and a[0].response not in ("utter_fallback", "utter_out_of_scope")]
+        answered = [
+            a
+            for a in per_question
+            if a and a[0].response not in ("utter_fallback", "utter_out_of_scope")
+        ]
         return combine(answered) or None
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         text = message.get("text") or ""
         available = list((domain.get("responses") or {}).keys())
-        answers = select_responses(intent, message.get("intent_ranking") or [],
-                                   message.get("entities") or [], text, available)
+        answers = select_responses(
+            intent,
+            message.get("intent_ranking") or [],
+            message.get("entities") or [],
+            text,
+            available,
+        )
         safety = answers and answers[0].response in {response for _, _, response in SAFETY}
         questions = split_questions(text) if several_questions(text) else []
         if not safety and len(questions) >= 2:

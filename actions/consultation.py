@@ -1,9 +1,11 @@
 """Collecting the visitor's contact details and handing the request to the clinic."""
+
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Dict, List, Optional, Text
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -11,7 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import TOPICS
 from actions.parsing import NO, YES, parse_contact, parse_name, parse_preferred_time, parse_yes_no
-from actions.store import SCREENING_SLOTS, database_url, save_request
+from actions.settings import Settings
+from clinic.requests import save_request
+from clinic.schema import SCREENING_SLOTS
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +24,14 @@ BOOKING_SLOTS = SCREENING_SLOTS + CONTACT_SLOTS + ("screening_result",)
 
 
 # Intents that mean "this is not an answer but something else": a question, a stop, a booking.
-NOT_AN_ANSWER = set(TOPICS) | {"stop", "book_consultation", "talk_to_human",
-                               "report_warning_signs", "report_emergency", "bot_challenge"}
+NOT_AN_ANSWER = set(TOPICS) | {
+    "stop",
+    "book_consultation",
+    "talk_to_human",
+    "report_warning_signs",
+    "report_emergency",
+    "bot_challenge",
+}
 # Below this confidence a message that doesn't look like an answer is still treated as one (and
 # explained), rather than answered as a question the visitor probably didn't ask.
 INTERRUPTION_CONFIDENCE = 0.6
@@ -29,24 +39,33 @@ INTERRUPTION_CONFIDENCE = 0.6
 
 def is_interruption(tracker: Tracker) -> bool:
     intent = (tracker.latest_message or {}).get("intent") or {}
-    return intent.get("name") in NOT_AN_ANSWER and intent.get("confidence", 0) >= INTERRUPTION_CONFIDENCE
+    return (
+        intent.get("name") in NOT_AN_ANSWER
+        and intent.get("confidence", 0) >= INTERRUPTION_CONFIDENCE
+    )
 
 
 class ValidateContactForm(FormValidationAction):
     """Reads each answer by its shape; a wrong one is asked again with the reason, and a
     question asked instead of an answer is left to the rules (answered, then asked again)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_contact_form"
 
-    def _answer_to(self, slot: str, tracker: Tracker) -> Optional[str]:
+    def _answer_to(self, slot: str, tracker: Tracker) -> str | None:
         """The visitor's text when it answers `slot`, None when the form asked something else."""
         if tracker.get_slot("requested_slot") != slot:
             return None
         return (tracker.latest_message or {}).get("text") or ""
 
-    def _read(self, slot: str, parser: Callable[[str], Optional[str]], invalid: str,
-              dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _read(
+        self,
+        slot: str,
+        parser: Callable[[str], str | None],
+        invalid: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> dict[str, Any]:
         """The slot from an answer of the right shape; a question asked instead is left to the
         rules; anything else is explained (`invalid`) and asked again."""
         text = self._answer_to(slot, tracker)
@@ -63,12 +82,22 @@ class ValidateContactForm(FormValidationAction):
         return self._read("name", parse_name, "utter_invalid_name", dispatcher, tracker)
 
     async def extract_contact(self, dispatcher, tracker, domain):
-        return self._read("contact", lambda text: (parse_contact(text) or (None, None))[1],
-                          "utter_invalid_contact", dispatcher, tracker)
+        return self._read(
+            "contact",
+            lambda text: (parse_contact(text) or (None, None))[1],
+            "utter_invalid_contact",
+            dispatcher,
+            tracker,
+        )
 
     async def extract_preferred_time(self, dispatcher, tracker, domain):
-        return self._read("preferred_time", parse_preferred_time, "utter_invalid_preferred_time",
-                          dispatcher, tracker)
+        return self._read(
+            "preferred_time",
+            parse_preferred_time,
+            "utter_invalid_preferred_time",
+            dispatcher,
+            tracker,
+        )
 
     async def extract_contact_confirmed(self, dispatcher, tracker, domain):
         text = self._answer_to("contact_confirmed", tracker)
@@ -101,19 +130,52 @@ class ValidateContactForm(FormValidationAction):
         return {"contact_confirmed": value}
 
 
-def reset_booking() -> List[Dict[Text, Any]]:
+def reset_booking() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in BOOKING_SLOTS]
+
+
+# What a stored request says the visitor answered: each must have been set in the conversation.
+ANSWERED_SLOTS = (*SCREENING_SLOTS, "name", "contact", "preferred_time")
+
+
+def not_given_in_conversation(events: list[dict[str, Any]], slots: dict[str, Any]) -> list[str]:
+    """The slots whose value no SlotSet after a visitor's message set: a request is stored only
+    from answers the conversation itself holds, whatever slot values a caller sends."""
+    seen_user = False
+    given: set = set()
+    for event in events:
+        if event.get("event") == "user":
+            seen_user = True
+        elif event.get("event") == "slot" and seen_user:
+            given.add((event.get("name"), str(event.get("value"))))
+    return [
+        slot
+        for slot in ANSWERED_SLOTS
+        if slots.get(slot) is None or (slot, str(slots.get(slot))) not in given
+    ]
 
 
 class ActionSubmitConsultationRequest(Action):
     """Stores the request with the screening answers, then tells the visitor what happens next.
     A contraindication makes it a consultation with the doctor, never a needling booking."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_consultation_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        missing = not_given_in_conversation(
+            tracker.events, {slot: tracker.get_slot(slot) for slot in ANSWERED_SLOTS}
+        )
+        if missing:
+            logger.warning(
+                "Refused a request of %s: %s not answered in the conversation",
+                tracker.sender_id,
+                ", ".join(missing),
+            )
+            dispatcher.utter_message(response="utter_request_failed")
+            return []
         doctor = tracker.get_slot("screening_result") != "clear"
         request = {
             "sender_id": tracker.sender_id,
@@ -125,13 +187,15 @@ class ActionSubmitConsultationRequest(Action):
             **{slot: tracker.get_slot(slot) for slot in SCREENING_SLOTS},
         }
         try:
-            await asyncio.to_thread(save_request, database_url(), request)
+            await asyncio.to_thread(save_request, Settings.from_env().clinic_db_url, request)
         except Exception:  # the visitor must hear that it failed; their details stay in slots
             logger.exception("Could not store the consultation request of %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_request_failed")
             return []
         dispatcher.utter_message(
-            response="utter_request_submitted_doctor" if doctor else "utter_request_submitted_treatment"
+            response="utter_request_submitted_doctor"
+            if doctor
+            else "utter_request_submitted_treatment"
         )
         return reset_booking()
 
@@ -139,8 +203,8 @@ class ActionSubmitConsultationRequest(Action):
 class ActionResetBooking(Action):
     """Forgets a booking the visitor cancelled."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reset_booking"
 
-    async def run(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         return reset_booking()

@@ -1,12 +1,13 @@
 """Reading what visitors type: yes/no answers, stated conditions, names, contacts, times.
 
-Pure functions, no Rasa imports, so they are tested on their own (tests/test_parsing.py).
+Pure functions, no Rasa imports, so they are tested on their own (tests/unit/test_parsing.py).
 Visitors type on phones: answers are short, informal and misspelt ("yep", "nope", "yes 20 wks").
 """
+
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, Mapping, Optional, Tuple
+from collections.abc import Iterable, Mapping
 
 YES, NO, UNSURE = "yes", "no", "unsure"
 
@@ -37,7 +38,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").strip().lower().replace("’", "'"))
 
 
-def parse_yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
+def parse_yes_no(text: str, intent: str | None = None) -> str | None:
     """An answer to a yes/no screening question: "yes", "no", "unsure" or None (not an answer).
 
     The words win over the intent because "not sure" can look like a "no" to the classifier;
@@ -64,7 +65,7 @@ _NEGATION = re.compile(r"\b(not|no|never|without|don'?t|dont|isn'?t|aren'?t|have
 _CLAUSE_BREAK = re.compile(r"[,.;!?]| but | and | so | though ")
 
 
-def stated_conditions(text: str, entities: Iterable[Mapping]) -> Dict[str, str]:
+def stated_conditions(text: str, entities: Iterable[Mapping]) -> dict[str, str]:
     """Screening facts a visitor states about themselves: {"pregnant": "yes", ...}.
 
     "I'm pregnant, can I book?" states a fact; "can pregnant women have it?" and "what if I'm
@@ -72,7 +73,7 @@ def stated_conditions(text: str, entities: Iterable[Mapping]) -> Dict[str, str]:
     read, so "no, but I have a sunburn" states a sunburn.
     """
     lowered = (text or "").lower().replace("’", "'")
-    facts: Dict[str, str] = {}
+    facts: dict[str, str] = {}
     for entity in entities:
         if entity.get("entity") != "condition":
             continue
@@ -82,8 +83,11 @@ def stated_conditions(text: str, entities: Iterable[Mapping]) -> Dict[str, str]:
             continue
         before = lowered[: int(start)]
         # The clause up to the condition, and the condition's own words ("im expecting").
-        clause = (_CLAUSE_BREAK.split(before)[-1] if before else "") + " " + lowered[
-            int(start): int(entity.get("end") or start)]
+        clause = (
+            (_CLAUSE_BREAK.split(before)[-1] if before else "")
+            + " "
+            + lowered[int(start) : int(entity.get("end") or start)]
+        )
         if _HYPOTHETICAL.search(clause) or not _FIRST_PERSON.search(clause):
             continue
         facts[slot] = NO if _NEGATION.search(clause) else YES
@@ -94,7 +98,7 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Z
 _PHONE_CHARS = re.compile(r"\+?[\d][\d\s().-]{5,}\d")
 
 
-def parse_contact(text: str) -> Optional[Tuple[str, str]]:
+def parse_contact(text: str) -> tuple[str, str] | None:
     """("email", address) or ("phone", number) from what a visitor typed, else None.
 
     Phone numbers are North American style, as the clinic is in Ottawa: ten digits, optionally
@@ -124,20 +128,35 @@ _NAME_PREFIX = re.compile(
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[\s'.-]+[^\W\d_]+)*\.?$", re.UNICODE)
 
 
-def parse_name(text: str) -> Optional[str]:
+def parse_name(text: str) -> str | None:
     """A person's name from "Maria Lopez", "my name is john", "it's Anne-Marie"; else None."""
     candidate = _NAME_PREFIX.sub("", (text or "").strip()).strip(" .,!")
     if not candidate or len(candidate) > 80 or len(candidate.split()) > 5:
         return None
     if not _NAME_CHARS.match(candidate):
         return None
-    if normalise(candidate) in {"yes", "no", "nope", "yeah", "ok", "okay", "stop", "cancel", "hi",
-                                "hello", "thanks", "maybe", "none", "nothing", "idk"}:
+    if normalise(candidate) in {
+        "yes",
+        "no",
+        "nope",
+        "yeah",
+        "ok",
+        "okay",
+        "stop",
+        "cancel",
+        "hi",
+        "hello",
+        "thanks",
+        "maybe",
+        "none",
+        "nothing",
+        "idk",
+    }:
         return None
     return " ".join(part[:1].upper() + part[1:] for part in candidate.split())
 
 
-def parse_preferred_time(text: str) -> Optional[str]:
+def parse_preferred_time(text: str) -> str | None:
     """Any short description of when to call ("tuesday morning", "asap"); None when empty or
     so long it is clearly not an answer."""
     candidate = re.sub(r"\s+", " ", (text or "").strip())

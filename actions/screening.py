@@ -6,9 +6,10 @@ screening form just asked, and from facts a visitor states at any time ("I'm pre
 book?"), so nothing is asked twice. A message that answers nothing (a question, say) fills no
 slot, the form lets the rules answer it, then asks again.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -16,13 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions.parsing import NO, UNSURE, YES, parse_yes_no, stated_conditions
-from actions.store import SCREENING_SLOTS
+from clinic.schema import SCREENING_SLOTS
 
 SCREENING_FORM = "screening_form"
 ANSWERS = (YES, NO, UNSURE)
 
 
-def screening_answer(slot: str, tracker: Tracker) -> Optional[str]:
+def screening_answer(slot: str, tracker: Tracker) -> str | None:
     """What the latest message says about one screening slot, or None."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
@@ -37,11 +38,11 @@ def screening_answer(slot: str, tracker: Tracker) -> Optional[str]:
 class ValidateSlotMappings(ValidationAction):
     """Extracts the screening slots (custom mappings in domain.yml)."""
 
-    def _extract(self, slot: str, tracker: Tracker) -> Dict[Text, Any]:
+    def _extract(self, slot: str, tracker: Tracker) -> dict[str, Any]:
         answer = screening_answer(slot, tracker)
         return {slot: answer} if answer is not None else {}
 
-    def _validate(self, slot: str, value: Any) -> Dict[Text, Any]:
+    def _validate(self, slot: str, value: Any) -> dict[str, Any]:
         return {slot: value if value in ANSWERS else None}
 
     async def extract_pregnant(self, dispatcher, tracker, domain):
@@ -69,20 +70,23 @@ class ValidateSlotMappings(ValidationAction):
         return self._validate("lidocaine_allergy", value)
 
 
-def screening_flags(slots: Dict[str, Any]) -> Dict[str, List[str]]:
+def screening_flags(slots: dict[str, Any]) -> dict[str, list[str]]:
     """{"yes": [slots answered yes], "unsure": [...]} in the order the questions are asked."""
-    return {answer: [s for s in SCREENING_SLOTS if slots.get(s) == answer] for answer in (YES, UNSURE)}
+    return {
+        answer: [s for s in SCREENING_SLOTS if slots.get(s) == answer] for answer in (YES, UNSURE)
+    }
 
 
 class ActionScreeningOutcome(Action):
     """Explains the screening result. Any contraindication, or an answer the visitor was unsure
     of, means no treatment is planned: the doctor is offered instead (see data/rules.yml)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_screening_outcome"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         flags = screening_flags({slot: tracker.get_slot(slot) for slot in SCREENING_SLOTS})
         if not flags[YES] and not flags[UNSURE]:
             dispatcher.utter_message(response="utter_screening_clear")

@@ -5,11 +5,12 @@ spacy-lookups-data, and an entity ruler with the clinic's vocabulary (nlp/vocabu
 
 No model is downloaded: spaCy's blank pipeline and the lookup tables come from installed packages.
 """
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import spacy
 import yaml
@@ -19,11 +20,11 @@ VOCABULARY = HERE / "vocabulary.yml"
 DEFAULT_OUTPUT = HERE / "build" / "clinic_en"
 
 
-def load_vocabulary(path: Path = VOCABULARY) -> Dict[str, Dict[str, List[Any]]]:
+def load_vocabulary(path: Path = VOCABULARY) -> dict[str, dict[str, list[Any]]]:
     """label -> id -> phrases. A label may also map straight to a list (its id is the label).
     A phrase is a string, or {tokens: [...]} for a spaCy token pattern where context matters."""
     raw = yaml.safe_load(path.read_text())
-    vocabulary: Dict[str, Dict[str, List[Any]]] = {}
+    vocabulary: dict[str, dict[str, list[Any]]] = {}
     for label, entries in raw.items():
         if isinstance(entries, list):
             entries = {label: entries}
@@ -58,8 +59,11 @@ def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
                 lemmas = [t.lemma_.lower() for t in lemmatizer(nlp.make_doc(phrase))]
                 if lemmas != phrase.split():
                     patterns.append(
-                        {"label": label, "id": entity_id,
-                         "pattern": [{"LEMMA": lemma} for lemma in lemmas]}
+                        {
+                            "label": label,
+                            "id": entity_id,
+                            "pattern": [{"LEMMA": lemma} for lemma in lemmas],
+                        }
                     )
     ruler.add_patterns(patterns)
     output.mkdir(parents=True, exist_ok=True)

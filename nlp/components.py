@@ -5,9 +5,10 @@ also knows the pattern's id ("rosacea", "pools_saunas_gyms"), which is what the 
 on. Using the id keeps the vocabulary in one place (nlp/vocabulary.yml) instead of repeating it
 as Rasa synonyms.
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
@@ -20,7 +21,7 @@ class ClinicEntityExtractor(SpacyEntityExtractor):
     """Entities from the clinic's entity ruler, valued by pattern id."""
 
     @staticmethod
-    def _extract_entities(doc: Any) -> List[Dict[Text, Any]]:
+    def _extract_entities(doc: Any) -> list[dict[str, Any]]:
         return [
             {
                 "entity": ent.label_,

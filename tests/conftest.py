@@ -6,15 +6,12 @@ folder, so tests never touch var/.
 """
 from __future__ import annotations
 
-import json
-import os
-import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List
 
 import pytest
 
+from tools.rest_client import reply_text, send
 from tools.stack import DEFAULT_MODEL, Stack, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,17 +35,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     s.stop()
 
 
-def send(rasa_url: str, sender: str, text: str) -> List[Dict[str, Any]]:
-    """Sends one message through Rasa's REST channel and returns the bot's messages."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", data=body,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
 class Conversation:
     """One visitor talking to the bot over the REST channel."""
 
@@ -58,12 +44,7 @@ class Conversation:
 
     def say(self, text: str) -> str:
         """Returns every bot text and button title of the turn, joined, for assertions."""
-        parts = []
-        for message in send(self.rasa_url, self.sender, text):
-            if message.get("text"):
-                parts.append(message["text"])
-            parts.extend(button["title"] for button in message.get("buttons", []))
-        return "\n".join(parts)
+        return reply_text(send(self.rasa_url, self.sender, text))
 
 
 @pytest.fixture

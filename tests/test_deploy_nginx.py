@@ -119,3 +119,32 @@ def test_a_client_flooding_the_chat_is_slowed_down_with_429(nginx):
         except urllib.error.HTTPError as error:
             statuses.append(error.code)
     assert 200 in statuses and 429 in statuses
+
+
+def _status(request, context) -> int:
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_guessing_staff_passwords_is_slowed_down_with_429(nginx):
+    base, context = nginx
+    # Loading the form is not limited; POSTs are (these have no CSRF token: the app would
+    # answer 403, so every 429 here is nginx's).
+    assert all(_status(urllib.request.Request(f"{base}/staff/login"), context) == 200
+               for _ in range(10))
+    statuses = [_status(urllib.request.Request(
+        f"{base}/staff/login", data=b"username=a&password=b",
+        headers={"Content-Type": "application/x-www-form-urlencoded"}), context)
+        for _ in range(12)]  # bounded: 12 requests on loopback
+    assert statuses[:6] == [403] * 6 and set(statuses[6:]) == {429}, statuses
+
+
+def test_responses_through_nginx_say_https_only_and_cookies_are_secure(nginx):
+    base, context = nginx
+    with urllib.request.urlopen(f"{base}/staff/login", context=context, timeout=10) as response:
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+        cookies = response.headers.get_all("Set-Cookie") or []
+    assert cookies and all("Secure" in c for c in cookies), cookies

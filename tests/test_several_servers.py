@@ -86,12 +86,12 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
         "POSTGRES_PASSWORD": "not-checked-trust-auth",
         "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_server.port),
         "CLINIC_DB_URL": clinic_url,
+        "ACTIONS_PORT": str(actions_port), "ACTION_SERVER_TOKEN": "several-servers-secret",
         "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
     })
     rasa = str(VENV_BIN / "rasa")
-    processes = [Process("action server", [rasa, "run", "actions", "--actions", "actions",
-                                           "--port", str(actions_port)],
+    processes = [Process("action server", [str(VENV_BIN / "python"), "-m", "actions.server"],
                          env, f"http://127.0.0.1:{actions_port}/health",
                          workdir / "actions.log")]
     urls = []

@@ -9,24 +9,25 @@ answered right per tag and overall for each file, lists the misses, and exits 1 
 is below the threshold.
 Without --url it starts its own action server and Rasa server (on free ports, temporary files).
 """
+
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 
+from tools.rest_client import reply_text, send
 
-def load_questions(path: Path) -> List[Dict[str, Any]]:
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
     items = yaml.safe_load(path.read_text()) or []
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected a list of questions")
@@ -40,20 +41,11 @@ def load_questions(path: Path) -> List[Dict[str, Any]]:
 
 
 def bot_reply(rasa_url: str, text: str, timeout: float = 30) -> str:
-    body = json.dumps({"sender": f"accuracy-{uuid.uuid4().hex}", "message": text}).encode()
-    request = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        messages = json.loads(response.read())
-    parts: List[str] = []
-    for message in messages:
-        if message.get("text"):
-            parts.append(message["text"])
-        parts.extend(button.get("title", "") for button in message.get("buttons") or [])
-    return "\n".join(parts)
+    """The reply to `text` as the first message of a fresh conversation."""
+    return reply_text(send(rasa_url, f"accuracy-{uuid.uuid4().hex}", text, timeout))
 
 
-def judge(item: Dict[str, Any], reply: str) -> Optional[str]:
+def judge(item: dict[str, Any], reply: str) -> str | None:
     """None when the reply is right, else why not."""
     for pattern in item.get("expect") or []:
         if not re.search(pattern, reply, re.IGNORECASE):
@@ -64,8 +56,8 @@ def judge(item: Dict[str, Any], reply: str) -> Optional[str]:
     return None
 
 
-def evaluate(rasa_url: str, items: List[Dict[str, Any]]) -> Dict[str, Any]:
-    by_tag: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+def evaluate(rasa_url: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    by_tag: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses = []
     latencies = []
     for item in items:
@@ -79,11 +71,16 @@ def evaluate(rasa_url: str, items: List[Dict[str, Any]]) -> Dict[str, Any]:
         else:
             misses.append((item, problem, reply))
     right = sum(r for r, _ in by_tag.values())
-    return {"by_tag": dict(by_tag), "right": right, "total": len(items), "misses": misses,
-            "latencies": sorted(latencies)}
+    return {
+        "by_tag": dict(by_tag),
+        "right": right,
+        "total": len(items),
+        "misses": misses,
+        "latencies": sorted(latencies),
+    }
 
 
-def report(result: Dict[str, Any]) -> str:
+def report(result: dict[str, Any]) -> str:
     lines = [f"{'tag':<14}{'right':>7}{'asked':>7}{'share':>8}"]
     for tag, (right, total) in sorted(result["by_tag"].items()):
         lines.append(f"{tag:<14}{right:>7}{total:>7}{right / total:>8.0%}")
@@ -92,14 +89,16 @@ def report(result: Dict[str, Any]) -> str:
     lines.append(f"{'overall':<14}{result['right']:>7}{total:>7}{share:>8.1%}")
     lat = result["latencies"]
     if lat:
-        lines.append(f"reply time: median {lat[len(lat) // 2] * 1000:.0f} ms, "
-                     f"slowest {lat[-1] * 1000:.0f} ms")
+        lines.append(
+            f"reply time: median {lat[len(lat) // 2] * 1000:.0f} ms, "
+            f"slowest {lat[-1] * 1000:.0f} ms"
+        )
     for item, problem, reply in result["misses"]:
         lines.append(f"MISS [{item['tag']}] {item['q']!r}: {problem}\n     bot: {reply[:300]!r}")
     return "\n".join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("questions", type=Path, nargs="+")
     parser.add_argument("--threshold", type=float, default=0.95)
@@ -116,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"No questions in {path}.", file=sys.stderr)
             return 2
 
-    def run_all(rasa_url: str) -> Dict[Path, Dict[str, Any]]:
+    def run_all(rasa_url: str) -> dict[Path, dict[str, Any]]:
         return {path: evaluate(rasa_url, items) for path, items in files.items()}
 
     if args.url:
@@ -125,8 +124,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         from tools.stack import Stack, free_port
 
         with tempfile.TemporaryDirectory(prefix="accuracy-") as workdir:
-            stack = Stack(Path(workdir), rasa_port=free_port(), actions_port=free_port(),
-                          web_port=free_port())
+            stack = Stack(
+                Path(workdir), rasa_port=free_port(), actions_port=free_port(), web_port=free_port()
+            )
             stack.start(web=False)
             try:
                 results = run_all(stack.rasa_url)
@@ -138,8 +138,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(report(result))
         share = result["right"] / result["total"]
         if share < args.threshold:
-            print(f"Answer accuracy {share:.1%} on {path} is below the threshold "
-                  f"{args.threshold:.0%}.", file=sys.stderr)
+            print(
+                f"Answer accuracy {share:.1%} on {path} is below the threshold "
+                f"{args.threshold:.0%}.",
+                file=sys.stderr,
+            )
             failed = True
     return 1 if failed else 0
 

@@ -1,118 +1,57 @@
 """Starts and stops the assistant's processes: action server, Rasa server, web app.
 
-One implementation serves `make run` (default ports, the repo's endpoints.yml, files in var/) and
-the tests (free ports, a temporary folder with its own SQLite files). Each process logs to a file;
-start-up waits until the process answers on its port, and says what it is waiting for.
+One implementation serves `make run` and the tests. Each process logs to a file in
+`<workdir>/logs`; start-up waits until the process answers on its port, and says what it is
+waiting for.
 
-    python -m tools.stack            # what `make run` does: start all, wait for Ctrl-C
+    python -m tools.stack [--workdir var] [--model models/clinic.tar.gz]   # what `make run` does
+
+Where each setting comes from, one rule:
+- `Stack` takes what it decides (ports, hosts, database URLs, the RASA_URL its children use) as
+  arguments. Those left out get the one-machine value inside `workdir`: SQLite files there, this
+  stack's own Rasa server. Its children get os.environ with these values laid over it. So a Stack
+  the tests make, with free ports, is isolated whatever the test process's environment holds: it
+  never touches var/ or an operator's database. (RASA_API_TOKEN is the exception: taken from
+  the environment when not given, since a token isolates nothing.)
+- `main()` (`make run`) makes the Stack from the environment: a variable the operator set
+  (CLINIC_DB_URL=postgresql://..., ACTIONS_PORT, ...) wins, and the runner fills in only what
+  is unset.
+- Rasa gets an endpoints file the runner writes into `workdir` from the actions port and the
+  tracker database it was given, so the two cannot disagree. The repo's endpoints.yml documents
+  the same one-machine setup for running Rasa by hand; the runner does not read it.
+- Every process listens on 127.0.0.1 unless ACTIONS_HOST / WEB_HOST say otherwise; Rasa always
+  does (the web app forwards chat to it; its HTTP API is for the action server only).
 """
+
 from __future__ import annotations
 
 import argparse
 import os
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
+import sqlalchemy as sa
+
+from tools.endpoints import endpoints_yaml, sqlite_path
+from tools.processes import LOOPBACK, ROOT, Process, connect_url, free_port
+
 VENV_BIN = ROOT / ".venv" / "bin"
 DEFAULT_MODEL = ROOT / "models" / "clinic.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 2.0) -> Optional[int]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-def endpoints_yaml(actions_port: int, tracker_db: Path) -> str:
-    """An endpoints file for one machine: SQLite tracker store, in-memory lock store."""
-    return (
-        "action_endpoint:\n"
-        f"  url: http://127.0.0.1:{actions_port}/webhook\n"
-        "tracker_store:\n"
-        "  type: SQL\n"
-        "  dialect: sqlite\n"
-        f"  db: {tracker_db}\n"
-    )
-
-
-@dataclass
-class Process:
-    name: str
-    argv: List[str]
-    env: Dict[str, str]
-    health_url: str
-    log_path: Path
-    popen: Optional[subprocess.Popen] = None
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
-        # umask 077: the databases and logs these processes create hold patients' personal
-        # data, readable by the account that runs the assistant only.
-        self.popen = subprocess.Popen(
-            self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True, umask=0o077,
-        )
-        log.close()
-
-    def running(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def wait_ready(self, timeout: float, progress: bool) -> None:
-        started = time.monotonic()
-        last_note = started
-        while time.monotonic() - started < timeout:
-            if not self.running():
-                raise RuntimeError(
-                    f"{self.name} exited during start-up; its log:\n{self.tail_log()}"
-                )
-            if _get(self.health_url) == 200:
-                if progress:
-                    print(f"    {self.name} ready ({time.monotonic() - started:.0f} s)", flush=True)
-                return
-            if progress and time.monotonic() - last_note > 10:
-                print(f"    ... waiting for {self.name} ({time.monotonic() - started:.0f} s)",
-                      flush=True)
-                last_note = time.monotonic()
-            time.sleep(0.3)
-        raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s; log:\n{self.tail_log()}")
-
-    def stop(self, timeout: float = 15) -> None:
-        if not self.running():
-            return
-        assert self.popen is not None
-        os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.popen.pid, signal.SIGKILL)
-            self.popen.wait(5)
-
-    def tail_log(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+# The web app forwards chat to the REST channel only: it gets neither Rasa's API token nor the
+# action server's secret, whatever the operator's environment holds.
+SECRETS_OF_OTHERS = ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN")
+__all__ = ["DEFAULT_MODEL", "ROOT", "VENV_BIN", "Process", "Stack", "free_port"]
+# Settings of the processes' own tools, not of the assistant: set only when unset.
+QUIET = {
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "RASA_TELEMETRY_ENABLED": "false",
+}
 
 
 @dataclass
@@ -124,70 +63,150 @@ class Stack:
     rasa_port: int = 5005
     actions_port: int = 5055
     web_port: int = 8000
-    endpoints: Optional[Path] = None  # None: write one for SQLite files in workdir
-    extra_env: Dict[str, str] = field(default_factory=dict)
+    actions_host: str = LOOPBACK
+    web_host: str = LOOPBACK
+    clinic_db_url: str | None = None  # None: clinic.db in workdir
+    tracker_db_url: str | None = None  # None: tracker.db in workdir
+    children_rasa_url: str | None = None  # RASA_URL of the web app and action server
+    web_secret_file: Path | None = None  # None: web-secret-key in workdir
+    api_token: str | None = None  # None: RASA_API_TOKEN, else a new random one
+    action_token: str | None = None  # None: ACTION_SERVER_TOKEN, else a new random one
+    extra_env: dict[str, str] = field(default_factory=dict)  # laid over everything
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir).resolve()
         self.workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.tracker_db = self.workdir / "tracker.db"
-        self.clinic_db = self.workdir / "clinic.db"
-        if self.endpoints is None:
-            self.endpoints = self.workdir / "endpoints.yml"
-            self.endpoints.write_text(endpoints_yaml(self.actions_port, self.tracker_db))
+        self.clinic_db_url = self.clinic_db_url or f"sqlite:///{self.workdir / 'clinic.db'}"
+        self.tracker_db_url = self.tracker_db_url or f"sqlite:///{self.workdir / 'tracker.db'}"
+        self.children_rasa_url = (self.children_rasa_url or self.rasa_url).rstrip("/")
+        self.web_secret_file = Path(self.web_secret_file or self.workdir / "web-secret-key")
+        # The SQLite files, for tests that look inside them; None for another database.
+        self.clinic_db = sqlite_path(self.clinic_db_url)
+        self.tracker_db = sqlite_path(self.tracker_db_url)
+        if self.tracker_db is not None:
+            self.tracker_db.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Rasa's HTTP API serves only the action server (classifying each question of a message
         # on its own); it listens on loopback and needs this token. The web app never uses it.
         # Hex, so a generated token never starts with "-" (argparse would read it as an option).
-        self.api_token = os.environ.get("RASA_API_TOKEN") or secrets.token_hex(32)
-        env = dict(os.environ)
+        self.api_token = self.api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_hex(32)
+        # What Rasa sends the action server so that it answers Rasa only (actions/server.py).
+        self.action_token = (
+            self.action_token or os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(32)
+        )
+        # 0600: the file may hold the tracker database's password.
+        self.endpoints = self.workdir / "endpoints.yml"
+        fd = os.open(self.endpoints, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(endpoints_yaml(self.actions_url, self.tracker_db_url, self.action_token))
+        os.chmod(self.endpoints, 0o600)
+
+        env = {**QUIET, **os.environ}
+        pythonpath = [str(ROOT)] + [
+            p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(ROOT)
+        ]
         env.update(
             {
-                "CLINIC_DB_URL": f"sqlite:///{self.clinic_db}",
-                "TRACKER_DB_URL": f"sqlite:///{self.tracker_db}",
-                "RASA_URL": self.rasa_url,
+                "CLINIC_DB_URL": self.clinic_db_url,
+                "TRACKER_DB_URL": self.tracker_db_url,
+                "RASA_URL": self.children_rasa_url,
                 "RASA_API_TOKEN": self.api_token,
-                "WEB_HOST": "127.0.0.1",
+                "WEB_HOST": self.web_host,
                 "WEB_PORT": str(self.web_port),
-                "WEB_SECRET_FILE": str(self.workdir / "web-secret-key"),
-                "PYTHONPATH": str(ROOT),
-                "TF_CPP_MIN_LOG_LEVEL": "2",
-                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "RASA_TELEMETRY_ENABLED": "false",
+                "WEB_SECRET_FILE": str(self.web_secret_file),
+                "PYTHONPATH": os.pathsep.join(pythonpath),
             }
         )
         env.update(self.extra_env)
         logs = self.workdir / "logs"
-        rasa = str(VENV_BIN / "rasa")
+        python = str(VENV_BIN / "python")
         self.actions = Process(
-            "action server", [rasa, "run", "actions", "--actions", "actions",
-                              "--port", str(self.actions_port)],
-            env, f"http://127.0.0.1:{self.actions_port}/health", logs / "actions.log",
+            "action server",
+            [python, "-m", "actions.server"],
+            {
+                **env,
+                "ACTIONS_HOST": self.actions_host,
+                "ACTIONS_PORT": str(self.actions_port),
+                "ACTION_SERVER_TOKEN": self.action_token,
+            },
+            f"{self.actions_url}/health",
+            logs / "actions.log",
         )
         self.rasa = Process(
-            "Rasa server", [rasa, "run", "--model", str(self.model), "--endpoints",
-                            str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                            "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-                            "--enable-api", f"--auth-token={self.api_token}"],
-            env, f"{self.rasa_url}/", logs / "rasa.log",
+            "Rasa server",
+            [
+                python,
+                "-m",
+                "tools.rasa_server",
+                "run",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                str(self.endpoints),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--interface",
+                LOOPBACK,
+                "--port",
+                str(self.rasa_port),
+                "--enable-api",
+            ],
+            env,
+            f"{self.rasa_url}/",
+            logs / "rasa.log",
         )
+        web_env = {k: v for k, v in env.items() if k not in SECRETS_OF_OTHERS}
         self.web = Process(
-            "web app", [str(VENV_BIN / "python"), "-m", "web.app"],
-            env, f"http://127.0.0.1:{self.web_port}/healthz", logs / "web.log",
+            "web app",
+            [python, "-m", "web.app"],
+            web_env,
+            f"{self.web_url}/healthz",
+            logs / "web.log",
+        )
+
+    @classmethod
+    def from_environment(
+        cls, workdir: Path, model: Path = DEFAULT_MODEL, environ: Mapping[str, str] = os.environ
+    ) -> Stack:
+        """The Stack `make run` starts: what the operator set wins, the rest is the default."""
+
+        def get(name: str) -> str | None:
+            return environ.get(name) or None
+
+        secret_file = get("WEB_SECRET_FILE")
+        return cls(
+            workdir,
+            model=model,
+            rasa_port=int(get("RASA_PORT") or 5005),
+            actions_port=int(get("ACTIONS_PORT") or 5055),
+            web_port=int(get("WEB_PORT") or 8000),
+            actions_host=get("ACTIONS_HOST") or LOOPBACK,
+            web_host=get("WEB_HOST") or LOOPBACK,
+            clinic_db_url=get("CLINIC_DB_URL"),
+            tracker_db_url=get("TRACKER_DB_URL"),
+            children_rasa_url=get("RASA_URL"),
+            web_secret_file=Path(secret_file) if secret_file else None,
+            api_token=get("RASA_API_TOKEN"),
+            action_token=get("ACTION_SERVER_TOKEN"),
         )
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """This stack's Rasa server (always on loopback)."""
+        return f"http://{LOOPBACK}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return connect_url(self.actions_host, self.actions_port)
 
     @property
     def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        return connect_url(self.web_host, self.web_port)
 
     @property
-    def processes(self) -> List[Process]:
+    def processes(self) -> list[Process]:
         return [self.actions, self.rasa, self.web]
 
-    def start(self, progress: bool = False, web: bool = True) -> "Stack":
+    def start(self, progress: bool = False, web: bool = True) -> Stack:
         if not self.model.exists():
             raise FileNotFoundError(f"No trained model at {self.model}: run `make train`.")
         wanted = self.processes if web else [self.actions, self.rasa]
@@ -212,23 +231,23 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the clinic assistant's processes.")
     parser.add_argument("--workdir", default=str(ROOT / "var"))
     parser.add_argument("--model", default=str(DEFAULT_MODEL))
-    parser.add_argument("--endpoints", default=str(ROOT / "endpoints.yml"))
     args = parser.parse_args(argv)
-    stack = Stack(Path(args.workdir), model=Path(args.model), endpoints=Path(args.endpoints),
-                  rasa_port=int(os.environ.get("RASA_PORT", 5005)),
-                  actions_port=int(os.environ.get("ACTIONS_PORT", 5055)),
-                  web_port=int(os.environ.get("WEB_PORT", 8000)))
+    try:
+        stack = Stack.from_environment(Path(args.workdir), model=Path(args.model))
+    except (ValueError, sa.exc.ArgumentError) as error:  # a port or URL that cannot be used
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 2
     stopping = False
 
     def on_signal(signum: int, frame: object) -> None:
@@ -247,15 +266,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  clinic site with the chat widget  {stack.web_url}/\n"
         f"  staff console                     {stack.web_url}/staff/\n"
         f"  Rasa REST channel                 {stack.rasa_url}/webhooks/rest/webhook\n"
-        f"  action server                     http://127.0.0.1:{stack.actions_port}\n"
+        f"  action server                     {stack.actions_url}\n"
         f"Logs in {stack.workdir / 'logs'}. Press Ctrl-C to stop everything.",
         flush=True,
     )
     while not stopping:
         for process in stack.processes:
             if not process.running():
-                print(f"{process.name} stopped unexpectedly; its log:\n{process.tail_log()}",
-                      file=sys.stderr)
+                print(
+                    f"{process.name} stopped unexpectedly; its log:\n{process.tail_log()}",
+                    file=sys.stderr,
+                )
                 stopping = True
         time.sleep(0.5)
     print("\nStopping...", flush=True)

@@ -1,19 +1,19 @@
 """Prints the chat widget's size: bytes of web/static/widget.js + widget.css (aim: under 30 KB).
 
-    python -m tools.widget_size
+python -m tools.widget_size
 """
+
 from __future__ import annotations
 
 import gzip
 from pathlib import Path
-from typing import Dict
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 ASSETS = ("widget.js", "widget.css")
 BUDGET_BYTES = 30 * 1024
 
 
-def widget_size() -> Dict[str, int]:
+def widget_size() -> dict[str, int]:
     """Uncompressed bytes of each asset, their total, and the total gzipped."""
     sizes = {name: (STATIC / name).stat().st_size for name in ASSETS}
     sizes["total"] = sum(sizes[name] for name in ASSETS)
@@ -21,7 +21,7 @@ def widget_size() -> Dict[str, int]:
     return sizes
 
 
-def describe(sizes: Dict[str, int]) -> str:
+def describe(sizes: dict[str, int]) -> str:
     return (
         f"chat widget: widget.js {sizes['widget.js']} B + widget.css {sizes['widget.css']} B"
         f" = {sizes['total']} B uncompressed ({sizes['total_gzip']} B gzipped;"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -23,6 +24,14 @@ def _secret_key(path: Path) -> str:
     return path.read_text().strip()
 
 
+def _count(env: Callable[[str, str], str], name: str, default: int) -> int:
+    """A whole number >= 0 from the environment; a typo stops the start with its name."""
+    raw = env(name, str(default)).strip()
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number >= 0, not {raw!r}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -39,6 +48,15 @@ class Settings:
     staff_timezone: str = ""
     # How long conversations and requests are kept (make retention).
     retention_days: int = 365
+    # Chat messages allowed per minute from one conversation and from one client address
+    # (0: no limit). Counted in each worker process, so the real limit is this times workers.
+    chat_rate_per_sender: int = 20
+    chat_rate_per_address: int = 60
+    # Worker processes of the web app.
+    workers: int = 1
+    # Peers whose X-Real-IP / X-Forwarded-For / X-Forwarded-Proto headers are believed: the
+    # reverse proxy (nginx on this machine in deploy/). Anyone else could forge them.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @classmethod
     def from_env(cls, secret: bool = True) -> Settings:
@@ -57,6 +75,14 @@ class Settings:
             cookie_secure=env("COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
             staff_timezone=env("STAFF_TIMEZONE", ""),
             retention_days=int(env("RETENTION_DAYS", str(cls.retention_days))),
+            chat_rate_per_sender=_count(env, "CHAT_RATE_PER_SENDER", cls.chat_rate_per_sender),
+            chat_rate_per_address=_count(env, "CHAT_RATE_PER_ADDRESS", cls.chat_rate_per_address),
+            workers=max(1, _count(env, "WEB_WORKERS", cls.workers)),
+            trusted_proxies=tuple(
+                part.strip()
+                for part in env("TRUSTED_PROXIES", ",".join(cls.trusted_proxies)).split(",")
+                if part.strip()
+            ),
         )
 
     @property

@@ -1,4 +1,4 @@
-"""The clinic's site: the demo page, the chat widget's assets and the chat proxy (issue 3).
+"""The clinic's site: the demo page, the chat widget's assets and the chat proxy.
 
 The widget talks only to this web app (same origin, no CORS): POST /api/chat is validated here and
 forwarded server side to Rasa's REST channel, so Rasa's HTTP API stays on loopback. See
@@ -19,6 +19,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from web.proxies import client_address
+from web.rate_limit import SlidingWindow, retry_after
+
 logger = logging.getLogger(__name__)
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -29,6 +32,15 @@ SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 MAX_MESSAGE_CHARS = 1000
 MAX_BODY_BYTES = 16_384  # a 1000-character message JSON-escaped stays far below this
 RASA_TIMEOUT_S = 15.0  # a slower answer is a failure the widget offers to retry
+# Control characters (Unicode category Cc) other than tab and line feed, and UTF-16 surrogates
+# (only a lone one can get into a Python str, from JSON "\ud800"): no visitor types them, and
+# stored in the tracker they break whatever reads it later (CSV writers, UTF-8 encoders).
+FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Rasa's built-in commands that say nothing by design; an empty answer to any other message
+# means something failed (an action server that is down answers 200 with []).
+SILENT_COMMANDS = re.compile(r"/(restart|session_start|back)\b")
+NO_ANSWER_ERROR = "The assistant could not answer just now. Your message is kept: press Retry."
+RATE_LIMITED_ERROR = "Too many messages in a short time. Please wait a moment and try again."
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -61,11 +73,12 @@ for _asset in sorted(STATIC_DIR.iterdir()):
 
 @bp.listener("before_server_start")
 async def open_rasa_session(app, _loop) -> None:
-    """One HTTP session (connection pool) to Rasa for the life of the worker."""
+    """One HTTP session (connection pool) to Rasa and one chat rate limit per worker."""
     app.ctx.site_rasa_session = aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S),
         raise_for_status=False,
     )
+    app.ctx.chat_rate = SlidingWindow()
 
 
 @bp.listener("after_server_stop")
@@ -98,8 +111,24 @@ async def healthz(request: Request) -> HTTPResponse:
     return response.text("ok")
 
 
-def _error(message: str, status: int) -> HTTPResponse:
-    return response.json({"error": message}, status=status, headers={"Cache-Control": "no-store"})
+def _error(message: str, status: int, headers: dict[str, str] | None = None) -> HTTPResponse:
+    return response.json(
+        {"error": message}, status=status, headers={"Cache-Control": "no-store", **(headers or {})}
+    )
+
+
+def _rate_limited(request: Request, sender: str) -> HTTPResponse | None:
+    """A 429 when this conversation or this client address sent too many messages lately."""
+    settings = request.app.ctx.settings
+    wait = request.app.ctx.chat_rate.admit(
+        [
+            ("sender:" + sender, settings.chat_rate_per_sender),
+            ("address:" + client_address(request), settings.chat_rate_per_address),
+        ]
+    )
+    if not wait:
+        return None
+    return _error(RATE_LIMITED_ERROR, 429, {"Retry-After": retry_after(wait)})
 
 
 def parse_chat_request(
@@ -112,7 +141,7 @@ def parse_chat_request(
         return None, "Request body too large."
     try:
         data: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         return None, "Body must be JSON."
     if not isinstance(data, dict):
         return None, 'Body must be a JSON object {"sender": ..., "message": ...}.'
@@ -123,6 +152,8 @@ def parse_chat_request(
         return None, "message must be a non-empty string."
     if len(message) > MAX_MESSAGE_CHARS:
         return None, f"message must be at most {MAX_MESSAGE_CHARS} characters."
+    if FORBIDDEN_CHARS.search(message):
+        return None, "message must be plain text: no control characters or invalid Unicode."
     return {"sender": sender, "message": message}, None
 
 
@@ -132,6 +163,9 @@ async def chat(request: Request) -> HTTPResponse:
     payload, problem = parse_chat_request(request.headers.get("content-type"), request.body)
     if payload is None:
         return _error(problem or "Bad request.", 400)
+    limited = _rate_limited(request, payload["sender"])
+    if limited is not None:
+        return limited
 
     url = f"{request.app.ctx.settings.rasa_url}/webhooks/rest/webhook"
     session: aiohttp.ClientSession = request.app.ctx.site_rasa_session
@@ -156,5 +190,10 @@ async def chat(request: Request) -> HTTPResponse:
     if not isinstance(messages, list):
         logger.warning("Rasa answered something other than a JSON list")
         return _error("The assistant could not answer. Please try again.", 502)
+    if not messages and not SILENT_COMMANDS.match(payload["message"].strip()):
+        # Rasa answers [] when an action failed (e.g. the action server is down): the visitor
+        # must see that, not silence or a "please rephrase".
+        logger.warning("Rasa answered nothing to a message (is the action server up?)")
+        return _error(NO_ANSWER_ERROR, 502)
     # Rasa's own bytes, unchanged: [{"recipient_id", "text", "buttons": [...]}, ...]
     return response.raw(raw, content_type="application/json", headers={"Cache-Control": "no-store"})

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -20,7 +21,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tools.stack import ROOT, VENV_BIN, Process, free_port
+from tools.rest_client import send
+from tools.stack import ROOT, VENV_BIN, Process, Stack, free_port
 from tools.widget_size import BUDGET_BYTES, describe, widget_size
 
 CHROMIUM = "/usr/bin/chromium"
@@ -65,8 +67,7 @@ def screenshots(test_output: Path) -> Path:
 @pytest.fixture(scope="module")
 def bot(stack) -> Any:
     """The stack, with Rasa's model warmed up so the first visitor turn is not a cold start."""
-    _post_json(f"{stack.rasa_url}/webhooks/rest/webhook",
-               {"sender": f"warmup-{uuid.uuid4().hex}", "message": "hello"}, timeout=120)
+    send(stack.rasa_url, f"warmup-{uuid.uuid4().hex}", "hello", timeout=120)
     return stack
 
 
@@ -504,3 +505,89 @@ def test_phone_layout_is_full_screen_without_horizontal_scroll(
         assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"]
     page.screenshot(path=str(screenshots / "phone-conversation.png"))
     _assert_clean(visitor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Too fast, and an outage behind Rasa: a stack of its own, with a low chat rate limit
+# ---------------------------------------------------------------------------------------------
+
+TOO_FAST = ("You're sending messages faster than I can read them \u2014 please wait a moment "
+            "and try again.")
+NOT_ANSWERED = "The assistant could not answer just now. Your message is kept: press Retry."
+NO_ANSWER_SHOWN = "Sorry, I don't have an answer to that"  # what hid an outage
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real stack, allowing 2 messages a minute per conversation."""
+    stack = Stack(tmp_path_factory.mktemp("limited"), rasa_port=free_port(),
+                  actions_port=free_port(), web_port=free_port(),
+                  extra_env={"CHAT_RATE_PER_SENDER": "2"})
+    stack.start()
+    try:
+        send(stack.rasa_url, f"warmup-{uuid.uuid4().hex}", "hello", timeout=120)
+        yield stack
+    finally:
+        stack.stop()
+
+
+def test_a_visitor_sending_too_fast_is_asked_kindly_to_wait_and_keeps_the_message(
+    browser: Browser, limited: Stack, screenshots: Path
+) -> None:
+    visitor = Visitor(browser, limited.web_url, DESKTOP)
+    try:
+        visitor.goto()
+        visitor.open()
+        visitor.say("does it hurt?")
+        visitor.say("how long does it take?")
+        third = "how many sessions do I need?"
+        visitor.textbox.fill(third)
+        visitor.textbox.press("Enter")
+        expect(visitor.panel.get_by_text(TOO_FAST)).to_be_visible()
+        retry = visitor.panel.get_by_role("button", name=re.compile("retry", re.I))
+        expect(retry).to_be_visible()
+        expect(visitor.user_bubbles().last).to_have_text(third)  # kept, not lost
+        expect(visitor.panel.get_by_text(NO_ANSWER_SHOWN)).to_have_count(0)
+        visitor.page.screenshot(path=str(screenshots / "desktop-too-fast.png"))
+        # Retrying within the minute is refused again, with the same kind message.
+        retry.click()
+        expect(visitor.panel.get_by_text(TOO_FAST)).to_be_visible()
+        expect(visitor.user_bubbles().last).to_have_text(third)
+        assert visitor.dialogs == [] and visitor.foreign_requests == []
+    finally:
+        visitor.close()
+
+
+def test_an_action_server_outage_is_shown_with_retry_not_hidden(
+    browser: Browser, limited: Stack
+) -> None:
+    limited.actions.stop()
+    visitor = Visitor(browser, limited.web_url, DESKTOP)
+    try:
+        # The web app says so at once: Rasa answers [] when the action fails.
+        started = time.monotonic()
+        status, answer, _ = _post_json(f"{limited.web_url}/api/chat",
+                                       {"sender": uuid.uuid4().hex, "message": "does it hurt?"})
+        assert status == 502 and time.monotonic() - started < 5
+        assert answer["error"] == NOT_ANSWERED
+        # The widget shows it, keeps the message and offers Retry.
+        visitor.goto()
+        visitor.open()
+        question = "does it hurt?"
+        visitor.textbox.fill(question)
+        visitor.textbox.press("Enter")
+        retry = visitor.panel.get_by_role("button", name=re.compile("retry", re.I))
+        expect(retry).to_be_visible(timeout=5_000)
+        expect(visitor.panel.get_by_text(NOT_ANSWERED)).to_be_visible()
+        expect(visitor.panel.get_by_text(NO_ANSWER_SHOWN)).to_have_count(0)
+        expect(visitor.user_bubbles().last).to_have_text(question)
+    finally:
+        limited.actions.start()
+        limited.actions.wait_ready(60, False)
+    # With the action server back, Retry gets the answer.
+    before = visitor.bot_message_count()
+    retry.click()
+    answer_texts = visitor.wait_for_answer(before)
+    assert ANAESTHETIC.search(" ".join(answer_texts)), answer_texts
+    expect(retry).to_have_count(0)
+    visitor.close()

@@ -23,8 +23,9 @@ from clinic.schema import DISMISSED, consultation_requests, staff_sessions
 from web.staff.filters import Filters
 from web.staff.grouping import comparable_text, group_messages, jaccard
 from web.staff.sql import escape_like
-from web.staff.tracker_store import (_filtered, dashboard_stats, list_conversations,
-                                     tracker_engine, unclear_messages)
+from web.staff.tracker_stats import dashboard_stats
+from web.staff.tracker_store import _filtered, list_conversations, tracker_engine
+from web.staff.unclear import unclear_messages
 from web.staff.transcript import build_transcript, conversation_flags
 from web.staff.masking import mask_contact, mask_email, mask_phone, mask_text, pseudonymise
 from web.staff import retention
@@ -260,7 +261,7 @@ def test_unclear_messages_and_dashboard(tracker_db):
     assert "' OR 1=1 -- is it safe" in texts          # nlu_fallback
     assert "Is parking available" in texts             # out_of_scope
     assert "Is it 100% safe_ly done?" in texts         # confidence 0.55
-    assert "Jane Doe" in texts                         # confidence 0.41
+    assert "Jane Doe" not in texts   # confidence 0.41, but typed as the contact form's name
     assert "Does it hurt?" not in texts and "does it hurt" in texts
     fallback = next(m for m in unclear if m["intent"] == "nlu_fallback")
     assert fallback["guess"] == "ask_side_effects"

@@ -86,11 +86,15 @@ def test_preferred_time_is_free_text_within_reason():
 
 
 def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_path, monkeypatch):
+    from tools.rasa_server import rasa_argv
     from tools.stack import Stack
 
     monkeypatch.setenv("RASA_API_TOKEN", "-starts-with-a-dash")
     stack = Stack(tmp_path, rasa_port=1, actions_port=2, web_port=3)
-    assert "--auth-token=-starts-with-a-dash" in stack.rasa.argv
+    assert stack.rasa.env["RASA_API_TOKEN"] == "-starts-with-a-dash"
+    assert not any("starts-with-a-dash" in arg for arg in stack.rasa.argv)
+    assert rasa_argv(["run"], "-starts-with-a-dash") == [
+        "rasa", "run", "--auth-token=-starts-with-a-dash"]
     monkeypatch.delenv("RASA_API_TOKEN")
     generated = Stack(tmp_path / "b", rasa_port=1, actions_port=2, web_port=3).api_token
     assert len(generated) == 64 and not generated.startswith("-")

@@ -6,7 +6,9 @@
   logout deletes the row.
 - CSRF: a random token per session, in a hidden field of every form, compared on every POST.
   The login form, which has no session yet, uses a pre-login cookie and an HMAC of it.
-- Rate limit: MAX_FAILURES failed logins per username and IP within FAILURE_WINDOW -> 429.
+- Rate limit: after MAX_FAILURES failed logins per username and IP within FAILURE_WINDOW,
+  further attempts get 429. Each attempt is recorded and counted in one step (start_attempt),
+  so simultaneous guesses cannot all pass the check before any of them is recorded.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,6 +92,37 @@ def authenticate(engine: sa.engine.Engine, username: str, password: str) -> bool
 
 # --- rate limiting -------------------------------------------------------------------------
 
+# Serialises start_attempt between the threads of this process; between processes (several
+# workers) the database does: SQLite takes its write lock at the first DELETE of the
+# transaction, PostgreSQL an advisory lock on the username and address.
+_attempt_lock = threading.Lock()
+
+
+def _advisory_key(username: str, ip: str) -> int:
+    digest = hashlib.sha256(f"staff-login:{username}:{ip}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def start_attempt(engine: sa.engine.Engine, username: str, ip: str) -> bool:
+    """Records a login attempt as failed until it succeeds (clear_failures), counting it with
+    the recent failures of this username from this address, as one step. False, and nothing
+    recorded, when it would be one more than MAX_FAILURES: the attempt is refused."""
+    username, ip = username[:64], ip[:64]
+    now = utcnow()
+    with _attempt_lock, engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(username, ip))))
+        conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
+        recent = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(login_failures)
+            .where(login_failures.c.username == username, login_failures.c.ip == ip)
+        ).scalar_one()
+        if recent >= MAX_FAILURES:
+            return False
+        conn.execute(login_failures.insert().values(username=username, ip=ip, at=now))
+    return True
+
 
 def too_many_failures(engine: sa.engine.Engine, username: str, ip: str) -> bool:
     since = utcnow() - FAILURE_WINDOW
@@ -106,6 +140,7 @@ def too_many_failures(engine: sa.engine.Engine, username: str, ip: str) -> bool:
 
 
 def record_failure(engine: sa.engine.Engine, username: str, ip: str) -> None:
+    """A failure recorded on its own (the login handler uses start_attempt)."""
     now = utcnow()
     with engine.begin() as conn:
         conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))

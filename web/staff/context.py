@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sanic.request import Request
 
 from clinic.db import engine_for
+from web.proxies import client_address
 from web.settings import Settings
 from web.staff.auth import StaffSession
 from web.staff.tracker_store import tracker_engine
@@ -39,7 +40,9 @@ def tracker(request: Request) -> sa.engine.Engine:
 
 
 def client_ip(request: Request) -> str:
-    return (request.remote_addr or request.ip or "")[:64]
+    """The address login throttling and the audit log go by: a forwarding header counts only
+    from a trusted proxy (web/proxies.py), or a client could pick a new address per guess."""
+    return client_address(request)[:64]
 
 
 def staff(request: Request) -> StaffSession:

@@ -24,7 +24,13 @@ from web.staff.transcript import is_hidden_action
 NLU_VERSION = "3.1"
 # Rasa reads [text](entity), [text]{...} and [text][...] in examples as entity annotations.
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\s*([({\[])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters (but tab and line feed) and lone UTF-16 surrogates: stored text can hold
+# them (a visitor's message, from before the chat refused them), and they make CSV writers and
+# UTF-8 encoders fail, and YAML and spreadsheet readers choke.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# The same, but carriage return, which is part of line breaks in CSV and JSON text.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+REPLACEMENT = "\ufffd"  # shows that a character was there, unlike dropping it
 
 
 def clean_example(text: str) -> str:
@@ -232,8 +238,22 @@ def story_yaml(sender_id: str, sessions: Sequence[Sequence[Mapping[str, Any]]]) 
 # --- CSV / JSON ----------------------------------------------------------------------------
 
 
+def safe_text(value: Any) -> Any:
+    """`value` with every string in it (also inside lists and dicts) free of control
+    characters and lone surrogates, each replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _UNSAFE.sub(REPLACEMENT, value)
+    if isinstance(value, dict):
+        return {safe_text(k): safe_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [safe_text(v) for v in value]
+    return value
+
+
 def csv_safe(value: Any) -> Any:
-    """Keeps spreadsheet programs from running a visitor's text as a formula."""
+    """A cell any CSV reader takes: no control characters, and no visitor's text that a
+    spreadsheet program would run as a formula."""
+    value = safe_text(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -338,4 +358,4 @@ def requests_csv(records: Sequence[Mapping[str, Any]]) -> str:
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n"
+    return json.dumps(safe_text(value), ensure_ascii=False, indent=2, default=str) + "\n"

@@ -15,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.db import as_utc
+from web.proxies import is_https
 from web.staff import clinic_queries
 from web.staff.auth import COOKIE_PATH
 from web.staff.context import clinic, off_loop, settings
@@ -82,7 +83,7 @@ async def render(
     context.setdefault("path", request.path)
     context.setdefault("tz", settings(request).timezone)
     html = env.get_template(template).render(**context)
-    return response.html(html, status=http_status)
+    return response.html(_utf8(html), status=http_status)
 
 
 async def error_page(request: Request, status: int, message: str) -> HTTPResponse:
@@ -105,15 +106,23 @@ def set_cookie(
     cookie["path"] = COOKIE_PATH
     cookie["httponly"] = True
     cookie["samesite"] = "Strict"
-    if settings(request).cookie_secure:
+    # Secure whenever the page came over HTTPS, and always with COOKIE_SECURE=1 (then even a
+    # request that reached the app over plain HTTP cannot make the browser send it there).
+    if settings(request).cookie_secure or is_https(request):
         cookie["secure"] = True
     if max_age is not None:
         cookie["max-age"] = max_age
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 even for text holding a lone surrogate (a stored message can), which a strict
+    encoder turns into a 500: such a character becomes "?"."""
+    return text.encode("utf-8", "replace")
+
+
 def download(body: str, filename: str, content_type: str) -> HTTPResponse:
-    return response.text(
-        body,
+    return response.raw(
+        _utf8(body),
         content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

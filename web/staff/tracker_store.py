@@ -1,4 +1,5 @@
-"""Every query on Rasa's tracker store, read-only.
+"""Queries on Rasa's tracker store, read-only: the conversation list and one conversation.
+Messages not understood are read in unclear.py, dashboard figures in tracker_stats.py.
 
 The SQLTrackerStore keeps one row per event in `events` (id, sender_id, type_name, timestamp,
 intent_name, action_name, data = the event as JSON text). Queries here are SQLAlchemy Core
@@ -12,10 +13,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.parse
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,14 +27,9 @@ from clinic.schema import SCREENING_SLOTS
 from web.staff.filters import Filters, day_start
 from web.staff.sql import contains_pattern, dialect_of, json_text
 from web.staff.transcript import (
-    FALLBACK_INTENTS,
     FLAGGED_VALUES,
-    LOW_CONFIDENCE,
-    count_fallback_turns,
-    intent_of,
 )
 
-_meta = sa.MetaData()
 _meta = sa.MetaData()
 # The SQLTrackerStore schema, declared here for queries only: never created, never written
 # (except by retention.py, on its own engine).
@@ -82,7 +77,7 @@ def tracker_engine(url: str) -> sa.engine.Engine:
     return sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _summary(dialect: str) -> sa.sql.Subquery:
+def summary_query(dialect: str) -> sa.sql.Subquery:
     e = events.c
     is_user = sa.case((e.type_name == "user", 1), else_=0)
     is_fallback = sa.case(
@@ -116,7 +111,7 @@ def _summary(dialect: str) -> sa.sql.Subquery:
 
 
 def _filtered(dialect: str, filters: Filters, request_senders: set[str], tz: tzinfo):
-    s = _summary(dialect)
+    s = summary_query(dialect)
     query = sa.select(s).where(s.c.n_user > 0)
     if filters.date_from:
         query = query.where(s.c.last >= day_start(filters.date_from, tz))
@@ -237,7 +232,7 @@ def first_user_texts(conn: sa.engine.Connection, senders: Sequence[str]) -> dict
     for row in conn.execute(
         sa.select(events.c.sender_id, events.c.data).where(events.c.id.in_(first_ids))
     ):
-        out[row.sender_id] = _loads(row.data).get("text") or ""
+        out[row.sender_id] = loads(row.data).get("text") or ""
     return out
 
 
@@ -257,7 +252,7 @@ def intents_seen(engine: sa.engine.Engine) -> list[str]:
 # --- one conversation ----------------------------------------------------------------------
 
 
-def _loads(data: str | None) -> dict[str, Any]:
+def loads(data: str | None) -> dict[str, Any]:
     try:
         value = json.loads(data or "{}")
     except ValueError:
@@ -278,147 +273,7 @@ def load_events(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]
                 "timestamp": r.timestamp,
                 "intent": r.intent_name,
                 "action": r.action_name,
-                "data": _loads(r.data),
+                "data": loads(r.data),
             }
             for r in rows
         ]
-
-
-def load_user_events(engine: sa.engine.Engine, ids: Iterable[int]) -> list[dict[str, Any]]:
-    ids = [int(i) for i in ids][:500]
-    if not ids:
-        return []
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(events).where(events.c.id.in_(ids), events.c.type_name == "user")
-        )
-        return [
-            {
-                "id": r.id,
-                "sender_id": r.sender_id,
-                "timestamp": r.timestamp,
-                "intent": r.intent_name,
-                "data": _loads(r.data),
-            }
-            for r in rows
-        ]
-
-
-def unclear_messages(
-    engine: sa.engine.Engine,
-    since: float | None = None,
-    threshold: float = LOW_CONFIDENCE,
-    limit: int = 5000,
-) -> list[dict[str, Any]]:
-    """User messages classified nlu_fallback or out_of_scope, or with confidence < threshold."""
-    dialect = dialect_of(engine)
-    e = events.c
-    confidence = sa.cast(json_text(dialect, e.data, "parse_data", "intent", "confidence"), sa.Float)
-    query = (
-        sa.select(e.id, e.sender_id, e.timestamp, e.intent_name, e.data)
-        .where(
-            e.type_name == "user",
-            sa.or_(e.intent_name.in_(FALLBACK_INTENTS), confidence < threshold),
-        )
-        .order_by(e.id.desc())
-        .limit(limit)
-    )
-    if since is not None:
-        query = query.where(e.timestamp >= since)
-    out = []
-    with engine.connect() as conn:
-        for row in conn.execute(query):
-            data = _loads(row.data)
-            text = (data.get("text") or "").strip()
-            if not text or text.startswith("/"):  # button payloads are not language
-                continue
-            name, confidence_value = intent_of(data)
-            ranking = (data.get("parse_data") or {}).get("intent_ranking") or []
-            guess = next(
-                (
-                    r.get("name")
-                    for r in ranking
-                    if isinstance(r, dict) and r.get("name") not in ("nlu_fallback", None)
-                ),
-                None,
-            )
-            out.append(
-                {
-                    "id": row.id,
-                    "sender_id": row.sender_id,
-                    "timestamp": row.timestamp,
-                    "text": text,
-                    "intent": name,
-                    "confidence": confidence_value,
-                    "guess": guess,
-                }
-            )
-    return out
-
-
-def dashboard_stats(
-    engine: sa.engine.Engine, since: float, until: float, request_senders: set[str], tz: tzinfo
-) -> dict[str, Any]:
-    """Figures over conversations that started in [since, until)."""
-    dialect = dialect_of(engine)
-    s = _summary(dialect)
-    e = events.c
-    with engine.connect() as conn:
-        convs = (
-            conn.execute(
-                sa.select(s).where(s.c.n_user > 0, s.c.started >= since, s.c.started < until)
-            )
-            .mappings()
-            .all()
-        )
-        intents = conn.execute(
-            sa.select(e.intent_name, sa.func.count())
-            .where(e.type_name == "user", e.timestamp >= since, e.timestamp < until)
-            .group_by(e.intent_name)
-            .order_by(sa.func.count().desc(), e.intent_name)
-        ).all()
-        turns = conn.execute(
-            sa.select(e.sender_id, e.type_name, e.intent_name)
-            .where(
-                e.timestamp >= since,
-                e.timestamp < until,
-                sa.or_(
-                    e.type_name == "user",
-                    sa.and_(e.type_name == "action", e.action_name == "action_default_fallback"),
-                ),
-            )
-            .order_by(e.sender_id, e.id)
-        ).all()
-        slot_name = json_text(dialect, e.data, "name")
-        flagged_rows = conn.execute(
-            sa.select(slot_name.label("slot"), sa.func.count(sa.distinct(e.sender_id)))
-            .where(
-                e.type_name == "slot",
-                e.timestamp >= since,
-                e.timestamp < until,
-                slot_name.in_(SCREENING_SLOTS),
-                sa.func.lower(json_text(dialect, e.data, "value")).in_(FLAGGED_VALUES),
-            )
-            .group_by(slot_name)
-        ).all()
-    per_day: Counter = Counter(datetime.fromtimestamp(c["started"], tz).date() for c in convs)
-    first = datetime.fromtimestamp(since, tz).date()
-    last = datetime.fromtimestamp(until - 1, tz).date()
-    days = [(first + timedelta(days=i)) for i in range((last - first).days + 1)]
-    user_messages = sum(count for _, count in intents)
-    fallback_messages = count_fallback_turns(turns)
-    n = len(convs)
-    with_request = sum(1 for c in convs if c["sender_id"] in request_senders)
-    return {
-        "conversations": n,
-        "per_day": [(d, per_day.get(d, 0)) for d in days],
-        "top_intents": [(name or "(none)", count) for name, count in intents[:10]],
-        "user_messages": user_messages,
-        "fallback_messages": fallback_messages,
-        "fallback_rate": fallback_messages / user_messages if user_messages else 0.0,
-        "with_fallback": sum(1 for c in convs if c["fallback"]),
-        "with_request": with_request,
-        "request_share": with_request / n if n else 0.0,
-        "with_flag": sum(1 for c in convs if c["flagged"]),
-        "flags_by_slot": {slot: count for slot, count in flagged_rows},
-    }

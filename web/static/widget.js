@@ -17,6 +17,14 @@
   var STARTERS = ["What is medical needling?", "Does it hurt?", "I want to book a consultation"];
   var TALK = "I'd like to talk to someone at the clinic";
   var NO_ANSWER = "Sorry, I don't have an answer to that. Could you rephrase your question?";
+  /* Why a message was not answered, by the web app's status; kept with the message. */
+  var FAILED = {
+    unreachable: "Not sent: the assistant can't be reached right now. " +
+      "Your message is kept here; try again in a moment.",
+    busy: "You're sending messages faster than I can read them \u2014 " +
+      "please wait a moment and try again.",
+    unanswered: "The assistant could not answer just now. Your message is kept: press Retry."
+  };
   var KEY = "clinicChat.";
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
@@ -215,11 +223,10 @@
     row.classList.toggle("cw-pending", m.state === "pending");
     row.classList.toggle("cw-failed", m.state === "failed");
     var old = row.querySelector(".cw-fail");
-    if (old && m.state !== "failed") row.removeChild(old);
-    if (old || m.state !== "failed") return;
+    if (old) row.removeChild(old); // a new failure may have a new reason
+    if (m.state !== "failed") return;
     var fail = el("div", "cw-fail");
-    fail.appendChild(el("p", null, "Not sent: the assistant can't be reached right now. " +
-      "Your message is kept here; try again in a moment."));
+    fail.appendChild(el("p", null, FAILED[m.why] || FAILED.unreachable));
     var retry = button("cw-retry", "Retry", "Retry sending your message");
     retry.addEventListener("click", function () { deliver(m); input.focus(); });
     fail.appendChild(retry);
@@ -274,7 +281,11 @@
       cache: "no-store",
       signal: ctl ? ctl.signal : undefined
     }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
+      if (!r.ok) {
+        var err = new Error("HTTP " + r.status);
+        err.why = r.status === 429 ? "busy" : r.status === 502 ? "unanswered" : "unreachable";
+        throw err;
+      }
       return r.json();
     }).then(function (list) {
       clearTimeout(timer);
@@ -292,6 +303,7 @@
   function deliver(m) {
     var gen = generation;
     m.state = "pending";
+    delete m.why;
     save();
     update(m);
     setTyping(1);
@@ -300,6 +312,7 @@
       return post(m.payload || m.text).then(function (list) {
         if (gen !== generation) return;
         delete m.state;
+        delete m.why;
         update(m);
         var shown = 0;
         list.forEach(function (r) {
@@ -320,9 +333,10 @@
           append(none, true);
         }
         save();
-      }, function () {
+      }, function (err) {
         if (gen !== generation) return;
         m.state = "failed";
+        m.why = (err && err.why) || "unreachable";
         save();
         update(m);
       });

@@ -11,7 +11,8 @@ from sanic.response import HTTPResponse
 from web.staff import charts, clinic_queries
 from web.staff.context import clinic, off_loop, settings, tracker
 from web.staff.rendering import int_arg, render
-from web.staff.tracker_store import TRACKER_MISSING, dashboard_stats
+from web.staff.tracker_stats import dashboard_stats
+from web.staff.tracker_store import TRACKER_MISSING
 
 bp = Blueprint("staff_dashboard")
 

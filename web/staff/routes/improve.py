@@ -16,7 +16,8 @@ from web.staff.context import client_ip, clinic, off_loop, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.grouping import group_messages, text_key
 from web.staff.rendering import error_page, int_arg, render, safe_next
-from web.staff.tracker_store import TRACKER_MISSING, load_user_events, unclear_messages
+from web.staff.tracker_store import TRACKER_MISSING
+from web.staff.unclear import load_user_events, unclear_messages
 
 bp = Blueprint("staff_improve")
 OUT_OF_SCOPE = "out_of_scope"

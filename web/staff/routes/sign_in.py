@@ -19,8 +19,7 @@ from web.staff.auth import (
     delete_session,
     load_session,
     prelogin_csrf,
-    record_failure,
-    too_many_failures,
+    start_attempt,
 )
 from web.staff.context import client_ip, clinic, off_loop, settings, staff
 from web.staff.rendering import render, safe_next, set_cookie
@@ -68,13 +67,14 @@ async def login(request: Request) -> HTTPResponse:
     username = (request.form.get("username") or "").strip()[:64]
     password = request.form.get("password") or ""
     ip = client_ip(request)
-    if await off_loop(too_many_failures, engine, username, ip):
+    # Counted as a failure before the password is checked, so that guesses sent at the same
+    # moment are counted one after another; a right password clears the count below.
+    if not await off_loop(start_attempt, engine, username, ip):
         await off_loop(clinic_queries.record, engine, username or "(empty)", "login_blocked", ip=ip)
         return await _login_page(
             request, 429, "Too many failed attempts. Wait 15 minutes, then try again.", username
         )
     if not username or not await off_loop(authenticate, engine, username, password):
-        await off_loop(record_failure, engine, username, ip)
         await off_loop(clinic_queries.record, engine, username or "(empty)", "login_failed", ip=ip)
         return await _login_page(request, 401, "Wrong username or password.", username)
     await off_loop(clear_failures, engine, username, ip)

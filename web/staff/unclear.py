@@ -1,0 +1,152 @@
+"""The messages the assistant did not understand, read from the tracker store for the Improve
+page, without the answers visitors gave to the contact form's personal questions. Blocking:
+handlers call these through context.off_loop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from web.staff.sql import dialect_of, json_text
+from web.staff.tracker_store import events, loads
+from web.staff.transcript import FALLBACK_INTENTS, LOW_CONFIDENCE, intent_of
+
+# What a visitor types while the contact form asks for these is their name, phone or email, or
+# when they are free (a correction at the confirmation question, too): personal data that must
+# not reach the Improve page, the labels, or the NLU export meant for the repository.
+CONTACT_FORM = "contact_form"
+PERSONAL_QUESTIONS = frozenset({"name", "contact", "preferred_time", "contact_confirmed"})
+
+
+def load_user_events(engine: sa.engine.Engine, ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The user messages with these ids, except answers to the contact form's personal
+    questions (they cannot be labelled even with a hand-made form)."""
+    ids = [int(i) for i in ids][:500]
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(events).where(events.c.id.in_(ids), events.c.type_name == "user")
+        ).all()
+        personal = personal_answer_ids(conn, {r.sender_id for r in rows})
+        return [
+            {
+                "id": r.id,
+                "sender_id": r.sender_id,
+                "timestamp": r.timestamp,
+                "intent": r.intent_name,
+                "data": loads(r.data),
+            }
+            for r in rows
+            if r.id not in personal
+        ]
+
+
+def personal_answer_ids(conn: sa.engine.Connection, senders: Iterable[str]) -> set[int]:
+    """Ids of the user messages of these conversations typed while the contact form was
+    asking for personal details (PERSONAL_QUESTIONS).
+
+    Rasa stores no "answer to" on a message; what was asked follows from the events before
+    it: the form's ActiveLoop event and the requested_slot SlotSet. Only conversations that
+    ever ran the contact form are read, event by event, in order."""
+    dialect = dialect_of(conn.engine)
+    e = events.c
+    name = json_text(dialect, e.data, "name")
+    found: set[int] = set()
+    ordered = sorted(set(senders))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        with_form = (
+            sa.select(e.sender_id)
+            .where(e.sender_id.in_(chunk), e.type_name == "active_loop", name == CONTACT_FORM)
+            .distinct()
+        )
+        rows = conn.execute(
+            sa.select(
+                e.id,
+                e.sender_id,
+                e.type_name,
+                name.label("name"),
+                json_text(dialect, e.data, "value").label("value"),
+            )
+            .where(
+                e.sender_id.in_(with_form),
+                sa.or_(
+                    e.type_name.in_(("user", "active_loop", "session_started", "restart")),
+                    sa.and_(e.type_name == "slot", name == "requested_slot"),
+                ),
+            )
+            .order_by(e.sender_id, e.id)
+        )
+        sender, loop, asked = None, None, None
+        for row in rows:
+            if row.sender_id != sender:
+                sender, loop, asked = row.sender_id, None, None
+            if row.type_name in ("session_started", "restart"):
+                loop, asked = None, None  # a new session starts with no form running
+            elif row.type_name == "active_loop":
+                loop = row.name
+            elif row.type_name == "slot":
+                asked = row.value
+            elif loop == CONTACT_FORM and asked in PERSONAL_QUESTIONS:
+                found.add(row.id)
+    return found
+
+
+def unclear_messages(
+    engine: sa.engine.Engine,
+    since: float | None = None,
+    threshold: float = LOW_CONFIDENCE,
+    limit: int = 5000,
+) -> list[dict[str, Any]]:
+    """User messages classified nlu_fallback or out_of_scope, or with confidence < threshold,
+    except answers to the contact form's personal questions."""
+    dialect = dialect_of(engine)
+    e = events.c
+    confidence = sa.cast(json_text(dialect, e.data, "parse_data", "intent", "confidence"), sa.Float)
+    query = (
+        sa.select(e.id, e.sender_id, e.timestamp, e.intent_name, e.data)
+        .where(
+            e.type_name == "user",
+            sa.or_(e.intent_name.in_(FALLBACK_INTENTS), confidence < threshold),
+        )
+        .order_by(e.id.desc())
+        .limit(limit)
+    )
+    if since is not None:
+        query = query.where(e.timestamp >= since)
+    out = []
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        personal = personal_answer_ids(conn, {row.sender_id for row in rows})
+        for row in rows:
+            if row.id in personal:
+                continue
+            data = loads(row.data)
+            text = (data.get("text") or "").strip()
+            if not text or text.startswith("/"):  # button payloads are not language
+                continue
+            name, confidence_value = intent_of(data)
+            ranking = (data.get("parse_data") or {}).get("intent_ranking") or []
+            guess = next(
+                (
+                    r.get("name")
+                    for r in ranking
+                    if isinstance(r, dict) and r.get("name") not in ("nlu_fallback", None)
+                ),
+                None,
+            )
+            out.append(
+                {
+                    "id": row.id,
+                    "sender_id": row.sender_id,
+                    "timestamp": row.timestamp,
+                    "text": text,
+                    "intent": name,
+                    "confidence": confidence_value,
+                    "guess": guess,
+                }
+            )
+    return out
