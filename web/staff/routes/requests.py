@@ -40,45 +40,40 @@ async def requests_queue(request: Request) -> HTTPResponse:
     )
 
 
-@bp.get("/requests/<request_id:int>")
-async def request_detail(request: Request, request_id: int) -> HTTPResponse:
+async def _request_page(request: Request, request_id: int, reveal: bool) -> HTTPResponse:
+    """A request, its contact masked unless `reveal` (which the audit log records)."""
     row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
     if row is None:
         return await error_page(request, 404, NO_SUCH_REQUEST)
+    if reveal:
+        await off_loop(
+            clinic_queries.record,
+            clinic(request),
+            staff(request).username,
+            "reveal_contact",
+            f"request:{request_id}",
+            {"request": request_id, "sender_id": row["sender_id"]},
+            client_ip(request),
+        )
     return await render(
         request,
         "request.html",
         nav="requests",
         row=row,
-        reveal=False,
+        reveal=reveal,
         statuses=REQUEST_STATUSES,
         mask_contact=mask_contact,
     )
+
+
+@bp.get("/requests/<request_id:int>")
+async def request_detail(request: Request, request_id: int) -> HTTPResponse:
+    return await _request_page(request, request_id, reveal=False)
 
 
 @bp.post("/requests/<request_id:int>/reveal")
 async def request_reveal(request: Request, request_id: int) -> HTTPResponse:
-    row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
-    if row is None:
-        return await error_page(request, 404, NO_SUCH_REQUEST)
-    await off_loop(
-        clinic_queries.record,
-        clinic(request),
-        staff(request).username,
-        "reveal_contact",
-        f"request:{request_id}",
-        {"request": request_id, "sender_id": row["sender_id"]},
-        client_ip(request),
-    )
-    return await render(
-        request,
-        "request.html",
-        nav="requests",
-        row=row,
-        reveal=True,
-        statuses=REQUEST_STATUSES,
-        mask_contact=mask_contact,
-    )
+    return await _request_page(request, request_id, reveal=True)
 
 
 @bp.post("/requests/<request_id:int>/status")
