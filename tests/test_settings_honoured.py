@@ -21,7 +21,8 @@ import pytest
 import yaml
 
 from tests.conftest import Conversation
-from tools.stack import DEFAULT_MODEL, ROOT, VENV_BIN, _get, free_port
+from tools.processes import http_status
+from tools.stack import DEFAULT_MODEL, ROOT, VENV_BIN, free_port
 
 # What the runner would otherwise take from this test process's environment: left unset, so
 # the runner's defaults (files in the temporary workdir) apply to everything but the settings
@@ -130,7 +131,7 @@ def test_the_runner_honours_clinic_db_url_and_actions_port(tmp_path):
         wait_until_running(runner, log)
 
         # The action server answers on the port asked for, on loopback only.
-        assert _get(f"http://127.0.0.1:{actions_port}/health") == 200
+        assert http_status(f"http://127.0.0.1:{actions_port}/health") == 200
         address = outside_address()
         if address:
             with pytest.raises(OSError):

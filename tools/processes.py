@@ -23,7 +23,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(url: str, timeout: float = 2.0) -> int | None:
+def http_status(url: str, timeout: float = 2.0) -> int | None:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status
@@ -77,7 +77,7 @@ class Process:
                 raise RuntimeError(
                     f"{self.name} exited during start-up; its log:\n{self.tail_log()}"
                 )
-            if _get(self.health_url) == 200:
+            if http_status(self.health_url) == 200:
                 if progress:
                     print(f"    {self.name} ready ({time.monotonic() - started:.0f} s)", flush=True)
                 return
