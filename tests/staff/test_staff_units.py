@@ -421,12 +421,12 @@ def test_password_policy_sessions_and_rate_limit(tmp_path):
     token = auth.create_session(engine, "bob")
     remove(engine, "bob")
     assert auth.load_session(engine, token) is None
-    for _ in range(auth.MAX_FAILURES - 1):
-        auth.record_failure(engine, "bob", "10.0.0.1")
-    assert not auth.too_many_failures(engine, "bob", "10.0.0.1")
-    auth.record_failure(engine, "bob", "10.0.0.1")
-    assert auth.too_many_failures(engine, "bob", "10.0.0.1")
-    assert not auth.too_many_failures(engine, "bob", "10.0.0.2")
+    for _ in range(auth.MAX_FAILURES):
+        assert auth.start_attempt(engine, "bob", "10.0.0.1")
+    assert not auth.start_attempt(engine, "bob", "10.0.0.1")  # one more than MAX_FAILURES
+    assert auth.start_attempt(engine, "bob", "10.0.0.2")  # another address counts apart
+    auth.clear_failures(engine, "bob", "10.0.0.1")  # a right password clears the count
+    assert auth.start_attempt(engine, "bob", "10.0.0.1")
     assert auth.csrf_ok("abc", "abc") and not auth.csrf_ok("abc", "abd")
     assert not auth.csrf_ok("abc", None) and not auth.csrf_ok("", "")
 

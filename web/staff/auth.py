@@ -124,29 +124,6 @@ def start_attempt(engine: sa.engine.Engine, username: str, ip: str) -> bool:
     return True
 
 
-def too_many_failures(engine: sa.engine.Engine, username: str, ip: str) -> bool:
-    since = utcnow() - FAILURE_WINDOW
-    with engine.connect() as conn:
-        count = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(login_failures)
-            .where(
-                login_failures.c.username == username[:64],
-                login_failures.c.ip == ip[:64],
-                login_failures.c.at >= since,
-            )
-        ).scalar_one()
-    return count >= MAX_FAILURES
-
-
-def record_failure(engine: sa.engine.Engine, username: str, ip: str) -> None:
-    """A failure recorded on its own (the login handler uses start_attempt)."""
-    now = utcnow()
-    with engine.begin() as conn:
-        conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-        conn.execute(login_failures.insert().values(username=username[:64], ip=ip[:64], at=now))
-
-
 def clear_failures(engine: sa.engine.Engine, username: str, ip: str) -> None:
     with engine.begin() as conn:
         conn.execute(
