@@ -19,6 +19,8 @@ REQUEST_STATUSES = ("new", "contacted", "closed")
 REQUEST_TYPES = ("treatment_consultation", "doctor_consultation")
 # The label a staff member gives a not-understood message that needs no training example.
 DISMISSED = "__dismissed__"
+# What staff made of a conversation; a conversation without a review row is unread.
+REVIEW_STATUSES = ("reviewed", "follow_up")
 
 metadata = sa.MetaData()
 
@@ -73,7 +75,8 @@ audit_log = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
     sa.Column("username", sa.String(64), nullable=False),
-    # view_transcript, change_status, reveal_contact, export, label, login, logout, login_failed
+    # view_transcript, change_status, reveal_contact, export, label, login, logout, login_failed,
+    # review, tag, untag, create_tag, add_note, save_filter, delete_filter, retention, ...
     sa.Column("action", sa.String(40), nullable=False, index=True),
     sa.Column("target", sa.String(255)),
     sa.Column("detail", sa.Text),  # JSON
@@ -104,4 +107,79 @@ login_failures = sa.Table(
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("ip", sa.String(64), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+# --- the review workflow -------------------------------------------------------------------
+# Kept here rather than in the tracker store: the console never writes to Rasa's database, and
+# nothing here may reach the visitor. Conversations are Rasa's sender_id; retention deletes
+# these rows with their conversation (web/staff/retention.py).
+
+conversation_reviews = sa.Table(
+    "conversation_reviews",
+    metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),  # one of REVIEW_STATUSES
+    sa.Column("note", sa.String(200)),  # why it needs a follow-up
+    sa.Column("changed_by", sa.String(64), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(40), nullable=False),
+    # The name case-folded: "Wrong answer" and "wrong answer" are one tag.
+    sa.Column("name_key", sa.String(40), nullable=False, unique=True),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+conversation_tags = sa.Table(
+    "conversation_tags",
+    metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("tag_id", sa.Integer, sa.ForeignKey("tags.id"), primary_key=True, index=True),
+    sa.Column("added_by", sa.String(64), nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+conversation_notes = sa.Table(
+    "conversation_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+saved_filters = sa.Table(
+    "saved_filters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("query", sa.Text, nullable=False),  # the list's query string (filters.FILTER_ARGS)
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("username", "name"),
+)
+
+# What became of a label after it was made: why it was ignored (intent DISMISSED), and when it
+# went out in an NLU export. A table of its own because nlu_labels already exists in deployed
+# databases and create_all adds tables, never columns. A label with no row here is labelled
+# (or ignored without a reason) and not exported yet.
+nlu_label_states = sa.Table(
+    "nlu_label_states",
+    metadata,
+    sa.Column(
+        "label_id",
+        sa.Integer,
+        sa.ForeignKey("nlu_labels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("ignore_reason", sa.String(200)),
+    sa.Column("exported_at", sa.DateTime(timezone=True)),
+    sa.Column("exported_by", sa.String(64)),
 )

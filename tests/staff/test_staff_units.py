@@ -480,7 +480,7 @@ def test_retention(tracker_db, tmp_path):
     senders, names = counts()
     assert senders == before[0] - {"plain"} and names == {"New"}
     assert retention.run(30, tracker_url, clinic_url) == {"conversations": 0, "events": 0,
-                                                           "requests": 0}
+                                                           "requests": 0, "review_rows": 0}
     missing = retention.run(30, f"sqlite:///{tmp_path / 'none.db'}", clinic_url)
     assert missing["conversations"] == 0 and not (tmp_path / "none.db").exists()
     with pytest.raises(ValueError):

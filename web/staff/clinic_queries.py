@@ -1,6 +1,7 @@
 """Every query the console makes on the clinic database: consultation requests, labelled
-messages and the audit log. The functions block: handlers call them through
-web.staff.context.off_loop. Staff accounts and sessions are in auth.py."""
+messages (and their Improve states) and the audit log. The functions block: handlers call them
+through web.staff.context.off_loop. Staff accounts and sessions are in auth.py; the review
+workflow's reviews, tags, notes and saved filters in review_queries.py."""
 
 from __future__ import annotations
 
@@ -13,12 +14,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from clinic.db import utcnow
-from clinic.schema import REQUEST_STATUSES, audit_log, consultation_requests, nlu_labels
+from clinic.schema import (
+    DISMISSED,
+    REQUEST_STATUSES,
+    audit_log,
+    consultation_requests,
+    nlu_label_states,
+    nlu_labels,
+)
 from web.staff.grouping import comparable_text, text_key
 from web.staff.masking import pseudonymise
 
 Row = dict[str, Any]
 requests_c = consultation_requests.c
+states_c = nlu_label_states.c
+IGNORE_REASON_LENGTH = 200  # nlu_label_states.ignore_reason
 
 
 def audit(
@@ -164,17 +174,19 @@ def change_status(
 # --- labelled messages ---------------------------------------------------------------------
 
 
-def labelled_keys(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return {r[0] for r in conn.execute(sa.select(nlu_labels.c.text_key))}
-
-
 def store_labels(
-    engine: Engine, user_events: Iterable[Mapping[str, Any]], intent: str, who: str, ip: str
+    engine: Engine,
+    user_events: Iterable[Mapping[str, Any]],
+    intent: str,
+    who: str,
+    ip: str,
+    reason: str | None = None,
 ) -> int:
     """Labels visitor messages (pseudonymised) with an intent, replacing an earlier label of
-    the same text; returns how many were stored."""
+    the same text (and its state: a new label is not exported yet); returns how many were
+    stored. `reason` says why messages were ignored (intent DISMISSED)."""
     now = utcnow()
+    reason = " ".join((reason or "").split())[:IGNORE_REASON_LENGTH] if intent == DISMISSED else ""
     stored = 0
     with engine.begin() as conn:
         for ev in user_events:
@@ -183,8 +195,10 @@ def store_labels(
                 continue
             key = text_key(text)
             predicted = ((ev["data"].get("parse_data") or {}).get("intent") or {}).get("name")
+            earlier = sa.select(nlu_labels.c.id).where(nlu_labels.c.text_key == key)
+            conn.execute(nlu_label_states.delete().where(states_c.label_id.in_(earlier)))
             conn.execute(nlu_labels.delete().where(nlu_labels.c.text_key == key))
-            conn.execute(
+            label_id = conn.execute(
                 nlu_labels.insert().values(
                     text=pseudonymise(text),
                     text_key=key,
@@ -194,24 +208,97 @@ def store_labels(
                     labelled_by=who,
                     labelled_at=now,
                 )
-            )
+            ).inserted_primary_key[0]
+            if reason:
+                conn.execute(
+                    nlu_label_states.insert().values(label_id=label_id, ignore_reason=reason)
+                )
             stored += 1
-        audit(conn, who, "label", intent, {"messages": stored, "intent": intent}, ip)
+        detail: dict[str, Any] = {"messages": stored, "intent": intent}
+        if reason:
+            detail["reason"] = reason
+        audit(conn, who, "label", intent, detail, ip)
     return stored
 
 
+def label_state(intent: str, exported_at: Any) -> str:
+    """Where a label stands in the Improve inbox (a message with no label is "new")."""
+    if intent == DISMISSED:
+        return "ignored"
+    return "exported" if exported_at is not None else "labelled"
+
+
+def _labels_query() -> sa.sql.Select:
+    return sa.select(
+        nlu_labels, states_c.ignore_reason, states_c.exported_at, states_c.exported_by
+    ).select_from(nlu_labels.outerjoin(nlu_label_states, states_c.label_id == nlu_labels.c.id))
+
+
+def _with_state(row: Mapping[str, Any]) -> Row:
+    out = dict(row)
+    out["state"] = label_state(out["intent"], out["exported_at"])
+    return out
+
+
 def labels(engine: Engine, newest_first: bool = True) -> list[Row]:
+    """Every label with its state, ignore reason and export time."""
     order = (
         (nlu_labels.c.labelled_at.desc(), nlu_labels.c.id.desc())
         if newest_first
         else (nlu_labels.c.id,)
     )
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.select(nlu_labels).order_by(*order)).mappings()]
+        return [_with_state(r) for r in conn.execute(_labels_query().order_by(*order)).mappings()]
+
+
+def labels_by_key(engine: Engine) -> dict[str, Row]:
+    """Each label (with its state) by the key of the message text it labels."""
+    return {row["text_key"]: row for row in labels(engine, newest_first=False)}
+
+
+def state_counts(engine: Engine) -> dict[str, int]:
+    """How many labels are labelled (not exported yet), ignored and exported."""
+    counts = {"labelled": 0, "ignored": 0, "exported": 0}
+    for row in labels(engine, newest_first=False):
+        counts[row["state"]] += 1
+    return counts
+
+
+def take_nlu_export(engine: Engine, who: str, ip: str, everything: bool = False) -> list[Row]:
+    """The labels an NLU export holds, marked exported and audited in the same transaction:
+    those labelled and not exported yet, or with `everything` every label but the ignored
+    ones (for a file lost after download). Oldest first."""
+    with engine.begin() as conn:
+        query = _labels_query().where(nlu_labels.c.intent != DISMISSED)
+        if not everything:
+            query = query.where(states_c.exported_at.is_(None))
+        rows = [_with_state(r) for r in conn.execute(query.order_by(nlu_labels.c.id)).mappings()]
+        fresh = [r["id"] for r in rows if r["exported_at"] is None]
+        now = utcnow()
+        with_state = set(
+            conn.execute(sa.select(states_c.label_id).where(states_c.label_id.in_(fresh))).scalars()
+        )
+        if with_state:
+            conn.execute(
+                nlu_label_states.update()
+                .where(states_c.label_id.in_(sorted(with_state)))
+                .values(exported_at=now, exported_by=who)
+            )
+        for label_id in fresh:
+            if label_id not in with_state:
+                conn.execute(
+                    nlu_label_states.insert().values(
+                        label_id=label_id, exported_at=now, exported_by=who
+                    )
+                )
+        detail = {"masked": True, "count": len(rows), "newly_exported": len(fresh)}
+        audit(conn, who, "export", "nlu.yml", {**detail, "everything": everything}, ip)
+    return rows
 
 
 def delete_label(engine: Engine, label_id: int, who: str, ip: str) -> None:
     with engine.begin() as conn:
+        conn.execute(nlu_label_states.delete().where(states_c.label_id == label_id))
         conn.execute(nlu_labels.delete().where(nlu_labels.c.id == label_id))
         audit(conn, who, "unlabel", str(label_id), None, ip)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from web.staff import clinic_queries, exports
+from web.staff import clinic_queries, exports, review_queries
 from web.staff.domain import domain_info
 from web.staff.filters import Filters
 from web.staff.masking import is_phone
@@ -21,8 +21,9 @@ def conversation_records(
 ) -> list[dict[str, Any]]:
     """Every conversation matching the filters, as export records (masked unless `reveal`)."""
     senders = clinic_queries.request_senders(clinic)
+    scope = review_queries.scope_for(clinic, filters)
     try:
-        rows = all_matching(tracker, filters, senders, tz)
+        rows = all_matching(tracker, filters, senders, tz, scope=scope)
     except TRACKER_MISSING:
         return []
     records = []

@@ -1,14 +1,28 @@
-"""The conversation list's filters, read from a query string (pure: no database)."""
+"""The conversation list's filters, read from a query string (pure: no database).
+
+Most filters are answered by the tracker store. Review status and tag live in the clinic
+database, another database: review_queries.scope_for turns them into a SenderScope, the
+conversations they allow or exclude, which the tracker query then applies."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 # The query-string names of the filters, as the list, its pagination and the exports use them.
-FILTER_ARGS = ("from", "to", "request", "contra", "fallback", "intent", "q")
+FILTER_ARGS = ("from", "to", "request", "contra", "fallback", "intent", "q", "status", "tag")
+# A conversation's review status as the list filters by it; "unread" has no review row.
+REVIEW_FILTERS = ("unread", "reviewed", "follow_up")
+TAG_LENGTH = 40  # tags.name
+
+
+def tag_name(text: str) -> str:
+    """A tag as staff typed it, tidied: printable characters, single spaces, at most
+    TAG_LENGTH characters ("" when nothing is left)."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())[:TAG_LENGTH].strip()
 
 
 def _tristate(value: str | None) -> bool | None:
@@ -31,6 +45,8 @@ class Filters:
     fallback: bool | None = None
     intent: str | None = None
     q: str | None = None
+    status: str | None = None  # one of REVIEW_FILTERS
+    tag: str | None = None  # a tag's name
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> Filters:
@@ -40,6 +56,7 @@ class Filters:
                 value = value[0] if value else None
             return value
 
+        status = (get("status") or "").strip()
         return cls(
             date_from=_date(get("from")),
             date_to=_date(get("to")),
@@ -48,6 +65,8 @@ class Filters:
             fallback=_tristate(get("fallback")),
             intent=(get("intent") or "").strip()[:255] or None,
             q=(get("q") or "").strip()[:500] or None,
+            status=status if status in REVIEW_FILTERS else None,
+            tag=tag_name(get("tag") or "") or None,
         )
 
     def as_args(self) -> dict[str, str]:
@@ -68,7 +87,24 @@ class Filters:
             out["intent"] = self.intent
         if self.q:
             out["q"] = self.q
+        if self.status:
+            out["status"] = self.status
+        if self.tag:
+            out["tag"] = self.tag
         return out
+
+    def but(self, **changes: Any) -> Filters:
+        """The same filters with some changed: "next unread" keeps the rest of the list's."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SenderScope:
+    """The conversations the clinic database's side of the filters allows: `only` these
+    (None: any) and never `excluded`."""
+
+    only: frozenset[str] | None = None
+    excluded: frozenset[str] = frozenset()
 
 
 def day_start(day: date, tz: tzinfo) -> float:

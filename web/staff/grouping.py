@@ -78,3 +78,30 @@ def group_messages(
         )
     groups.sort(key=lambda g: (-g["count"], -g["last_seen"]))
     return groups
+
+
+def split_by_label(
+    messages: Sequence[Mapping[str, Any]], labelled: Mapping[str, Any]
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """The messages no label covers yet (the Improve inbox's "new") and those staff have
+    handled (labelled or ignored), by text_key."""
+    new: list[Mapping[str, Any]] = []
+    handled: list[Mapping[str, Any]] = []
+    for message in messages:
+        (handled if text_key(message["text"]) in labelled else new).append(message)
+    return new, handled
+
+
+def with_labels(
+    groups: list[dict[str, Any]], labelled: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Adds to each group the labels of its wordings (each once, as `labels`), so a handled
+    group shows what became of it: labelled as what, ignored why, exported when."""
+    for group in groups:
+        found: OrderedDict[Any, Mapping[str, Any]] = OrderedDict()
+        for text, _count in group["texts"]:
+            label = labelled.get(text_key(text))
+            if label is not None:
+                found.setdefault(label["id"], label)
+        group["labels"] = list(found.values())
+    return groups

@@ -4,11 +4,14 @@
     python -m web.staff.retention --days 90 --dry-run
 
 A conversation (all events of a sender_id) is deleted when its last event is older than the
-cutoff; a consultation request when it was created before the cutoff. Each database is changed
-in one transaction, and running it again removes nothing more: safe on a schedule (cron, a
-systemd timer). This is the one place that writes to Rasa's tracker store, with its own engine.
-Expired staff sessions and old login failures are cleaned up too; the audit log is kept
-(and records each run that deleted something).
+cutoff, and with it what staff kept about it in the clinic database (its review status, tags
+and notes); a consultation request when it was created before the cutoff. Each database is
+changed in one transaction, the clinic database's first: if the run stops between the two, the
+conversation is still there and the next run deletes it, rather than its notes outliving it.
+Running it again removes nothing more: safe on a schedule (cron, a systemd timer). This is
+the one place that writes to Rasa's tracker store, with its own engine. Expired staff sessions
+and old login failures are cleaned up too; the audit log is kept (and records each run that
+deleted something).
 
 Databases: TRACKER_DB_URL (default sqlite:///var/tracker.db), CLINIC_DB_URL
 (default sqlite:///var/clinic.db).
@@ -28,7 +31,31 @@ from clinic.schema import consultation_requests, login_failures, staff_sessions
 from web.settings import Settings
 from web.staff.auth import FAILURE_WINDOW
 from web.staff.clinic_queries import audit
+from web.staff.review_queries import forget_conversations
 from web.staff.tracker_store import events, sqlite_path
+
+
+def _old(cutoff: float) -> sa.sql.Select:
+    return (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.func.max(events.c.timestamp) < cutoff)
+    )
+
+
+def old_senders(url: str, cutoff: float) -> list[str]:
+    """The conversations whose last event is older than the cutoff."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return []
+    engine = sa.create_engine(url, future=True)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("events"):
+                return []
+            return list(conn.execute(_old(cutoff)).scalars())
+    finally:
+        engine.dispose()
 
 
 def purge_tracker(url: str, cutoff: float, dry_run: bool) -> dict[str, int]:
@@ -37,11 +64,7 @@ def purge_tracker(url: str, cutoff: float, dry_run: bool) -> dict[str, int]:
         return {"conversations": 0, "events": 0}
     engine = sa.create_engine(url, future=True)
     try:
-        old = (
-            sa.select(events.c.sender_id)
-            .group_by(events.c.sender_id)
-            .having(sa.func.max(events.c.timestamp) < cutoff)
-        )
+        old = _old(cutoff)
         with engine.begin() as conn:
             if not sa.inspect(conn).has_table("events"):
                 return {"conversations": 0, "events": 0}
@@ -58,7 +81,11 @@ def purge_tracker(url: str, cutoff: float, dry_run: bool) -> dict[str, int]:
         engine.dispose()
 
 
-def purge_clinic(url: str, cutoff: datetime, dry_run: bool) -> dict[str, int]:
+def purge_clinic(
+    url: str, cutoff: datetime, dry_run: bool, senders: list[str] | None = None
+) -> dict[str, int]:
+    """Old requests, expired sessions and login failures, and the reviews, tags and notes of
+    the conversations `senders` (those retention deletes from the tracker store)."""
     engine = engine_for(url)
     now = datetime.now(timezone.utc)
     with engine.begin() as conn:
@@ -66,11 +93,12 @@ def purge_clinic(url: str, cutoff: datetime, dry_run: bool) -> dict[str, int]:
         n_requests = conn.execute(
             sa.select(sa.func.count()).select_from(consultation_requests).where(old)
         ).scalar_one()
+        n_kept = forget_conversations(conn, senders or [], dry_run)
         if not dry_run:
             conn.execute(consultation_requests.delete().where(old))
             conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
             conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-    return {"requests": int(n_requests)}
+    return {"requests": int(n_requests), "review_rows": int(n_kept)}
 
 
 def run(
@@ -80,9 +108,13 @@ def run(
         raise ValueError("--days must be at least 1")
     now = time.time() if now is None else now
     cutoff = now - days * 86400
+    senders = old_senders(tracker_url, cutoff)
+    clinic = purge_clinic(
+        clinic_url, datetime.fromtimestamp(cutoff, timezone.utc), dry_run, senders
+    )
     result = purge_tracker(tracker_url, cutoff, dry_run)
-    result.update(purge_clinic(clinic_url, datetime.fromtimestamp(cutoff, timezone.utc), dry_run))
-    if not dry_run and (result["conversations"] or result["requests"]):
+    result.update(clinic)
+    if not dry_run and (result["conversations"] or result["requests"] or result["review_rows"]):
         with engine_for(clinic_url).begin() as conn:
             audit(conn, "(retention)", "retention", f"{days} days", dict(result))
     return result
@@ -112,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{verb} {result['conversations']} conversation(s) ({result['events']} events) and "
         f"{result['requests']} consultation request(s) older than {args.days} days "
-        f"(before {cutoff:%Y-%m-%d %H:%M} UTC)."
+        f"(before {cutoff:%Y-%m-%d %H:%M} UTC), with {result['review_rows']} review(s), "
+        "tag(s) and note(s) staff kept on those conversations."
     )
     return 0
 

@@ -81,3 +81,24 @@ def dashboard_stats(
         "with_flag": sum(1 for c in convs if c["flagged"]),
         "flags_by_slot": {slot: count for slot, count in flagged_rows},
     }
+
+
+def review_counts(
+    engine: sa.engine.Engine, since: float, by_status: dict[str, set[str]]
+) -> dict[str, int]:
+    """Conversations with a visitor message since `since` (what the list's "from" filter lets
+    through), by review status: "unread" and each status of `by_status` (the clinic
+    database's reviews, another database, hence sender sets)."""
+    s = summary_query(dialect_of(engine))
+    statuses = sorted(by_status)
+    columns = [sa.func.count()] + [
+        sa.func.sum(sa.case((s.c.sender_id.in_(sorted(by_status[status])), 1), else_=0))
+        for status in statuses
+    ]
+    with engine.connect() as conn:
+        total, *counts = conn.execute(
+            sa.select(*columns).where(s.c.n_user > 0, s.c.last >= since)
+        ).one()
+    out = {status: int(count or 0) for status, count in zip(statuses, counts, strict=True)}
+    out["unread"] = int(total or 0) - sum(out.values())
+    return out

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from clinic.schema import SCREENING_SLOTS
-from web.staff.filters import Filters, day_start
+from web.staff.filters import Filters, SenderScope, day_start
 from web.staff.sql import contains_pattern, dialect_of, json_text
 from web.staff.transcript import (
     FLAGGED_VALUES,
@@ -110,9 +110,19 @@ def summary_query(dialect: str) -> sa.sql.Subquery:
     )
 
 
-def _filtered(dialect: str, filters: Filters, request_senders: set[str], tz: tzinfo):
+def _filtered(
+    dialect: str,
+    filters: Filters,
+    request_senders: set[str],
+    tz: tzinfo,
+    scope: SenderScope | None = None,
+):
     s = summary_query(dialect)
     query = sa.select(s).where(s.c.n_user > 0)
+    if scope is not None and scope.only is not None:
+        query = query.where(s.c.sender_id.in_(sorted(scope.only)))
+    if scope is not None and scope.excluded:
+        query = query.where(s.c.sender_id.not_in(sorted(scope.excluded)))
     if filters.date_from:
         query = query.where(s.c.last >= day_start(filters.date_from, tz))
     if filters.date_to:
@@ -167,10 +177,12 @@ def list_conversations(
     tz: tzinfo,
     page: int = 1,
     per_page: int = 25,
+    scope: SenderScope | None = None,
 ) -> ConversationPage:
-    """Conversations matching the filters, newest first, with counts over all matches."""
+    """Conversations matching the filters (and `scope`, the clinic database's side of them),
+    newest first, with counts over all matches."""
     dialect = dialect_of(engine)
-    query = _filtered(dialect, filters, request_senders, tz).subquery("matches")
+    query = _filtered(dialect, filters, request_senders, tz, scope).subquery("matches")
     in_requests = sa.case((query.c.sender_id.in_(sorted(request_senders)), 1), else_=0)
     with engine.connect() as conn:
         total, fallbacks, flags, requests = conn.execute(
@@ -212,12 +224,55 @@ def all_matching(
     request_senders: set[str],
     tz: tzinfo,
     limit: int = 10000,
+    scope: SenderScope | None = None,
 ) -> list[dict[str, Any]]:
     """Every conversation matching the filters (for exports), newest first."""
-    query = _filtered(dialect_of(engine), filters, request_senders, tz).subquery("matches")
+    query = _filtered(dialect_of(engine), filters, request_senders, tz, scope).subquery("matches")
     with engine.connect() as conn:
         rows = conn.execute(sa.select(query).order_by(query.c.last.desc()).limit(limit)).mappings()
         return [dict(r) for r in rows]
+
+
+def next_conversation(
+    engine: sa.engine.Engine,
+    filters: Filters,
+    request_senders: set[str],
+    tz: tzinfo,
+    scope: SenderScope,
+    after: str,
+) -> str | None:
+    """The conversation after `after` in the list's order (newest first) among those matching,
+    wrapping round to the top; never `after` itself. None when no other matches.
+
+    `after` need not match: it is usually the conversation just marked reviewed, which an
+    "unread" filter no longer lets through."""
+    query = _filtered(dialect_of(engine), filters, request_senders, tz, scope).subquery("m")
+    m = query.c
+    with engine.connect() as conn:
+        last = conn.execute(
+            sa.select(sa.func.max(events.c.timestamp)).where(events.c.sender_id == after)
+        ).scalar()
+        ordered = (
+            sa.select(m.sender_id).where(m.sender_id != after).order_by(m.last.desc(), m.sender_id)
+        )
+        if last is not None:
+            below = sa.or_(m.last < last, sa.and_(m.last == last, m.sender_id > after))
+            found = conn.execute(ordered.where(below).limit(1)).scalar()
+            if found is not None:
+                return found
+        return conn.execute(ordered.limit(1)).scalar()
+
+
+def conversation_exists(engine: sa.engine.Engine, sender_id: str) -> bool:
+    """Whether the tracker store holds this conversation: reviews, tags and notes are only
+    kept for conversations that exist."""
+    with engine.connect() as conn:
+        return (
+            conn.execute(
+                sa.select(events.c.id).where(events.c.sender_id == sender_id).limit(1)
+            ).first()
+            is not None
+        )
 
 
 def first_user_texts(conn: sa.engine.Connection, senders: Sequence[str]) -> dict[str, str]:

@@ -1,4 +1,6 @@
-"""The conversation list and a conversation's transcript (masked unless revealed, audited)."""
+"""The conversation list (with review status, tags and the staff member's saved filters) and a
+conversation's transcript (masked unless revealed, audited) with its review panel. Changes to
+reviews, tags, notes and saved filters are in routes/review.py."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff import clinic_queries
+from web.staff import clinic_queries, review_queries
 from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.filters import Filters
@@ -22,15 +24,27 @@ bp = Blueprint("staff_conversations")
 async def conversations(request: Request) -> HTTPResponse:
     filters = Filters.from_args(request.args)
     page_number = int_arg(request, "page", 1)
-    senders = await off_loop(clinic_queries.request_senders, clinic(request))
-    engine = tracker(request)
+    engine = clinic(request)
+    senders = await off_loop(clinic_queries.request_senders, engine)
+    scope = await off_loop(review_queries.scope_for, engine, filters)
     try:
         page = await off_loop(
-            list_conversations, engine, filters, senders, settings(request).timezone, page_number
+            list_conversations,
+            tracker(request),
+            filters,
+            senders,
+            settings(request).timezone,
+            page_number,
+            scope=scope,
         )
-        seen = await off_loop(intents_seen, engine)
+        seen = await off_loop(intents_seen, tracker(request))
     except TRACKER_MISSING:
         page, seen = None, []
+    if page is not None:
+        shown = [row["sender_id"] for row in page.rows]
+        marks = await off_loop(review_queries.marks_for, engine, shown)
+        for row in page.rows:
+            row.update(marks[row["sender_id"]])
     return await render(
         request,
         "conversations.html",
@@ -39,10 +53,14 @@ async def conversations(request: Request) -> HTTPResponse:
         filters=filters,
         args=filters.as_args(),
         intents=sorted(domain_info()["intents"] | set(seen)),
+        caught_up=request.args.get("caught_up") == "1",
+        **await off_loop(review_queries.list_panel, engine, staff(request).username),
     )
 
 
-async def _transcript(request: Request, sender_id: str, reveal: bool) -> HTTPResponse:
+async def _transcript(
+    request: Request, sender_id: str, reveal: bool, filters: Filters
+) -> HTTPResponse:
     try:
         evts = await off_loop(load_events, tracker(request), sender_id)
     except TRACKER_MISSING:
@@ -68,6 +86,7 @@ async def _transcript(request: Request, sender_id: str, reveal: bool) -> HTTPRes
         client_ip(request),
     )
     requests = await off_loop(clinic_queries.requests_of, engine, sender_id)
+    panel = await off_loop(review_queries.review_panel, engine, sender_id)
     return await render(
         request,
         "transcript.html",
@@ -78,14 +97,19 @@ async def _transcript(request: Request, sender_id: str, reveal: bool) -> HTTPRes
         reveal=reveal,
         requests=requests,
         mask_contact=mask_contact,
+        panel=panel,
+        filters=filters,
+        args=filters.as_args(),
     )
 
 
 @bp.get("/conversations/view")
 async def transcript(request: Request) -> HTTPResponse:
-    return await _transcript(request, (request.args.get("sender") or "")[:255], reveal=False)
+    sender_id = (request.args.get("sender") or "")[:255]
+    return await _transcript(request, sender_id, False, Filters.from_args(request.args))
 
 
 @bp.post("/conversations/reveal")
 async def transcript_reveal(request: Request) -> HTTPResponse:
-    return await _transcript(request, (request.form.get("sender") or "")[:255], reveal=True)
+    sender_id = (request.form.get("sender") or "")[:255]
+    return await _transcript(request, sender_id, True, Filters.from_args(request.form))

@@ -1,4 +1,5 @@
-"""The dashboard: conversations per day, top intents, fallbacks, contraindications, requests."""
+"""The dashboard: conversations per day, top intents, fallbacks, contraindications, requests,
+and the review workflow's figures (unread, reviewed, follow-up; tags in use)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff import charts, clinic_queries
+from web.staff import charts, clinic_queries, review_queries
 from web.staff.context import clinic, off_loop, settings, tracker
 from web.staff.rendering import int_arg, render
-from web.staff.tracker_stats import dashboard_stats
+from web.staff.tracker_stats import dashboard_stats, review_counts
 from web.staff.tracker_store import TRACKER_MISSING
 
 bp = Blueprint("staff_dashboard")
@@ -26,10 +27,12 @@ async def dashboard(request: Request) -> HTTPResponse:
     since = datetime.combine(first, datetime.min.time(), tzinfo=tz).timestamp()
     until = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=tz).timestamp()
     senders = await off_loop(clinic_queries.request_senders, clinic(request))
+    by_review = await off_loop(review_queries.review_senders, clinic(request))
     try:
         stats = await off_loop(dashboard_stats, tracker(request), since, until, senders, tz)
+        reviews = await off_loop(review_counts, tracker(request), since, by_review)
     except TRACKER_MISSING:
-        stats = None
+        stats, reviews = None, None
     by_status = await off_loop(clinic_queries.status_counts, clinic(request))
     chart_days = (
         charts.bar_chart(stats["per_day"], f"Conversations per day, last {days} days")
@@ -47,4 +50,7 @@ async def dashboard(request: Request) -> HTTPResponse:
         chart_days=chart_days,
         chart_intents=chart_intents,
         share_bar=charts.share_bar,
+        reviews=reviews,
+        first=first.isoformat(),
+        tag_counts=await off_loop(review_queries.tag_counts, clinic(request)),
     )

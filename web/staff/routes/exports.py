@@ -1,5 +1,6 @@
 """Downloads: conversations and requests as CSV or JSON (masked unless a POST asks to reveal,
-which the audit log records), labelled messages as NLU YAML, a conversation as a test story."""
+which the audit log records), labelled messages as NLU YAML (those not exported before, which
+it marks exported), a conversation as a test story."""
 
 from __future__ import annotations
 
@@ -35,14 +36,30 @@ async def _log_export(
 
 @bp.get("/exports")
 async def exports_page(request: Request) -> HTTPResponse:
-    return await render(request, "exports.html", nav="exports", statuses=REQUEST_STATUSES)
+    states = await off_loop(clinic_queries.state_counts, clinic(request))
+    return await render(
+        request,
+        "exports.html",
+        nav="exports",
+        statuses=REQUEST_STATUSES,
+        pending=states["labelled"],
+    )
 
 
-@bp.get("/export/nlu.yml")
+@bp.route("/export/nlu.yml", methods=["GET", "POST"])
 async def export_nlu(request: Request) -> HTTPResponse:
-    rows = await off_loop(clinic_queries.labels, clinic(request), newest_first=False)
+    """The labels not exported yet, marked exported as they go out (`all=1`: every label again,
+    for a file that was lost). The console offers it as a POST form; a GET does the same for
+    scripts, and cannot be sent from another site with the session (SameSite=Strict)."""
+    source = request.form if request.method == "POST" else request.args
+    rows = await off_loop(
+        clinic_queries.take_nlu_export,
+        clinic(request),
+        staff(request).username,
+        client_ip(request),
+        everything=source.get("all") == "1",
+    )
     body = await off_loop(exports.nlu_yaml, rows, skip={DISMISSED})
-    await _log_export(request, "nlu.yml", True, sum(1 for r in rows if r["intent"] != DISMISSED))
     return download(body, f"nlu-staff-labels-{stamp(request)}.yml", YAML)
 
 

@@ -1,5 +1,6 @@
 """Improving the assistant: the messages it did not understand, grouped, labelled by staff
-with the intent they meant (or dismissed), and the labels kept so far."""
+with the intent they meant (or ignored, with a reason), and the labels kept so far. Handled
+groups (labelled, ignored, exported) leave the inbox; `handled=1` shows them too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from clinic.schema import DISMISSED
 from web.staff import clinic_queries
 from web.staff.context import client_ip, clinic, off_loop, staff, tracker
 from web.staff.domain import domain_info
-from web.staff.grouping import group_messages, text_key
+from web.staff.grouping import group_messages, split_by_label, with_labels
 from web.staff.rendering import error_page, int_arg, render, safe_next
 from web.staff.tracker_store import TRACKER_MISSING
 from web.staff.unclear import load_user_events, unclear_messages
@@ -22,6 +23,7 @@ from web.staff.unclear import load_user_events, unclear_messages
 bp = Blueprint("staff_improve")
 OUT_OF_SCOPE = "out_of_scope"
 PER_PAGE = 30
+HANDLED_SHOWN = 200  # handled groups listed at most, most frequent first
 
 
 @bp.get("/improve")
@@ -32,9 +34,15 @@ async def improve(request: Request) -> HTTPResponse:
         messages = await off_loop(unclear_messages, tracker(request), since=since)
     except TRACKER_MISSING:
         messages = []
-    done = await off_loop(clinic_queries.labelled_keys, clinic(request))
-    open_messages = [m for m in messages if text_key(m["text"]) not in done]
+    show_handled = request.args.get("handled") == "1"
+    labelled = await off_loop(clinic_queries.labels_by_key, clinic(request))
+    open_messages, handled_messages = split_by_label(messages, labelled)
     groups = await off_loop(group_messages, open_messages)
+    handled = (
+        with_labels(await off_loop(group_messages, handled_messages), labelled)
+        if show_handled
+        else []
+    )
     pages = max(1, math.ceil(len(groups) / PER_PAGE))
     page = min(int_arg(request, "page", 1), pages)
     intents = sorted(domain_info()["intents"] - {OUT_OF_SCOPE, "nlu_fallback"})
@@ -49,7 +57,12 @@ async def improve(request: Request) -> HTTPResponse:
         page=page,
         pages=pages,
         intents=intents,
-        labelled=len(done),
+        labelled=len(labelled),
+        show_handled=show_handled,
+        handled=handled[:HANDLED_SHOWN],
+        handled_total=len(handled),
+        states=await off_loop(clinic_queries.state_counts, clinic(request)),
+        args={"days": days, "handled": "1" if show_handled else None},
     )
 
 
@@ -59,6 +72,9 @@ async def improve_label(request: Request) -> HTTPResponse:
     allowed = domain_info()["intents"] | {OUT_OF_SCOPE, DISMISSED}
     if choice not in allowed or choice == "nlu_fallback":
         return await error_page(request, 400, "Pick one of the assistant's intents.")
+    reason = (request.form.get("reason") or "").strip()
+    if choice == DISMISSED and not reason:
+        return await error_page(request, 400, "Say why these messages are ignored.")
     ids = [int(v) for v in request.form.getlist("event_id") or [] if v.strip().isdigit()]
     try:
         found = await off_loop(load_user_events, tracker(request), ids)
@@ -75,6 +91,7 @@ async def improve_label(request: Request) -> HTTPResponse:
         choice,
         staff(request).username,
         client_ip(request),
+        reason,
     )
     return response.redirect(safe_next(request.form.get("next"), "/staff/improve"), status=303)
 
@@ -82,7 +99,10 @@ async def improve_label(request: Request) -> HTTPResponse:
 @bp.get("/improve/labels")
 async def labels(request: Request) -> HTTPResponse:
     rows = await off_loop(clinic_queries.labels, clinic(request))
-    return await render(request, "labels.html", nav="improve", rows=rows, dismissed=DISMISSED)
+    pending = sum(1 for row in rows if row["state"] == "labelled")
+    return await render(
+        request, "labels.html", nav="improve", rows=rows, dismissed=DISMISSED, pending=pending
+    )
 
 
 @bp.post("/improve/labels/<label_id:int>/delete")
