@@ -21,13 +21,14 @@ QUESTIONS ?= ../shared/eval/questions.yml tests/accuracy/questions.yml
 ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 
-.PHONY: help setup system train run test lint validate unit-test story-test nlu-test accuracy pytest \
-        staff-user staff-user-remove retention clean
+.PHONY: help setup system train run run-cluster test lint validate unit-test story-test nlu-test \
+        accuracy pytest deploy-check staff-user staff-user-remove retention clean
 
 help:
 	@echo "make run    set up what is missing, train if the data changed, start everything"
 	@echo "make test   set up the same way, then run every test"
-	@echo "Steps: setup train lint validate unit-test story-test nlu-test accuracy pytest staff-user retention clean"
+	@echo "make run-cluster   the same with PostgreSQL, Redis, two Rasa servers and nginx (deploy/)"
+	@echo "Steps: setup train lint validate unit-test story-test nlu-test accuracy pytest deploy-check staff-user retention clean"
 
 $(VENV): requirements.lock scripts/setup-venv.sh scripts/find-python.sh
 	@bash scripts/setup-venv.sh
@@ -58,8 +59,13 @@ train: setup $(MODEL)
 run: setup $(MODEL)
 	@$(PY) -m tools.stack
 
+# Several servers on one machine: PostgreSQL, Redis, two Rasa servers, nginx in front (HTTPS);
+# installs the Debian packages it needs when missing. Data in var/cluster (CLUSTER_DIR).
+run-cluster: setup $(MODEL)
+	@$(PY) -m tools.cluster
+
 # Style and types on the project's own code (settings in pyproject.toml).
-LINTED := actions clinic nlp tools web
+LINTED := actions channels clinic nlp tools web
 lint: setup
 	@echo "==> ruff check, ruff format --check, mypy on $(LINTED)"
 	@.venv/bin/ruff check $(LINTED)
@@ -96,8 +102,14 @@ pytest: train system
 	@echo "==> pytest: actions, conversations through the real servers, widget and console in Chromium"
 	@$(PY) -m pytest -q tests --ignore=tests/unit
 
-test: lint validate unit-test story-test nlu-test accuracy pytest
+test: lint validate unit-test deploy-check story-test nlu-test accuracy pytest
 	@echo "==> All tests passed"
+
+# deploy/container/Dockerfile and deploy/k8s/*.yaml, checked offline (Kubernetes schemas
+# shipped in the kubernetes-validate package; no container runtime or cluster needed).
+deploy-check: setup
+	@echo "==> deploy-check: the container and Kubernetes definitions in deploy/"
+	@$(PY) -m tools.deploy_check
 
 # Staff accounts: make staff-user NAME=alice  (asks for the password); make staff-user-remove NAME=alice
 staff-user: setup

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
-from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,15 +13,37 @@ from clinic.schema import metadata
 DEFAULT_URL = "sqlite:///var/clinic.db"
 
 
-@cache
+_create_lock = threading.Lock()
+# Any fixed number: the PostgreSQL advisory lock that serialises table creation between the
+# processes of several servers starting on an empty database at once.
+_CREATE_LOCK_KEY = 7_110_421
+
+
+_engines: dict[str, sa.engine.Engine] = {}
+
+
 def engine_for(url: str) -> sa.engine.Engine:
-    """The engine for `url`, with every clinic table created (idempotent, once per process)."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True, pool_pre_ping=True)
-    metadata.create_all(engine)
-    return engine
+    """The engine for `url`, with every clinic table created (idempotent, once per process).
+
+    Threads of one process share one engine (the lock), and on PostgreSQL the processes of
+    several servers starting at once take turns creating the tables (an advisory lock), since
+    two simultaneous CREATE TABLEs of the same table fail."""
+    engine = _engines.get(url)
+    if engine is not None:
+        return engine
+    with _create_lock:
+        if url in _engines:
+            return _engines[url]
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK_KEY)))
+            metadata.create_all(conn)
+        _engines[url] = engine
+        return engine
 
 
 def utcnow() -> datetime:

@@ -1,0 +1,92 @@
+"""The container and Kubernetes definitions in deploy/ are checked offline by tools/deploy_check.py
+(`make deploy-check`); these tests show that the check passes them and catches what it claims
+to catch. No server is started."""
+
+from __future__ import annotations
+
+import copy
+
+from tools.deploy_check import check_dockerfile, manifests, reference_problems, schema_problems
+
+
+def _docs():
+    return copy.deepcopy(manifests())
+
+
+def _workload(docs, name):
+    return next(
+        doc
+        for _, doc in docs
+        if doc["kind"] in ("Deployment", "StatefulSet") and doc["metadata"]["name"] == name
+    )
+
+
+def test_the_deploy_definitions_pass_the_offline_check():
+    problems, in_image = check_dockerfile()
+    docs = _docs()
+    assert (
+        problems == [] and schema_problems(docs) == [] and reference_problems(docs, in_image) == []
+    )
+    rasa = _workload(docs, "rasa")
+    assert rasa["spec"]["replicas"] == 2
+    assert {"models/clinic.tar.gz", "deploy/endpoints.postgres-redis.yml"} <= set(
+        rasa["spec"]["template"]["spec"]["containers"][0]["args"]
+    )
+
+
+def test_a_misspelt_field_fails_the_schema_check():
+    docs = _docs()
+    spec = _workload(docs, "rasa")["spec"]
+    spec["replica"] = spec.pop("replicas")
+    assert any("replica" in p for p in schema_problems(docs))
+
+
+def test_the_web_app_given_rasa_s_api_token_fails():
+    docs = _docs()
+    container = _workload(docs, "web")["spec"]["template"]["spec"]["containers"][0]
+    container["env"].append({"name": "RASA_API_TOKEN", "value": "x"})
+    _, in_image = check_dockerfile()
+    assert any("RASA_API_TOKEN" in p for p in reference_problems(docs, in_image))
+
+
+def test_a_service_selecting_no_pods_and_a_missing_secret_key_fail():
+    docs = _docs()
+    service = next(
+        doc for _, doc in docs if doc["kind"] == "Service" and doc["metadata"]["name"] == "actions"
+    )
+    service["spec"]["selector"]["app.kubernetes.io/component"] = "action"
+    container = _workload(docs, "actions")["spec"]["template"]["spec"]["containers"][0]
+    container["env"][0]["valueFrom"]["secretKeyRef"]["key"] = "CLINIC_DB"
+    _, in_image = check_dockerfile()
+    problems = reference_problems(docs, in_image)
+    assert any("selects no pods" in p for p in problems)
+    assert any("CLINIC_DB" in p for p in problems)
+
+
+def test_a_command_naming_a_missing_module_or_file_fails():
+    docs = _docs()
+    container = _workload(docs, "rasa")["spec"]["template"]["spec"]["containers"][0]
+    container["command"] = ["python", "-m", "tools.rasa_servers"]
+    container["args"][container["args"].index("models/clinic.tar.gz")] = "model/clinic.tar.gz"
+    _, in_image = check_dockerfile()
+    problems = reference_problems(docs, in_image)
+    assert any("tools.rasa_servers" in p for p in problems)
+    assert any("model/clinic.tar.gz" in p for p in problems)
+
+
+def test_a_dockerfile_copying_a_missing_or_left_out_file_fails(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM python:3.10-slim AS build\n"
+        "COPY no-such-file.txt ./\n"
+        "FROM python:3.10-slim\n"
+        "COPY --from=builder /app/.venv .venv\n"
+        "COPY models/ models/\n"
+        'CMD ["python", "-m", "web.app"]\n'
+    )
+    (tmp_path / "Dockerfile.dockerignore").write_text("models\n")
+    problems, _ = check_dockerfile(dockerfile)
+    assert any("no-such-file.txt is not in the repository" in p for p in problems)
+    assert any("no earlier stage called builder" in p for p in problems)
+    assert any("left out" in p for p in problems)
+    assert any("no web/app.py" in p for p in problems)
