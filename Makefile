@@ -67,9 +67,9 @@ run-cluster: setup $(MODEL)
 # Style and types on the project's own code (settings in pyproject.toml).
 LINTED := actions channels clinic nlp tools web
 lint: setup
-	@echo "==> ruff check, ruff format --check, mypy on $(LINTED)"
-	@.venv/bin/ruff check $(LINTED)
-	@.venv/bin/ruff format --check $(LINTED)
+	@echo "==> ruff check, ruff format --check (all Python, tests too), mypy on $(LINTED)"
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
 	@.venv/bin/mypy $(LINTED)
 
 validate: setup

@@ -4,6 +4,7 @@ The `stack` fixture starts the action server, the Rasa server and the web app on
 session, each test session with its own SQLite tracker store and clinic database in a temporary
 folder, so tests never touch var/.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -17,6 +17,7 @@ Use it by importing the fixture into a test module:
     def test_something(postgres):
         url = postgres.create_database("scratch")   # postgresql://postgres@127.0.0.1:PORT/scratch
 """
+
 from __future__ import annotations
 
 import glob
@@ -28,7 +29,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Set
 
 import pytest
 
@@ -43,8 +43,10 @@ def find_bindir() -> Path:
     candidates = [Path(p).parent for p in glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")]
     candidates = [c for c in candidates if (c / "initdb").exists()]
     if candidates:
-        def version(bindir: Path) -> List[int]:
+
+        def version(bindir: Path) -> list[int]:
             return [int(n) for n in re.findall(r"\d+", bindir.parent.name)] or [0]
+
         return max(candidates, key=version)
     on_path = shutil.which("pg_ctl")
     if on_path and shutil.which("initdb"):
@@ -62,8 +64,8 @@ class PostgresServer:
     bindir: Path
     host: str = "127.0.0.1"
     port: int = 0
-    root: Optional[Path] = None
-    _databases: Set[str] = field(default_factory=set)
+    root: Path | None = None
+    _databases: set[str] = field(default_factory=set)
 
     @property
     def as_root(self) -> bool:
@@ -86,27 +88,49 @@ class PostgresServer:
         cmd = [str(self.bindir / argv[0]), *argv[1:]]
         if self.as_root:
             runuser = shutil.which("runuser")
-            cmd = [runuser, "-u", SUPERUSER, "--", *cmd] if runuser else \
-                ["su", SUPERUSER, "-s", "/bin/sh", "-c", subprocess.list2cmdline(cmd)]
-        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout, cwd=self.root)
+            cmd = (
+                [runuser, "-u", SUPERUSER, "--", *cmd]
+                if runuser
+                else ["su", SUPERUSER, "-s", "/bin/sh", "-c", subprocess.list2cmdline(cmd)]
+            )
+        return subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.root,
+        )
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         # Not under pytest's basetemp: that is private to the user running pytest (0700), and
         # the server may run as the `postgres` user.
         self.root = Path(tempfile.mkdtemp(prefix="clinic-test-pg-"))
         if self.as_root:
             import pwd
+
             try:
                 user = pwd.getpwnam(SUPERUSER)
             except KeyError:
                 self.cleanup()
                 raise RuntimeError(
                     f"Running as root, PostgreSQL must run as the `{SUPERUSER}` system user, "
-                    f"which does not exist: {INSTALL_HINT}.") from None
+                    f"which does not exist: {INSTALL_HINT}."
+                ) from None
             os.chown(self.root, user.pw_uid, user.pw_gid)
-        init = self._run("initdb", "-D", str(self.datadir), "-U", SUPERUSER, "-A", "trust",
-                         "-E", "UTF8", "--locale=C", "--no-sync")
+        init = self._run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         if init.returncode != 0:
             self.cleanup()
             raise RuntimeError(f"initdb failed:\n{init.stdout}\n{init.stderr}")
@@ -121,15 +145,29 @@ class PostgresServer:
         # A free port can be taken between choosing and binding it: try a few.
         for attempt in range(3):
             self.port = free_port()
-            started = self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.datadir),
-                                "-l", str(self.logfile), "-o", f"-p {self.port}", timeout=90)
+            started = self._run(
+                "pg_ctl",
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(self.datadir),
+                "-l",
+                str(self.logfile),
+                "-o",
+                f"-p {self.port}",
+                timeout=90,
+            )
             if started.returncode == 0:
                 return self
             log = self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
             if "Address already in use" not in log or attempt == 2:
                 self.cleanup()
-                raise RuntimeError(f"pg_ctl start failed:\n{started.stdout}\n{started.stderr}\n"
-                                   f"server log:\n{log[-4000:]}")
+                raise RuntimeError(
+                    f"pg_ctl start failed:\n{started.stdout}\n{started.stderr}\n"
+                    f"server log:\n{log[-4000:]}"
+                )
         raise AssertionError("unreachable")
 
     def create_database(self, name: str) -> str:
@@ -148,8 +186,18 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.root is not None and (self.datadir / "postmaster.pid").exists():
-            self._run("pg_ctl", "stop", "-w", "-t", "30", "-m", "fast", "-D", str(self.datadir),
-                      timeout=60)
+            self._run(
+                "pg_ctl",
+                "stop",
+                "-w",
+                "-t",
+                "30",
+                "-m",
+                "fast",
+                "-D",
+                str(self.datadir),
+                timeout=60,
+            )
         self.cleanup()
 
     def cleanup(self) -> None:
@@ -181,6 +229,8 @@ def postgres(request: pytest.FixtureRequest) -> PostgresServer:
         config.stash[_SERVER] = server
         # At the end of the session, not of the first module that used it.
         config.add_cleanup(server.stop)
-        print(f"\n[pg] PostgreSQL {bindir.parent.name} on {server.host}:{server.port} "
-              f"({time.monotonic() - started:.1f} s)")
+        print(
+            f"\n[pg] PostgreSQL {bindir.parent.name} on {server.host}:{server.port} "
+            f"({time.monotonic() - started:.1f} s)"
+        )
     return server

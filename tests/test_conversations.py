@@ -1,4 +1,5 @@
 """Whole conversations with the real trained bot: Rasa server, action server, SQLite files."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,12 @@ def requests_of(stack, sender):
         return []
     with sqlite3.connect(stack.clinic_db) as db:
         db.row_factory = sqlite3.Row
-        return [dict(r) for r in db.execute(
-            "SELECT * FROM consultation_requests WHERE sender_id = ?", (sender,))]
+        return [
+            dict(r)
+            for r in db.execute(
+                "SELECT * FROM consultation_requests WHERE sender_id = ?", (sender,)
+            )
+        ]
 
 
 def answer_screening(chat: Conversation, answers):
@@ -51,7 +56,9 @@ def test_warning_signs_get_contact_a_doctor_and_never_normal(conversation):
 
 
 def test_a_severe_allergic_reaction_gets_call_911(conversation):
-    assert "911" in conversation.say("after the numbing cream my throat is swelling and i can't breathe")
+    assert "911" in conversation.say(
+        "after the numbing cream my throat is swelling and i can't breathe"
+    )
 
 
 def test_the_price_is_never_invented(conversation):
@@ -74,17 +81,23 @@ def test_all_clear_visitor_is_handed_over_and_the_request_is_stored(stack, conve
     [stored] = requests_of(stack, conversation.sender)
     assert stored["name"] == "Maria Lopez" and stored["contact_kind"] == "email"
     assert stored["request_type"] == "treatment_consultation"
-    assert [stored[s] for s in ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")] == ["no"] * 4
+    assert [stored[s] for s in ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")] == [
+        "no"
+    ] * 4
 
 
-@pytest.mark.parametrize("question_index,answer,explained", [
-    (0, "yes, 20 weeks", r"pregnan"),
-    (1, "yes I have cystic acne", r"inflamed|cystic"),
-    (2, "yeah", r"sunburn"),
-    (3, "I'm allergic to lidocaine", r"lidocaine"),
-])
+@pytest.mark.parametrize(
+    "question_index,answer,explained",
+    [
+        (0, "yes, 20 weeks", r"pregnan"),
+        (1, "yes I have cystic acne", r"inflamed|cystic"),
+        (2, "yeah", r"sunburn"),
+        (3, "I'm allergic to lidocaine", r"lidocaine"),
+    ],
+)
 def test_each_contraindication_is_explained_and_the_doctor_offered_never_a_booking(
-        stack, conversation, question_index, answer, explained):
+    stack, conversation, question_index, answer, explained
+):
     conversation.say("can I book a treatment")
     answers = ["no"] * 4
     answers[question_index] = answer

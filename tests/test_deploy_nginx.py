@@ -3,6 +3,7 @@
 The production file is used as it is, with only its certificate paths and ports pointed at this
 test's own (a self-signed certificate, free ports on loopback).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -32,17 +33,26 @@ def self_signed(folder: Path) -> tuple:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 
@@ -54,13 +64,15 @@ def nginx(stack, tmp_path_factory):
     cert, key = self_signed(folder)
     https_port, rasa_front = free_port(), free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
-    for old, new in [("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
-                     ("/etc/ssl/clinic/fullchain.pem", str(cert)),
-                     ("/etc/ssl/clinic/privkey.pem", str(key)),
-                     ("server 127.0.0.1:8000;", f"server 127.0.0.1:{stack.web_port};"),
-                     ("server 127.0.0.1:5005;", f"server 127.0.0.1:{stack.rasa_port};"),
-                     ("server 127.0.0.1:5006;", f"server 127.0.0.1:{stack.rasa_port};"),
-                     ("listen 127.0.0.1:5000;", f"listen 127.0.0.1:{rasa_front};")]:
+    for old, new in [
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("/etc/ssl/clinic/fullchain.pem", str(cert)),
+        ("/etc/ssl/clinic/privkey.pem", str(key)),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{stack.web_port};"),
+        ("server 127.0.0.1:5005;", f"server 127.0.0.1:{stack.rasa_port};"),
+        ("server 127.0.0.1:5006;", f"server 127.0.0.1:{stack.rasa_port};"),
+        ("listen 127.0.0.1:5000;", f"listen 127.0.0.1:{rasa_front};"),
+    ]:
         assert old in site, f"deploy/nginx.conf no longer has {old!r}"
         site = site.replace(old, new)
     (folder / "clinic.conf").write_text(site)
@@ -68,13 +80,21 @@ def nginx(stack, tmp_path_factory):
     (folder / "nginx.conf").write_text(
         f"{user}daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
         "events { worker_connections 64; }\n"
-        f"http {{ access_log off; client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;\n"
-        f"  include {folder}/clinic.conf; }}\n")
-    check = subprocess.run([NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                           capture_output=True, text=True)
+        f"http {{ access_log off; client_body_temp_path {folder}/body;\n"
+        f"  proxy_temp_path {folder}/proxy;\n"
+        f"  include {folder}/clinic.conf; }}\n"
+    )
+    check = subprocess.run(
+        [NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"https://localhost:{https_port}"
     context = ssl.create_default_context(cafile=str(cert))
     deadline = time.monotonic() + 15
@@ -94,8 +114,10 @@ def nginx(stack, tmp_path_factory):
 
 def chat(base, context, sender, text):
     request = urllib.request.Request(
-        f"{base}/api/chat", data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"})
+        f"{base}/api/chat",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, context=context, timeout=30) as response:
         return json.loads(response.read())
 
@@ -133,12 +155,20 @@ def test_guessing_staff_passwords_is_slowed_down_with_429(nginx):
     base, context = nginx
     # Loading the form is not limited; POSTs are (these have no CSRF token: the app would
     # answer 403, so every 429 here is nginx's).
-    assert all(_status(urllib.request.Request(f"{base}/staff/login"), context) == 200
-               for _ in range(10))
-    statuses = [_status(urllib.request.Request(
-        f"{base}/staff/login", data=b"username=a&password=b",
-        headers={"Content-Type": "application/x-www-form-urlencoded"}), context)
-        for _ in range(12)]  # bounded: 12 requests on loopback
+    assert all(
+        _status(urllib.request.Request(f"{base}/staff/login"), context) == 200 for _ in range(10)
+    )
+    statuses = [
+        _status(
+            urllib.request.Request(
+                f"{base}/staff/login",
+                data=b"username=a&password=b",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+            context,
+        )
+        for _ in range(12)
+    ]  # bounded: 12 requests on loopback
     assert statuses[:6] == [403] * 6 and set(statuses[6:]) == {429}, statuses
 
 

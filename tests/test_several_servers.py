@@ -6,6 +6,7 @@ that stores requests in PostgreSQL too. One conversation whose messages alternat
 two servers keeps its state, its events are in PostgreSQL's `events` table, the request lands in
 the clinic database on PostgreSQL, and the Rasa servers took their conversation locks in Redis.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,26 @@ class RedisServer:
         self.log_path = workdir / "redis.log"
         with open(self.log_path, "wb") as log:
             self.popen = subprocess.Popen(
-                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--daemonize", "no", "--dir", str(workdir)],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                [
+                    binary,
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--daemonize",
+                    "no",
+                    "--dir",
+                    str(workdir),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         import redis
 
         self.client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
@@ -54,8 +71,11 @@ class RedisServer:
             except redis.exceptions.ConnectionError:
                 if self.popen.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    pytest.fail(f"redis-server did not start; its log:\n"
-                                f"{self.log_path.read_text(errors='replace')}", pytrace=False)
+                    pytest.fail(
+                        f"redis-server did not start; its log:\n"
+                        f"{self.log_path.read_text(errors='replace')}",
+                        pytrace=False,
+                    )
                 time.sleep(0.1)
 
     def stop(self) -> None:
@@ -78,39 +98,74 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
     redis_server = RedisServer(workdir)
     actions_port = free_port()
     env = dict(os.environ)
-    env.update({
-        # What deploy/endpoints.postgres-redis.yml reads (Rasa expands ${...} from these).
-        "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "POSTGRES_HOST": postgres.host, "POSTGRES_PORT": str(postgres.port),
-        "POSTGRES_DB": "several_tracker", "POSTGRES_USER": "postgres",
-        "POSTGRES_PASSWORD": "not-checked-trust-auth",
-        "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_server.port),
-        "CLINIC_DB_URL": clinic_url,
-        "ACTIONS_PORT": str(actions_port), "ACTION_SERVER_TOKEN": "several-servers-secret",
-        "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false",
-    })
+    env.update(
+        {
+            # What deploy/endpoints.postgres-redis.yml reads (Rasa expands ${...} from these).
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
+            "POSTGRES_HOST": postgres.host,
+            "POSTGRES_PORT": str(postgres.port),
+            "POSTGRES_DB": "several_tracker",
+            "POSTGRES_USER": "postgres",
+            "POSTGRES_PASSWORD": "not-checked-trust-auth",
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(redis_server.port),
+            "CLINIC_DB_URL": clinic_url,
+            "ACTIONS_PORT": str(actions_port),
+            "ACTION_SERVER_TOKEN": "several-servers-secret",
+            "PYTHONPATH": str(ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+    )
     rasa = str(VENV_BIN / "rasa")
-    processes = [Process("action server", [str(VENV_BIN / "python"), "-m", "actions.server"],
-                         env, f"http://127.0.0.1:{actions_port}/health",
-                         workdir / "actions.log")]
+    processes = [
+        Process(
+            "action server",
+            [str(VENV_BIN / "python"), "-m", "actions.server"],
+            env,
+            f"http://127.0.0.1:{actions_port}/health",
+            workdir / "actions.log",
+        )
+    ]
     urls = []
     for name in ("a", "b"):
         port = free_port()
         urls.append(f"http://127.0.0.1:{port}")
-        processes.append(Process(
-            f"Rasa server {name.upper()}",
-            [rasa, "run", "--model", str(DEFAULT_MODEL), "--endpoints", str(ENDPOINTS),
-             "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1",
-             "--port", str(port)],
-            env, f"http://127.0.0.1:{port}/", workdir / f"rasa-{name}.log"))
+        processes.append(
+            Process(
+                f"Rasa server {name.upper()}",
+                [
+                    rasa,
+                    "run",
+                    "--model",
+                    str(DEFAULT_MODEL),
+                    "--endpoints",
+                    str(ENDPOINTS),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                ],
+                env,
+                f"http://127.0.0.1:{port}/",
+                workdir / f"rasa-{name}.log",
+            )
+        )
     try:
         for process in processes:  # all at once: each Rasa server takes ~30-60 s to load
             process.start()
         for process in processes:
             process.wait_ready(timeout=300, progress=False)
-        yield {"rasa": urls, "tracker_url": tracker_url, "clinic_url": clinic_url,
-               "redis": redis_server, "logs": workdir}
+        yield {
+            "rasa": urls,
+            "tracker_url": tracker_url,
+            "clinic_url": clinic_url,
+            "redis": redis_server,
+            "logs": workdir,
+        }
     finally:
         for process in reversed(processes):
             process.stop()
@@ -144,22 +199,30 @@ def test_a_conversation_alternating_between_two_rasa_servers_keeps_its_state(clu
     for chat, text, expected in turns:
         reply = chat.say(text)
         server = "A" if chat is a else "B"
-        assert re.search(expected, reply, re.I), \
+        assert re.search(expected, reply, re.I), (
             f"server {server} answered {text!r} with {reply!r}, expected /{expected}/"
+        )
 
     # The whole conversation is in PostgreSQL's events table, in order, whichever server wrote it.
-    events = rows(cluster["tracker_url"], "SELECT type_name, action_name, data FROM events "
-                  "WHERE sender_id = :s ORDER BY id", s=a.sender)
+    events = rows(
+        cluster["tracker_url"],
+        "SELECT type_name, action_name, data FROM events WHERE sender_id = :s ORDER BY id",
+        s=a.sender,
+    )
     said = [json.loads(e["data"])["text"] for e in events if e["type_name"] == "user"]
     assert said == [text for _, text, _ in turns]
     assert "action_submit_consultation_request" in {e["action_name"] for e in events}
 
     # The action server stored the request in the clinic database on PostgreSQL.
-    [stored] = rows(cluster["clinic_url"], "SELECT * FROM consultation_requests "
-                    "WHERE sender_id = :s", s=a.sender)
+    [stored] = rows(
+        cluster["clinic_url"],
+        "SELECT * FROM consultation_requests WHERE sender_id = :s",
+        s=a.sender,
+    )
     assert stored["name"] == "Maria Lopez" and stored["contact_kind"] == "email"
-    assert [stored[s] for s in ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")] \
-        == ["no"] * 4
+    assert [stored[s] for s in ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")] == [
+        "no"
+    ] * 4
 
     # Both Rasa servers locked the conversation in Redis (the lock store's db 1), not in memory.
     stats = cluster["redis"].client.info("commandstats")

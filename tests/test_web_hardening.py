@@ -8,6 +8,7 @@ front of a stand-in for Rasa's REST channel that answers what each test needs (n
 - an empty answer from Rasa (what it sends when an action failed) is a 502, not silence;
 - WEB_WORKERS starts that many worker processes.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,11 +31,15 @@ def sender() -> str:
     return uuid.uuid4().hex
 
 
-def post(base: str, body: Any, headers: dict[str, str] | None = None,
-         raw: bytes | None = None) -> tuple[int, Any, Any]:
+def post(
+    base: str, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None
+) -> tuple[int, Any, Any]:
     data = raw if raw is not None else json.dumps(body).encode()
-    request = urllib.request.Request(f"{base}/api/chat", data=data, headers={
-        "Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        f"{base}/api/chat",
+        data=data,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read()), response.headers
@@ -58,15 +63,28 @@ def rasa() -> Iterator[FakeRasa]:
 @pytest.fixture(scope="module")
 def web(rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Default settings, but for small limits the tests can reach quickly."""
-    with web_app(tmp_path_factory.mktemp("web"), rasa.url,
-                 {"CHAT_RATE_PER_SENDER": "3", "CHAT_RATE_PER_ADDRESS": "8"}) as base:
+    with web_app(
+        tmp_path_factory.mktemp("web"),
+        rasa.url,
+        {"CHAT_RATE_PER_SENDER": "3", "CHAT_RATE_PER_ADDRESS": "8"},
+    ) as base:
         yield base
 
 
 # --- what a message may hold ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["nul \x00 inside", "bell \x07", "escape \x1b[31m",
-                                  "carriage\rreturn", "delete \x7f", "c1 \x85 control"])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nul \x00 inside",
+        "bell \x07",
+        "escape \x1b[31m",
+        "carriage\rreturn",
+        "delete \x7f",
+        "c1 \x85 control",
+    ],
+)
 def test_parse_refuses_control_characters(text: str) -> None:
     body = json.dumps({"sender": sender(), "message": text}).encode()
     payload, problem = parse_chat_request("application/json", body)
@@ -76,7 +94,8 @@ def test_parse_refuses_control_characters(text: str) -> None:
 def test_parse_keeps_line_breaks_tabs_and_any_real_unicode() -> None:
     text = "line one\nline two\twith a tab, é, 中文, emoji 🙂"
     payload, problem = parse_chat_request(
-        "application/json", json.dumps({"sender": sender(), "message": text}).encode())
+        "application/json", json.dumps({"sender": sender(), "message": text}).encode()
+    )
     assert problem is None and payload and payload["message"] == text
 
 
@@ -88,24 +107,33 @@ def test_parse_refuses_lone_surrogates() -> None:
     # a proper pair is one character and welcome
     body = (f'{{"sender": "{sender()}", "message": "\\ud83d\\ude42"}}').encode()
     assert parse_chat_request("application/json", body)[0] == {
-        "sender": json.loads(body)["sender"], "message": "🙂"}
+        "sender": json.loads(body)["sender"],
+        "message": "🙂",
+    }
 
 
 def test_parse_survives_deeply_nested_json() -> None:
-    for body in (b"[" * 5000 + b"]" * 5000,
-                 b'{"sender": "0123456789abcdef", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
+    for body in (
+        b"[" * 5000 + b"]" * 5000,
+        b'{"sender": "0123456789abcdef", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+    ):
         payload, problem = parse_chat_request("application/json", body)
         assert payload is None and problem == "Body must be JSON."
 
 
-@pytest.mark.parametrize("raw", [
-    ('{"sender": "%s", "message": "hi \\u0000 there"}' % ("a" * 32)).encode(),
-    ('{"sender": "%s", "message": "\\ud800"}' % ("b" * 32)).encode(),
-    b"[" * 5000 + b"]" * 5000,
-    b"{" * 3000,
-], ids=["nul", "lone-surrogate", "5000-nested-arrays", "3000-open-braces"])
-def test_chat_answers_400_json_for_unparsable_or_unsafe_messages(web: str, rasa: FakeRasa,
-                                                                  raw: bytes) -> None:
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ('{"sender": "%s", "message": "hi \\u0000 there"}' % ("a" * 32)).encode(),
+        ('{"sender": "%s", "message": "\\ud800"}' % ("b" * 32)).encode(),
+        b"[" * 5000 + b"]" * 5000,
+        b"{" * 3000,
+    ],
+    ids=["nul", "lone-surrogate", "5000-nested-arrays", "3000-open-braces"],
+)
+def test_chat_answers_400_json_for_unparsable_or_unsafe_messages(
+    web: str, rasa: FakeRasa, raw: bytes
+) -> None:
     calls = rasa.calls
     status, answer, headers = post(web, None, raw=raw)
     assert status == 400, answer
@@ -116,13 +144,14 @@ def test_chat_answers_400_json_for_unparsable_or_unsafe_messages(web: str, rasa:
 
 # --- the app's own rate limit --------------------------------------------------------------
 
+
 def test_one_conversation_sending_too_fast_gets_429_with_retry_after(web: str) -> None:
     visitor = sender()
     for _ in range(3):
-        assert post(web, {"sender": visitor, "message": "hi"}, {"X-Real-IP": "192.0.2.1"})[0] \
-            == 200
-    status, answer, headers = post(web, {"sender": visitor, "message": "hi"},
-                                   {"X-Real-IP": "192.0.2.1"})
+        assert post(web, {"sender": visitor, "message": "hi"}, {"X-Real-IP": "192.0.2.1"})[0] == 200
+    status, answer, headers = post(
+        web, {"sender": visitor, "message": "hi"}, {"X-Real-IP": "192.0.2.1"}
+    )
     assert status == 429 and answer.get("error")
     assert 1 <= int(headers["Retry-After"]) <= 60
     # another conversation from the same address is not held up by this one
@@ -130,30 +159,39 @@ def test_one_conversation_sending_too_fast_gets_429_with_retry_after(web: str) -
 
 
 def test_one_address_with_many_conversations_gets_429(web: str) -> None:
-    statuses = [post(web, {"sender": sender(), "message": "hi"}, {"X-Real-IP": "192.0.2.2"})[0]
-                for _ in range(10)]
+    statuses = [
+        post(web, {"sender": sender(), "message": "hi"}, {"X-Real-IP": "192.0.2.2"})[0]
+        for _ in range(10)
+    ]
     assert statuses[:8] == [200] * 8 and statuses[8:] == [429, 429]
     # the address is the visitor's, as nginx (a trusted proxy here) reports it
     assert post(web, {"sender": sender(), "message": "hi"}, {"X-Real-IP": "192.0.2.3"})[0] == 200
 
 
 def test_rate_limit_zero_means_no_limit(rasa: FakeRasa, tmp_path: Path) -> None:
-    with web_app(tmp_path, rasa.url, {"CHAT_RATE_PER_SENDER": "0",
-                                      "CHAT_RATE_PER_ADDRESS": "0"}) as base:
+    with web_app(
+        tmp_path, rasa.url, {"CHAT_RATE_PER_SENDER": "0", "CHAT_RATE_PER_ADDRESS": "0"}
+    ) as base:
         visitor = sender()
         assert {post(base, {"sender": visitor, "message": "hi"})[0] for _ in range(30)} == {200}
 
 
 # --- trusted proxies and HTTPS -------------------------------------------------------------
 
-def test_forwarding_headers_from_an_untrusted_peer_are_ignored(rasa: FakeRasa,
-                                                               tmp_path: Path) -> None:
+
+def test_forwarding_headers_from_an_untrusted_peer_are_ignored(
+    rasa: FakeRasa, tmp_path: Path
+) -> None:
     # Nobody trusted: the test client (127.0.0.1) is a visitor that forges its address.
-    with web_app(tmp_path, rasa.url, {"TRUSTED_PROXIES": "", "CHAT_RATE_PER_ADDRESS": "3"}) \
-            as base:
-        statuses = [post(base, {"sender": sender(), "message": "hi"},
-                         {"X-Real-IP": f"198.51.100.{i}",
-                          "X-Forwarded-For": f"203.0.113.{i}"})[0] for i in range(5)]
+    with web_app(tmp_path, rasa.url, {"TRUSTED_PROXIES": "", "CHAT_RATE_PER_ADDRESS": "3"}) as base:
+        statuses = [
+            post(
+                base,
+                {"sender": sender(), "message": "hi"},
+                {"X-Real-IP": f"198.51.100.{i}", "X-Forwarded-For": f"203.0.113.{i}"},
+            )[0]
+            for i in range(5)
+        ]
         assert statuses == [200, 200, 200, 429, 429]
         _, headers = get(base, "/", {"X-Forwarded-Proto": "https"})
         assert "Strict-Transport-Security" not in headers
@@ -178,16 +216,17 @@ def test_hsts_only_on_https_as_a_trusted_proxy_reports_it(web: str) -> None:
 
 # --- an answer that is no answer -----------------------------------------------------------
 
-def test_an_empty_answer_from_rasa_is_a_502_the_widget_offers_to_retry(
-        tmp_path: Path) -> None:
+
+def test_an_empty_answer_from_rasa_is_a_502_the_widget_offers_to_retry(tmp_path: Path) -> None:
     silent = FakeRasa(reply=[])
     try:
         with web_app(tmp_path, silent.url) as base:
             started = time.monotonic()
             status, answer, _ = post(base, {"sender": sender(), "message": "does it hurt?"})
             assert status == 502 and time.monotonic() - started < 5
-            assert answer["error"] == ("The assistant could not answer just now. Your message "
-                                       "is kept: press Retry.")
+            assert answer["error"] == (
+                "The assistant could not answer just now. Your message is kept: press Retry."
+            )
             # Rasa's own commands that say nothing by design stay a 200 with nothing
             assert post(base, {"sender": sender(), "message": "/restart"})[:2] == (200, [])
     finally:
@@ -195,6 +234,7 @@ def test_an_empty_answer_from_rasa_is_a_502_the_widget_offers_to_retry(
 
 
 # --- several workers -----------------------------------------------------------------------
+
 
 def _children(pid: int) -> set:
     found = set()
@@ -213,10 +253,14 @@ def _children(pid: int) -> set:
 def test_web_workers_starts_that_many_worker_processes(rasa: FakeRasa, tmp_path: Path) -> None:
     with web_app(tmp_path, rasa.url, {"WEB_WORKERS": "3"}) as base:
         port = base.rsplit(":", 1)[1]
-        main = next(int(p) for p in os.listdir("/proc") if p.isdigit()
-                    and _cmdline(int(p)).endswith("-m web.app")
-                    and f"WEB_PORT={port}" in _environ(int(p))
-                    and not _is_child_of_web(int(p)))
+        main = next(
+            int(p)
+            for p in os.listdir("/proc")
+            if p.isdigit()
+            and _cmdline(int(p)).endswith("-m web.app")
+            and f"WEB_PORT={port}" in _environ(int(p))
+            and not _is_child_of_web(int(p))
+        )
         assert len(_children(main)) == 3
         assert {post(base, {"sender": sender(), "message": "hi"})[0] for _ in range(6)} == {200}
 

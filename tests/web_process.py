@@ -4,6 +4,7 @@
 from `env`; `FakeRasa` is a stand-in for Rasa's REST channel that answers every message with
 a fixed JSON body, so a test can choose what "Rasa" says (the web app under test is real).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -50,22 +51,33 @@ class FakeRasa:
 
 
 @contextlib.contextmanager
-def web_app(workdir: Path, rasa_url: str, env: dict[str, str] | None = None,
-            timeout: float = 60) -> Iterator[str]:
+def web_app(
+    workdir: Path, rasa_url: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> Iterator[str]:
     """The web app on a free port; yields its base URL. `env` is laid over the defaults."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     full_env = dict(os.environ)
-    full_env.update({
-        "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "RASA_URL": rasa_url,
-        "WEB_SECRET_FILE": str(workdir / "secret"),
-        "CLINIC_DB_URL": f"sqlite:///{workdir / 'clinic.db'}",
-        "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    })
+    full_env.update(
+        {
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(port),
+            "RASA_URL": rasa_url,
+            "WEB_SECRET_FILE": str(workdir / "secret"),
+            "CLINIC_DB_URL": f"sqlite:///{workdir / 'clinic.db'}",
+            "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "PYTHONPATH": str(ROOT),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        }
+    )
     full_env.update(env or {})
-    web = Process("web app", [str(VENV_BIN / "python"), "-m", "web.app"], full_env,
-                  f"http://127.0.0.1:{port}/healthz", workdir / f"web-{port}.log")
+    web = Process(
+        "web app",
+        [str(VENV_BIN / "python"), "-m", "web.app"],
+        full_env,
+        f"http://127.0.0.1:{port}/healthz",
+        workdir / f"web-{port}.log",
+    )
     web.start()
     try:
         web.wait_ready(timeout, False)

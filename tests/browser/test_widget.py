@@ -5,6 +5,7 @@ fixture (action server, Rasa, web app on free ports); the /api/chat contract tes
 alone, in front of a "Rasa" that accepts connections and never answers, so they need no model.
 Screenshots go to test-output/screenshots/.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -27,8 +29,13 @@ from tools.widget_size import BUDGET_BYTES, describe, widget_size
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -46,6 +53,7 @@ WIDGET_ROOT_JS = "document.getElementById('clinic-chat-widget').shadowRoot"
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
@@ -74,13 +82,13 @@ def bot(stack) -> Any:
 class Visitor:
     """One visitor's browser tab on the clinic's page, with what it saw go wrong."""
 
-    def __init__(self, browser: Browser, base_url: str, viewport: Dict[str, int]):
+    def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int]):
         self.base_url = base_url
         self.context = browser.new_context(viewport=viewport)
         self.page: Page = self.context.new_page()
-        self.dialogs: List[str] = []
-        self.console_errors: List[str] = []
-        self.foreign_requests: List[str] = []
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
         self.page.on("dialog", self._on_dialog)
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
@@ -144,17 +152,18 @@ class Visitor:
     def bot_message_count(self) -> int:
         return self.log.locator(".cw-bot").count()
 
-    def wait_for_answer(self, bot_messages_before: int) -> List[str]:
+    def wait_for_answer(self, bot_messages_before: int) -> list[str]:
         """Waits until the bot answered (typing indicator gone) and returns its new messages."""
         self.page.wait_for_function(
             f"n => {{ const r = {WIDGET_ROOT_JS}; return r.querySelector('.cw-typing').hidden"
             " && r.querySelectorAll('.cw-log .cw-bot').length > n; }",
-            arg=bot_messages_before, timeout=BOT_ANSWER_TIMEOUT_MS,
+            arg=bot_messages_before,
+            timeout=BOT_ANSWER_TIMEOUT_MS,
         )
         rows = self.log.locator(".cw-bot")
         return [rows.nth(i).inner_text() for i in range(bot_messages_before, rows.count())]
 
-    def say(self, text: str) -> List[str]:
+    def say(self, text: str) -> list[str]:
         """Types into the text box, sends with Enter, and returns the bot's answer."""
         before = self.bot_message_count()
         self.textbox.fill(text)
@@ -162,7 +171,7 @@ class Visitor:
         expect(self.user_bubbles().last).to_have_text(text)
         return self.wait_for_answer(before)
 
-    def log_texts(self) -> List[str]:
+    def log_texts(self) -> list[str]:
         return self.log.locator(".cw-bubble").all_inner_texts()
 
 
@@ -180,8 +189,9 @@ def phone(browser: Browser, bot: Any) -> Iterator[Visitor]:
     visitor.close()
 
 
-def _post_json(url: str, body: Any, timeout: float = 30,
-               content_type: str = "application/json") -> Tuple[int, Any, Any]:
+def _post_json(
+    url: str, body: Any, timeout: float = 30, content_type: str = "application/json"
+) -> tuple[int, Any, Any]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type})
     try:
@@ -218,7 +228,7 @@ CONTRAST_JS = """root => {
 }"""
 
 
-def _contrast_failures(visitor: Visitor) -> List[str]:
+def _contrast_failures(visitor: Visitor) -> list[str]:
     return visitor.page.evaluate(f"({CONTRAST_JS})({WIDGET_ROOT_JS})")
 
 
@@ -234,6 +244,7 @@ def _assert_clean(visitor: Visitor) -> None:
 # Size, and the /api/chat contract (no model needed)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_widget_assets_stay_small() -> None:
     sizes = widget_size()
     print("\n" + describe(sizes))
@@ -247,16 +258,24 @@ def web_alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("web_alone")
     port = free_port()
     env = dict(os.environ)
-    env.update({
-        "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
-        "RASA_URL": f"http://127.0.0.1:{hung_rasa.getsockname()[1]}",
-        "WEB_SECRET_FILE": str(workdir / "secret"),
-        "CLINIC_DB_URL": f"sqlite:///{workdir / 'clinic.db'}",
-        "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        "PYTHONPATH": str(ROOT),
-    })
-    web = Process("web app", [str(VENV_BIN / "python"), "-m", "web.app"], env,
-                  f"http://127.0.0.1:{port}/healthz", workdir / "web.log")
+    env.update(
+        {
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(port),
+            "RASA_URL": f"http://127.0.0.1:{hung_rasa.getsockname()[1]}",
+            "WEB_SECRET_FILE": str(workdir / "secret"),
+            "CLINIC_DB_URL": f"sqlite:///{workdir / 'clinic.db'}",
+            "TRACKER_DB_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    web = Process(
+        "web app",
+        [str(VENV_BIN / "python"), "-m", "web.app"],
+        env,
+        f"http://127.0.0.1:{port}/healthz",
+        workdir / "web.log",
+    )
     web.start()
     try:
         web.wait_ready(60, False)
@@ -287,12 +306,26 @@ VALID_SENDER = "0123456789abcdef0123456789abcdef"
         ({"sender": VALID_SENDER, "message": ["hi"]}, "application/json"),
         ({"sender": VALID_SENDER, "message": "a" * 1001}, "application/json"),
     ],
-    ids=["not-json", "truncated-json", "not-json-content-type", "array", "no-sender",
-         "short-sender", "long-sender", "sender-with-slashes", "numeric-sender", "no-message",
-         "empty-message", "blank-message", "list-message", "message-over-1000-chars"],
+    ids=[
+        "not-json",
+        "truncated-json",
+        "not-json-content-type",
+        "array",
+        "no-sender",
+        "short-sender",
+        "long-sender",
+        "sender-with-slashes",
+        "numeric-sender",
+        "no-message",
+        "empty-message",
+        "blank-message",
+        "list-message",
+        "message-over-1000-chars",
+    ],
 )
-def test_chat_api_rejects_invalid_input_with_400(web_alone: str, body: Any,
-                                                 content_type: str) -> None:
+def test_chat_api_rejects_invalid_input_with_400(
+    web_alone: str, body: Any, content_type: str
+) -> None:
     status, answer, headers = _post_json(f"{web_alone}/api/chat", body, content_type=content_type)
     assert status == 400
     assert isinstance(answer, dict) and answer.get("error")
@@ -302,8 +335,9 @@ def test_chat_api_rejects_invalid_input_with_400(web_alone: str, body: Any,
 def test_chat_api_answers_503_when_rasa_hangs(web_alone: str) -> None:
     # A valid request (1000 characters is the limit, not over it) reaches "Rasa", which never
     # answers: after the web app's ~15 s timeout the widget gets a 503 it can offer to retry.
-    status, answer, _ = _post_json(f"{web_alone}/api/chat",
-                                   {"sender": VALID_SENDER, "message": "é" * 1000}, timeout=40)
+    status, answer, _ = _post_json(
+        f"{web_alone}/api/chat", {"sender": VALID_SENDER, "message": "é" * 1000}, timeout=40
+    )
     assert status == 503
     assert answer.get("error")
 
@@ -313,8 +347,13 @@ def test_site_sends_security_headers_and_only_its_own_files(web_alone: str) -> N
         with urllib.request.urlopen(web_alone + path, timeout=10) as response:
             assert response.status == 200
             csp = response.headers["Content-Security-Policy"]
-            for directive in ("script-src 'self'", "style-src 'self'", "connect-src 'self'",
-                              "img-src 'self' data:", "frame-ancestors 'self'"):
+            for directive in (
+                "script-src 'self'",
+                "style-src 'self'",
+                "connect-src 'self'",
+                "img-src 'self' data:",
+                "frame-ancestors 'self'",
+            ):
                 assert directive in csp
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert response.headers["Referrer-Policy"] == "same-origin"
@@ -330,6 +369,7 @@ def test_site_sends_security_headers_and_only_its_own_files(web_alone: str) -> N
 # The widget in a browser, with the real bot
 # ---------------------------------------------------------------------------------------------
 
+
 def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_reload(
     desktop: Visitor, screenshots: Path
 ) -> None:
@@ -338,8 +378,9 @@ def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_relo
     expect(visitor.page.get_by_text("not medical advice").first).to_be_visible()
     visitor.open_with_keyboard()
     # The disclaimer is in the widget itself.
-    expect(visitor.panel.get_by_text(re.compile("virtual assistant.*not medical advice", re.I))) \
-        .to_be_visible()
+    expect(
+        visitor.panel.get_by_text(re.compile("virtual assistant.*not medical advice", re.I))
+    ).to_be_visible()
 
     # Type and send with the keyboard only.
     before = visitor.bot_message_count()
@@ -352,8 +393,7 @@ def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_relo
     answer = visitor.say("I want to book")
     expect(visitor.log.locator(".cw-bot .cw-qr:enabled").first).to_be_visible()
     rows = visitor.log.locator(".cw-msg")
-    question = max(i for i in range(rows.count())
-                   if rows.nth(i).locator(".cw-qr:enabled").count())
+    question = max(i for i in range(rows.count()) if rows.nth(i).locator(".cw-qr:enabled").count())
     buttons = rows.nth(question).locator(".cw-qr")
     titles = buttons.all_inner_texts()
     assert titles, answer
@@ -396,7 +436,8 @@ def test_html_typed_by_a_visitor_is_shown_as_text_and_never_run(desktop: Visitor
     visitor.say("<script>alert(2)</script> see https://example.org/<b>x</b>")
     assert visitor.log.locator("script, b").count() == 0
     expect(visitor.user_bubbles().last).to_have_text(
-        "<script>alert(2)</script> see https://example.org/<b>x</b>")
+        "<script>alert(2)</script> see https://example.org/<b>x</b>"
+    )
     link = visitor.user_bubbles().last.get_by_role("link")
     expect(link).to_have_attribute("href", "https://example.org/")  # links stop at "<"
     assert visitor.page.evaluate(f"{WIDGET_ROOT_JS}.querySelectorAll('img').length") == 0
@@ -498,9 +539,13 @@ def test_phone_layout_is_full_screen_without_horizontal_scroll(
     visitor.say("https://example.org/a/very/long/address/that/must/wrap/inside/the/bubble/" * 2)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert visitor.log.evaluate(
-        "log => log.parentElement.scrollWidth <= log.parentElement.clientWidth")
-    for element in (visitor.textbox, visitor.log.locator(".cw-bubble").last,
-                    visitor.panel.get_by_role("button", name="Send")):
+        "log => log.parentElement.scrollWidth <= log.parentElement.clientWidth"
+    )
+    for element in (
+        visitor.textbox,
+        visitor.log.locator(".cw-bubble").last,
+        visitor.panel.get_by_role("button", name="Send"),
+    ):
         b = element.bounding_box()
         assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= PHONE["width"]
     page.screenshot(path=str(screenshots / "phone-conversation.png"))
@@ -511,8 +556,9 @@ def test_phone_layout_is_full_screen_without_horizontal_scroll(
 # Too fast, and an outage behind Rasa: a stack of its own, with a low chat rate limit
 # ---------------------------------------------------------------------------------------------
 
-TOO_FAST = ("You're sending messages faster than I can read them \u2014 please wait a moment "
-            "and try again.")
+TOO_FAST = (
+    "You're sending messages faster than I can read them \u2014 please wait a moment and try again."
+)
 NOT_ANSWERED = "The assistant could not answer just now. Your message is kept: press Retry."
 NO_ANSWER_SHOWN = "Sorry, I don't have an answer to that"  # what hid an outage
 
@@ -520,9 +566,13 @@ NO_ANSWER_SHOWN = "Sorry, I don't have an answer to that"  # what hid an outage
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real stack, allowing 2 messages a minute per conversation."""
-    stack = Stack(tmp_path_factory.mktemp("limited"), rasa_port=free_port(),
-                  actions_port=free_port(), web_port=free_port(),
-                  extra_env={"CHAT_RATE_PER_SENDER": "2"})
+    stack = Stack(
+        tmp_path_factory.mktemp("limited"),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        extra_env={"CHAT_RATE_PER_SENDER": "2"},
+    )
     stack.start()
     try:
         send(stack.rasa_url, f"warmup-{uuid.uuid4().hex}", "hello", timeout=120)
@@ -566,8 +616,9 @@ def test_an_action_server_outage_is_shown_with_retry_not_hidden(
     try:
         # The web app says so at once: Rasa answers [] when the action fails.
         started = time.monotonic()
-        status, answer, _ = _post_json(f"{limited.web_url}/api/chat",
-                                       {"sender": uuid.uuid4().hex, "message": "does it hurt?"})
+        status, answer, _ = _post_json(
+            f"{limited.web_url}/api/chat", {"sender": uuid.uuid4().hex, "message": "does it hurt?"}
+        )
         assert status == 502 and time.monotonic() - started < 5
         assert answer["error"] == NOT_ANSWERED
         # The widget shows it, keeps the message and offers Retry.

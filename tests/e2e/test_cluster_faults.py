@@ -13,8 +13,6 @@ import re
 import signal
 import time
 
-import pytest
-
 from tests.e2e.visitors import (
     Visitor,
     booking_script,

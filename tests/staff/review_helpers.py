@@ -1,12 +1,13 @@
 """Helpers for the review-workflow tests: reading the clinic database the way a person would
 check it (plain SQL, independent of the console's queries), pressing an access key in
 Chromium, and the list of routes the review workflow added."""
+
 from __future__ import annotations
 
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any, List
+from typing import Any
 
 # Every POST route the review workflow added or opened, with form data that would change
 # something if the request got through.
@@ -20,11 +21,18 @@ NEW_POSTS = [
     ("/staff/export/nlu.yml", {"all": "1"}),
 ]
 # The tables the review workflow writes; a refused request leaves their counts alone.
-REVIEW_TABLES = ("conversation_reviews", "tags", "conversation_tags", "conversation_notes",
-                 "saved_filters", "nlu_label_states", "audit_log")
+REVIEW_TABLES = (
+    "conversation_reviews",
+    "tags",
+    "conversation_tags",
+    "conversation_notes",
+    "saved_filters",
+    "nlu_label_states",
+    "audit_log",
+)
 
 
-def rows(db: Path, sql: str, *args: Any) -> List[sqlite3.Row]:
+def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
@@ -34,15 +42,16 @@ def rows(db: Path, sql: str, *args: Any) -> List[sqlite3.Row]:
 
 
 def counts(db: Path) -> dict:
-    return {table: rows(db, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
-            for table in REVIEW_TABLES}
+    return {
+        table: rows(db, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"] for table in REVIEW_TABLES
+    }
 
 
 def last_audit_id(db: Path) -> int:
     return rows(db, "SELECT COALESCE(MAX(id), 0) AS n FROM audit_log")[0]["n"]
 
 
-def audit_since(db: Path, after: int) -> List[sqlite3.Row]:
+def audit_since(db: Path, after: int) -> list[sqlite3.Row]:
     return rows(db, "SELECT * FROM audit_log WHERE id > ? ORDER BY id", after)
 
 
@@ -50,11 +59,11 @@ def audit_since(db: Path, after: int) -> List[sqlite3.Row]:
 NOT_CHANGES = ("view_transcript", "reveal_contact", "export", "login", "logout")
 
 
-def changes_since(db: Path, after: int) -> List[sqlite3.Row]:
+def changes_since(db: Path, after: int) -> list[sqlite3.Row]:
     return [r for r in audit_since(db, after) if r["action"] not in NOT_CHANGES]
 
 
-def listed_senders(html: str) -> List[str]:
+def listed_senders(html: str) -> list[str]:
     """The conversations a list page links to, in order."""
     return re.findall(r'href="/staff/conversations/view\?[^"]*?sender=([^"&]+)', html)
 
@@ -66,11 +75,17 @@ def press_access_key(page, key: str) -> None:
     cdp = page.context.new_cdp_session(page)
     try:
         code = ord(key.upper())
-        base = {"modifiers": 1, "key": key, "code": "Key" + key.upper(),
-                "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code}
+        base = {
+            "modifiers": 1,
+            "key": key,
+            "code": "Key" + key.upper(),
+            "windowsVirtualKeyCode": code,
+            "nativeVirtualKeyCode": code,
+        }
         cdp.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", **base})
-        cdp.send("Input.dispatchKeyEvent", {"type": "char", "text": key, "unmodifiedText": key,
-                                            **base})
+        cdp.send(
+            "Input.dispatchKeyEvent", {"type": "char", "text": key, "unmodifiedText": key, **base}
+        )
         cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **base})
     finally:
         cdp.detach()

@@ -1,6 +1,7 @@
 """Helpers for the staff console tests: a tracker store written the way Rasa's SQLTrackerStore
 writes it (for unit tests that must not wait for the trained bot), staff accounts made through
 the real CLI, and an HTTP client that logs in like a browser."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 import requests
 
@@ -34,23 +36,39 @@ CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);
 
 # --- a synthetic tracker store (unit tests only) -------------------------------------------
 
-def user(text: str, intent: str, confidence: float = 0.95, entities: Iterable[Dict] = (),
-         ranking: Optional[List[Tuple[str, float]]] = None):
+
+def user(
+    text: str,
+    intent: str,
+    confidence: float = 0.95,
+    entities: Iterable[dict] = (),
+    ranking: list[tuple[str, float]] | None = None,
+):
     from rasa.shared.core.events import UserUttered
 
-    parse = {"intent": {"name": intent, "confidence": confidence}, "entities": list(entities),
-             "text": text, "message_id": None, "metadata": {},
-             "intent_ranking": [{"name": n, "confidence": c}
-                                for n, c in (ranking or [(intent, confidence)])]}
-    return UserUttered(text, parse["intent"], parse["entities"], parse_data=parse,
-                       input_channel="rest")
+    parse = {
+        "intent": {"name": intent, "confidence": confidence},
+        "entities": list(entities),
+        "text": text,
+        "message_id": None,
+        "metadata": {},
+        "intent_ranking": [
+            {"name": n, "confidence": c} for n, c in (ranking or [(intent, confidence)])
+        ],
+    }
+    return UserUttered(
+        text, parse["intent"], parse["entities"], parse_data=parse, input_channel="rest"
+    )
 
 
-def bot(text: str, template: Optional[str] = None, buttons: Iterable[str] = ()):
+def bot(text: str, template: str | None = None, buttons: Iterable[str] = ()):
     from rasa.shared.core.events import BotUttered
 
-    return BotUttered(text, {"buttons": [{"title": b, "payload": "/x"} for b in buttons]} if buttons
-                      else {}, {"utter_action": template} if template else {})
+    return BotUttered(
+        text,
+        {"buttons": [{"title": b, "payload": "/x"} for b in buttons]} if buttons else {},
+        {"utter_action": template} if template else {},
+    )
 
 
 def action(name: str):
@@ -65,20 +83,21 @@ def slot(name: str, value: Any):
     return SlotSet(name, value)
 
 
-def loop(name: Optional[str]):
+def loop(name: str | None):
     from rasa.shared.core.events import ActiveLoop
 
     return ActiveLoop(name)
 
 
-def session_start() -> List[Any]:
+def session_start() -> list[Any]:
     from rasa.shared.core.events import SessionStarted
 
     return [action("action_session_start"), SessionStarted(), action("action_listen")]
 
 
-def write_tracker(db: Path, sender: str, evts: Iterable[Any], start: float,
-                  step: float = 2.0) -> None:
+def write_tracker(
+    db: Path, sender: str, evts: Iterable[Any], start: float, step: float = 2.0
+) -> None:
     """Stores events like SQLTrackerStore.save does (type_name, intent_name, action_name,
     data = json.dumps(event.as_dict()))."""
     connection = sqlite3.connect(db)
@@ -91,68 +110,115 @@ def write_tracker(db: Path, sender: str, evts: Iterable[Any], start: float,
         connection.execute(
             "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (sender, event.type_name, ts, intent, data.get("name"), json.dumps(data)))
+            (sender, event.type_name, ts, intent, data.get("name"), json.dumps(data)),
+        )
         ts += step
     connection.commit()
     connection.close()
 
 
-def booking_events(name: str = "Jane Doe", contact: str = "jane.doe@gmail.com",
-                   answers=("no", "no", "no", "no")) -> List[Any]:
+def booking_events(
+    name: str = "Jane Doe", contact: str = "jane.doe@gmail.com", answers=("no", "no", "no", "no")
+) -> list[Any]:
     """What the bot's booking flow records (screening form, contact form, submission)."""
     slots = ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")
     evts = session_start() + [
-        user("I want to book", "book_consultation", 0.98), action("action_extract_slots"),
-        action("screening_form"), loop("screening_form"), slot("requested_slot", "pregnant"),
+        user("I want to book", "book_consultation", 0.98),
+        action("action_extract_slots"),
+        action("screening_form"),
+        loop("screening_form"),
+        slot("requested_slot", "pregnant"),
         bot("Are you pregnant or breastfeeding?", "utter_ask_pregnant", ["Yes", "No"]),
         action("action_listen"),
     ]
     for i, answer in enumerate(answers):
-        evts += [user(answer, "deny" if answer == "no" else "affirm", 0.97),
-                 action("action_extract_slots"), slot(slots[i], answer),
-                 action("screening_form")]
+        evts += [
+            user(answer, "deny" if answer == "no" else "affirm", 0.97),
+            action("action_extract_slots"),
+            slot(slots[i], answer),
+            action("screening_form"),
+        ]
         if i + 1 < len(slots):
-            evts += [slot("requested_slot", slots[i + 1]),
-                     bot(f"Question about {slots[i + 1]}?", f"utter_ask_{slots[i + 1]}"),
-                     action("action_listen")]
-    evts += [slot("requested_slot", None), loop(None), action("action_screening_outcome"),
-             slot("screening_result", "clear" if set(answers) == {"no"} else "contraindicated"),
-             action("contact_form"), loop("contact_form"), slot("requested_slot", "name"),
-             bot("What is your name?", "utter_ask_name"), action("action_listen"),
-             user(name, "inform", 0.41, ranking=[("inform", 0.41), ("greet", 0.2)]),
-             action("action_extract_slots"), slot("name", name), action("validate_contact_form"),
-             action("contact_form"), slot("requested_slot", "contact"),
-             bot("How can we reach you?", "utter_ask_contact"), action("action_listen"),
-             user(contact, "inform", 0.88), action("action_extract_slots"),
-             slot("contact", contact), action("validate_contact_form"),
-             slot("contact_kind", "email"), action("contact_form"),
-             slot("requested_slot", "preferred_time"),
-             bot("When suits you?", "utter_ask_preferred_time"), action("action_listen"),
-             user("Monday morning", "inform", 0.9), action("action_extract_slots"),
-             slot("preferred_time", "Monday morning"), action("contact_form"),
-             slot("requested_slot", "contact_confirmed"),
-             bot(f"{name}, {contact}, Monday morning: correct?", "utter_ask_contact_confirmed"),
-             action("action_listen"), user("yes", "affirm", 0.99),
-             action("action_extract_slots"), slot("contact_confirmed", True),
-             action("contact_form"), slot("requested_slot", None), loop(None),
-             action("action_submit_consultation_request"),
-             bot("Thank you, the clinic will contact you.", "utter_request_sent"),
-             action("action_listen")]
+            evts += [
+                slot("requested_slot", slots[i + 1]),
+                bot(f"Question about {slots[i + 1]}?", f"utter_ask_{slots[i + 1]}"),
+                action("action_listen"),
+            ]
+    evts += [
+        slot("requested_slot", None),
+        loop(None),
+        action("action_screening_outcome"),
+        slot("screening_result", "clear" if set(answers) == {"no"} else "contraindicated"),
+        action("contact_form"),
+        loop("contact_form"),
+        slot("requested_slot", "name"),
+        bot("What is your name?", "utter_ask_name"),
+        action("action_listen"),
+        user(name, "inform", 0.41, ranking=[("inform", 0.41), ("greet", 0.2)]),
+        action("action_extract_slots"),
+        slot("name", name),
+        action("validate_contact_form"),
+        action("contact_form"),
+        slot("requested_slot", "contact"),
+        bot("How can we reach you?", "utter_ask_contact"),
+        action("action_listen"),
+        user(contact, "inform", 0.88),
+        action("action_extract_slots"),
+        slot("contact", contact),
+        action("validate_contact_form"),
+        slot("contact_kind", "email"),
+        action("contact_form"),
+        slot("requested_slot", "preferred_time"),
+        bot("When suits you?", "utter_ask_preferred_time"),
+        action("action_listen"),
+        user("Monday morning", "inform", 0.9),
+        action("action_extract_slots"),
+        slot("preferred_time", "Monday morning"),
+        action("contact_form"),
+        slot("requested_slot", "contact_confirmed"),
+        bot(f"{name}, {contact}, Monday morning: correct?", "utter_ask_contact_confirmed"),
+        action("action_listen"),
+        user("yes", "affirm", 0.99),
+        action("action_extract_slots"),
+        slot("contact_confirmed", True),
+        action("contact_form"),
+        slot("requested_slot", None),
+        loop(None),
+        action("action_submit_consultation_request"),
+        bot("Thank you, the clinic will contact you.", "utter_request_sent"),
+        action("action_listen"),
+    ]
     return evts
 
 
 # --- staff accounts and a logged-in client -------------------------------------------------
 
-def staff_cli(clinic_db: Path, *args: str, password: Optional[str] = PASSWORD,
-              extra_env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CLINIC_DB_URL=f"sqlite:///{clinic_db}", PYTHONPATH=str(ROOT),
-               SQLALCHEMY_SILENCE_UBER_WARNING="1")
+
+def staff_cli(
+    clinic_db: Path,
+    *args: str,
+    password: str | None = PASSWORD,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    env = dict(
+        os.environ,
+        CLINIC_DB_URL=f"sqlite:///{clinic_db}",
+        PYTHONPATH=str(ROOT),
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     env.pop("STAFF_PASSWORD", None)
     if password is not None:
         env["STAFF_PASSWORD"] = password
     env.update(extra_env or {})
-    return subprocess.run([sys.executable, "-m", "web.staff.users", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "web.staff.users", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -180,8 +246,9 @@ class Staff:
         kw.setdefault("timeout", 30)
         return self.http.get(self.url(path), **kw)
 
-    def post(self, path: str, data: Optional[Dict[str, Any]] = None, csrf: bool = True,
-             **kw) -> requests.Response:
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, csrf: bool = True, **kw
+    ) -> requests.Response:
         kw.setdefault("allow_redirects", False)
         kw.setdefault("timeout", 30)
         data = dict(data or {})
@@ -192,8 +259,11 @@ class Staff:
     def login(self, username: str, password: str = PASSWORD) -> requests.Response:
         page = self.get("/staff/login")
         assert page.status_code == 200, page.status_code
-        response = self.post("/staff/login", {"username": username, "password": password,
-                                              "csrf_token": csrf_of(page.text)}, csrf=False)
+        response = self.post(
+            "/staff/login",
+            {"username": username, "password": password, "csrf_token": csrf_of(page.text)},
+            csrf=False,
+        )
         if response.status_code == 303:
             home = self.get("/staff/")
             assert home.status_code == 200, home.status_code

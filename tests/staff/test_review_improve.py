@@ -6,13 +6,13 @@ new -> labelled -> exported, new -> ignored (with a reason); a handled group lea
 default view and comes back with "show handled"; the NLU export holds what is labelled and
 not exported yet, marks it exported, and "re-export everything" gives it all again.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import time
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 import yaml
@@ -31,13 +31,22 @@ NOISE, HOURS = "asdf qwerty zxcv", "r u open on sundays"
 def console(tmp_path_factory):
     folder = tmp_path_factory.mktemp("improve_states")
     for n, text in enumerate((PRICE, PRICE_TOO, NOISE, HOURS)):
-        write_tracker(folder / "tracker.db", f"visitor-{n}", session_start() + [
-            user(text, "nlu_fallback", 0.3), bot("Sorry, could you rephrase?", "utter_default"),
-        ], NOW - 3600 + n * 60)
+        write_tracker(
+            folder / "tracker.db",
+            f"visitor-{n}",
+            session_start()
+            + [
+                user(text, "nlu_fallback", 0.3),
+                bot("Sorry, could you rephrase?", "utter_default"),
+            ],
+            NOW - 3600 + n * 60,
+        )
     assert staff_cli(folder / "clinic.db", "add", USERNAME).returncode == 0
     rasa = FakeRasa()
-    env = {"CLINIC_DB_URL": f"sqlite:///{folder / 'clinic.db'}",
-           "TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}"}
+    env = {
+        "CLINIC_DB_URL": f"sqlite:///{folder / 'clinic.db'}",
+        "TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}",
+    }
     with web_app(folder / "web", rasa.url, env) as base:
         client = Staff(base)
         assert client.login(USERNAME).status_code == 303
@@ -45,17 +54,20 @@ def console(tmp_path_factory):
     rasa.close()
 
 
-def groups(staff: Staff, handled: bool = False) -> Dict[str, dict]:
+def groups(staff: Staff, handled: bool = False) -> dict[str, dict]:
     """The Improve page's groups by their first words: state badges and the message ids."""
     page = staff.get("/staff/improve?days=30" + ("&handled=1" if handled else ""))
     assert page.status_code == 200
     out = {}
-    for item in re.findall(r'<li class="group[^"]*">(.*?)</li>\s*(?=<li class="group|</ol>)',
-                           page.text, re.S):
+    for item in re.findall(
+        r'<li class="group[^"]*">(.*?)</li>\s*(?=<li class="group|</ol>)', page.text, re.S
+    ):
         text = " ".join(re.search(r"“(.*?)”", item).group(1).split()[:3])
-        out[text] = {"states": re.findall(r'<span class="state (\w+)">', item.split("“")[0]),
-                     "ids": sorted(set(re.findall(r'name="event_id" value="(\d+)"', item))),
-                     "html": item}
+        out[text] = {
+            "states": re.findall(r'<span class="state (\w+)">', item.split("“")[0]),
+            "ids": sorted(set(re.findall(r'name="event_id" value="(\d+)"', item))),
+            "html": item,
+        }
     return out
 
 
@@ -63,22 +75,31 @@ def key(text: str) -> str:
     return " ".join(text.split()[:3])
 
 
-def exported(staff: Staff, everything: bool = False) -> Dict[str, List[str]]:
+def exported(staff: Staff, everything: bool = False) -> dict[str, list[str]]:
     response = staff.post("/staff/export/nlu.yml", {"all": "1"} if everything else {})
-    assert response.status_code == 200 and "attachment" in response.headers[
-        "Content-Disposition"]
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     data = yaml.safe_load(response.text)
-    return {item["intent"]: sorted(line[2:] for line in item["examples"].splitlines())
-            for item in data["nlu"] or []}
+    return {
+        item["intent"]: sorted(line[2:] for line in item["examples"].splitlines())
+        for item in data["nlu"] or []
+    }
 
 
-def states(db: Path) -> Dict[str, str]:
+def states(db: Path) -> dict[str, str]:
     """Each label's state, from the tables themselves."""
     out = {}
-    for r in rows(db, "SELECT l.text, l.intent, s.exported_at FROM nlu_labels l "
-                      "LEFT JOIN nlu_label_states s ON s.label_id = l.id"):
-        out[r["text"]] = ("ignored" if r["intent"] == "__dismissed__" else
-                          "exported" if r["exported_at"] else "labelled")
+    for r in rows(
+        db,
+        "SELECT l.text, l.intent, s.exported_at FROM nlu_labels l "
+        "LEFT JOIN nlu_label_states s ON s.label_id = l.id",
+    ):
+        out[r["text"]] = (
+            "ignored"
+            if r["intent"] == "__dismissed__"
+            else "exported"
+            if r["exported_at"]
+            else "labelled"
+        )
     return out
 
 
@@ -91,20 +112,39 @@ def test_states_move_from_new_to_labelled_to_exported_and_ignored(console):
     assert exported(staff) == {}  # nothing labelled yet
 
     # labelled: out of the default view, shown with "show handled"
-    assert staff.post("/staff/improve/label", {"event_id": inbox[key(PRICE)]["ids"],
-                                               "intent": "ask_price"}).status_code == 303
+    assert (
+        staff.post(
+            "/staff/improve/label", {"event_id": inbox[key(PRICE)]["ids"], "intent": "ask_price"}
+        ).status_code
+        == 303
+    )
     assert set(groups(staff)) == {key(NOISE), key(HOURS)}
     assert groups(staff, handled=True)[key(PRICE)]["states"] == ["labelled"]
 
     # ignored needs a reason, keeps it, and is never exported
-    assert staff.post("/staff/improve/label", {"event_id": inbox[key(NOISE)]["ids"],
-                                               "intent": "__dismissed__"}).status_code == 400
-    assert staff.post("/staff/improve/label", {"event_id": inbox[key(NOISE)]["ids"],
-                                               "intent": "__dismissed__",
-                                               "reason": "keyboard mash"}).status_code == 303
+    assert (
+        staff.post(
+            "/staff/improve/label",
+            {"event_id": inbox[key(NOISE)]["ids"], "intent": "__dismissed__"},
+        ).status_code
+        == 400
+    )
+    assert (
+        staff.post(
+            "/staff/improve/label",
+            {
+                "event_id": inbox[key(NOISE)]["ids"],
+                "intent": "__dismissed__",
+                "reason": "keyboard mash",
+            },
+        ).status_code
+        == 303
+    )
     assert set(groups(staff)) == {key(HOURS)}
     shown = groups(staff, handled=True)
-    assert shown[key(NOISE)]["states"] == ["ignored"] and "keyboard mash" in shown[key(NOISE)]["html"]
+    assert (
+        shown[key(NOISE)]["states"] == ["ignored"] and "keyboard mash" in shown[key(NOISE)]["html"]
+    )
     assert states(db) == {PRICE: "labelled", PRICE_TOO: "labelled", NOISE: "ignored"}
 
     # the export holds the labelled, marks them exported; a second one is empty
@@ -116,8 +156,12 @@ def test_states_move_from_new_to_labelled_to_exported_and_ignored(console):
     assert exported(staff, everything=True) == first
 
     # a new label goes out in the next export, alone
-    assert staff.post("/staff/improve/label", {"event_id": inbox[key(HOURS)]["ids"],
-                                               "intent": "out_of_scope"}).status_code == 303
+    assert (
+        staff.post(
+            "/staff/improve/label", {"event_id": inbox[key(HOURS)]["ids"], "intent": "out_of_scope"}
+        ).status_code
+        == 303
+    )
     assert groups(staff) == {}
     assert exported(staff) == {"out_of_scope": [HOURS]}
     page = staff.get("/staff/improve").text
@@ -132,9 +176,17 @@ def test_states_move_from_new_to_labelled_to_exported_and_ignored(console):
     audited = audit_since(db, start)
     exports = [json.loads(r["detail"]) for r in audited if r["action"] == "export"]
     assert [(e["count"], e["newly_exported"], e["everything"]) for e in exports] == [
-        (0, 0, False), (2, 2, False), (0, 0, False), (2, 0, True), (1, 1, False)]
-    ignored = [json.loads(r["detail"]) for r in audited if r["action"] == "label"
-               and json.loads(r["detail"])["intent"] == "__dismissed__"]
+        (0, 0, False),
+        (2, 2, False),
+        (0, 0, False),
+        (2, 0, True),
+        (1, 1, False),
+    ]
+    ignored = [
+        json.loads(r["detail"])
+        for r in audited
+        if r["action"] == "label" and json.loads(r["detail"])["intent"] == "__dismissed__"
+    ]
     assert ignored == [{"messages": 1, "intent": "__dismissed__", "reason": "keyboard mash"}]
     assert "unlabel" in [r["action"] for r in audited]
 
@@ -144,11 +196,17 @@ def test_relabelling_an_exported_message_exports_it_again(console):
     price = rows(db, "SELECT * FROM nlu_labels WHERE text = ?", PRICE)
     assert states(db)[PRICE] == "exported"
     tracker = db.parent / "tracker.db"
-    event_ids = [str(r["id"]) for r in rows(tracker, "SELECT id, data FROM events WHERE "
-                                            "type_name = 'user'")
-                 if json.loads(r["data"])["text"] == PRICE]
-    assert staff.post("/staff/improve/label", {"event_id": event_ids,
-                                               "intent": "ask_sessions"}).status_code == 303
+    event_ids = [
+        str(r["id"])
+        for r in rows(tracker, "SELECT id, data FROM events WHERE type_name = 'user'")
+        if json.loads(r["data"])["text"] == PRICE
+    ]
+    assert (
+        staff.post(
+            "/staff/improve/label", {"event_id": event_ids, "intent": "ask_sessions"}
+        ).status_code
+        == 303
+    )
     assert states(db)[PRICE] == "labelled"
     assert rows(db, "SELECT id FROM nlu_labels WHERE text = ?", PRICE)[0]["id"] != price[0]["id"]
     assert exported(staff) == {"ask_sessions": [PRICE]}

@@ -7,12 +7,13 @@ Runs on the session's throwaway PostgreSQL server (tests/pg.py). STAFF_TEST_POST
 name a scratch server database instead (see test_staff_postgres.py); this module makes two
 databases beside it.
 """
+
 from __future__ import annotations
 
 import os
 import time
 from datetime import timezone
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -24,8 +25,7 @@ from tests.staff.staff_helpers import action, booking_events, session_start, use
 from web.staff import clinic_queries, retention, review_queries
 from web.staff.filters import Filters, SenderScope
 from web.staff.tracker_stats import review_counts
-from web.staff.tracker_store import (events, list_conversations, next_conversation,
-                                     tracker_engine)
+from web.staff.tracker_store import events, list_conversations, next_conversation, tracker_engine
 
 NOW = time.time()
 SENDERS = ("newest", "middle", "oldest", "ancient")
@@ -46,14 +46,21 @@ def _pg_url(request, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def dbs(tmp_path_factory, request) -> Dict[str, Dict[str, str]]:
+def dbs(tmp_path_factory, request) -> dict[str, dict[str, str]]:
     """A tracker store and a clinic database on each backend, the trackers alike."""
     folder = tmp_path_factory.mktemp("review_pg")
     lite_tracker = folder / "tracker.db"
     for n, sender in enumerate(SENDERS[:3]):
-        write_tracker(lite_tracker, sender, session_start() + [
-            user(f"question {n}", "nlu_fallback" if n else "ask_pain", 0.3 if n else 0.9),
-            action("action_listen")], NOW - 3600 * (n + 1))
+        write_tracker(
+            lite_tracker,
+            sender,
+            session_start()
+            + [
+                user(f"question {n}", "nlu_fallback" if n else "ask_pain", 0.3 if n else 0.9),
+                action("action_listen"),
+            ],
+            NOW - 3600 * (n + 1),
+        )
     write_tracker(lite_tracker, "ancient", booking_events(), NOW - 400 * 86400)
     pg_tracker = _pg_url(request, "review_tracker")
     writer = sa.create_engine(pg_tracker, future=True)
@@ -64,8 +71,10 @@ def dbs(tmp_path_factory, request) -> Dict[str, Dict[str, str]]:
     writer.dispose()
     lite.dispose()
     return {
-        "sqlite": {"tracker": f"sqlite:///{lite_tracker}",
-                   "clinic": f"sqlite:///{folder / 'clinic.db'}"},
+        "sqlite": {
+            "tracker": f"sqlite:///{lite_tracker}",
+            "clinic": f"sqlite:///{folder / 'clinic.db'}",
+        },
         "postgresql": {"tracker": pg_tracker, "clinic": _pg_url(request, "review_clinic")},
     }
 
@@ -79,12 +88,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     if isinstance(value, SenderScope):
-        return {"only": _plain(value.only) if value.only is not None else None,
-                "excluded": _plain(value.excluded)}
+        return {
+            "only": _plain(value.only) if value.only is not None else None,
+            "excluded": _plain(value.excluded),
+        }
     return value
 
 
-def _clinic_story(url: str) -> Dict[str, Any]:
+def _clinic_story(url: str) -> dict[str, Any]:
     """The same changes on a fresh clinic database; what the queries read back after each."""
     engine = engine_for(url)
     rq, out = review_queries, {}
@@ -104,37 +115,55 @@ def _clinic_story(url: str) -> Dict[str, Any]:
         rq.add_tag(engine, "newest", " \t ", "anna", IP),
     ]
     wrong = next(t["id"] for t in rq.all_tags(engine) if t["name"] == "Wrong answer")
-    out["removed"] = [rq.remove_tag(engine, "newest", wrong, "anna", IP),
-                      rq.remove_tag(engine, "newest", wrong, "anna", IP)]
-    out["notes"] = [rq.add_note(engine, "middle", "first note", "anna", IP),
-                    rq.add_note(engine, "ancient", "an old note", "ben", IP),
-                    rq.add_note(engine, "middle", "  ", "anna", IP)]
+    out["removed"] = [
+        rq.remove_tag(engine, "newest", wrong, "anna", IP),
+        rq.remove_tag(engine, "newest", wrong, "anna", IP),
+    ]
+    out["notes"] = [
+        rq.add_note(engine, "middle", "first note", "anna", IP),
+        rq.add_note(engine, "ancient", "an old note", "ben", IP),
+        rq.add_note(engine, "middle", "  ", "anna", IP),
+    ]
     mine = rq.save_filter(engine, "anna", "unread", "status=unread", IP)
-    out["filters"] = [mine, rq.save_filter(engine, "anna", "unread", "status=unread&tag=x", IP),
-                      rq.save_filter(engine, "ben", "unread", "status=unread", IP),
-                      rq.delete_filter(engine, "ben", 999, IP)]
+    out["filters"] = [
+        mine,
+        rq.save_filter(engine, "anna", "unread", "status=unread&tag=x", IP),
+        rq.save_filter(engine, "ben", "unread", "status=unread", IP),
+        rq.delete_filter(engine, "ben", 999, IP),
+    ]
     out["read"] = {
         "marks": rq.marks_for(engine, SENDERS + ("unknown",)),
         "panel": rq.review_panel(engine, "middle"),
         "saved": rq.list_panel(engine, "anna"),
         "counts": rq.tag_counts(engine),
         "by_status": rq.review_senders(engine),
-        "scopes": [rq.scope_for(engine, Filters(status=s, tag=t))
-                   for s in (None, "unread", "reviewed", "follow_up")
-                   for t in (None, "WRONG answer", "no such tag")],
+        "scopes": [
+            rq.scope_for(engine, Filters(status=s, tag=t))
+            for s in (None, "unread", "reviewed", "follow_up")
+            for t in (None, "WRONG answer", "no such tag")
+        ],
     }
-    texts = [{"sender_id": "newest", "data": {"text": "how much iz it"}},
-             {"sender_id": "middle", "data": {"text": "asdf qwerty"}}]
+    texts = [
+        {"sender_id": "newest", "data": {"text": "how much iz it"}},
+        {"sender_id": "middle", "data": {"text": "asdf qwerty"}},
+    ]
     clinic_queries.store_labels(engine, texts[:1], "ask_price", "anna", IP)
     clinic_queries.store_labels(engine, texts[1:], DISMISSED, "anna", IP, "keyboard mash")
-    out["improve"] = [clinic_queries.state_counts(engine),
-                      clinic_queries.take_nlu_export(engine, "anna", IP),
-                      clinic_queries.take_nlu_export(engine, "anna", IP),
-                      clinic_queries.take_nlu_export(engine, "anna", IP, everything=True),
-                      clinic_queries.state_counts(engine), clinic_queries.labels(engine)]
+    out["improve"] = [
+        clinic_queries.state_counts(engine),
+        clinic_queries.take_nlu_export(engine, "anna", IP),
+        clinic_queries.take_nlu_export(engine, "anna", IP),
+        clinic_queries.take_nlu_export(engine, "anna", IP, everything=True),
+        clinic_queries.state_counts(engine),
+        clinic_queries.labels(engine),
+    ]
     with engine.connect() as conn:
-        out["audit"] = [tuple(r) for r in conn.execute(sa.text(
-            "SELECT username, action, target, detail FROM audit_log ORDER BY id"))]
+        out["audit"] = [
+            tuple(r)
+            for r in conn.execute(
+                sa.text("SELECT username, action, target, detail FROM audit_log ORDER BY id")
+            )
+        ]
     return _plain(out)
 
 
@@ -149,10 +178,8 @@ def test_clinic_queries_same_on_postgresql(stories):
         assert lite[part] == pg[part], part
     assert lite["changed"] == [True, True, False, True, True, True]
     assert lite["filters"] == [1, 1, 2, False]
-    assert lite["tags"] == ["Wrong answer", "Wrong answer", "For the doctor", "great example",
-                            None]
-    assert lite["read"]["by_status"] == {"reviewed": ["ancient", "newest"],
-                                         "follow_up": ["middle"]}
+    assert lite["tags"] == ["Wrong answer", "Wrong answer", "For the doctor", "great example", None]
+    assert lite["read"]["by_status"] == {"reviewed": ["ancient", "newest"], "follow_up": ["middle"]}
     assert lite["read"]["marks"]["middle"]["review"]["note"] == "call back"
     assert [n["text"] for n in lite["read"]["panel"]["notes"]] == ["first note"]
     assert [f["query"] for f in lite["read"]["saved"]["saved"]] == ["status=unread&tag=x"]
@@ -164,9 +191,17 @@ def test_clinic_queries_same_on_postgresql(stories):
     assert {"create_tag", "tag", "untag", "add_note", "save_filter", "label"} <= set(actions)
 
 
-@pytest.mark.parametrize("status, tag", [(None, None), ("unread", None), ("reviewed", None),
-                                         ("follow_up", None), (None, "wrong answer"),
-                                         ("unread", "wrong answer")])
+@pytest.mark.parametrize(
+    "status, tag",
+    [
+        (None, None),
+        ("unread", None),
+        ("reviewed", None),
+        ("follow_up", None),
+        (None, "wrong answer"),
+        ("unread", "wrong answer"),
+    ],
+)
 def test_list_next_and_dashboard_same_on_postgresql(dbs, stories, status, tag):
     filters = Filters(status=status, tag=tag)
     seen = {}
@@ -176,8 +211,10 @@ def test_list_next_and_dashboard_same_on_postgresql(dbs, stories, status, tag):
         page = list_conversations(tracker, filters, set(), timezone.utc, scope=scope)
         unread = filters.but(status="unread")
         unread_scope = review_queries.scope_for(clinic, unread) or SenderScope()
-        nexts = [next_conversation(tracker, unread, set(), timezone.utc, unread_scope, after)
-                 for after in SENDERS]
+        nexts = [
+            next_conversation(tracker, unread, set(), timezone.utc, unread_scope, after)
+            for after in SENDERS
+        ]
         counts = review_counts(tracker, NOW - 86400, review_queries.review_senders(clinic))
         seen[backend] = ([r["sender_id"] for r in page.rows], page.total, nexts, counts)
     assert seen["sqlite"] == seen["postgresql"]
@@ -195,9 +232,12 @@ def test_retention_deletes_reviews_tags_and_notes_with_the_conversation(dbs, sto
 
     def about(sender: str):
         with engine.connect() as conn:
-            return [conn.execute(sa.select(sa.func.count()).select_from(t).where(
-                t.c.sender_id == sender)).scalar_one()
-                for t in (conversation_reviews, conversation_tags, conversation_notes)]
+            return [
+                conn.execute(
+                    sa.select(sa.func.count()).select_from(t).where(t.c.sender_id == sender)
+                ).scalar_one()
+                for t in (conversation_reviews, conversation_tags, conversation_notes)
+            ]
 
     assert about("ancient") == [1, 1, 1] and about("middle") == [1, 2, 1]
     dry = retention.run(365, urls["tracker"], urls["clinic"], dry_run=True)

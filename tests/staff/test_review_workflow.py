@@ -5,6 +5,7 @@ and Chromium), and the clinic database is checked with plain SQL.
 Improve states are in test_review_improve.py, the same queries on PostgreSQL in
 test_review_postgres.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,14 +16,21 @@ import subprocess
 import sys
 import urllib.parse
 import uuid
-from typing import List
 
 import pytest
 import requests
 
 from tests.conftest import Conversation
-from tests.staff.review_helpers import (NEW_POSTS, UNLABELLED_INPUTS_JS, changes_since, counts,
-                                        last_audit_id, listed_senders, press_access_key, rows)
+from tests.staff.review_helpers import (
+    NEW_POSTS,
+    UNLABELLED_INPUTS_JS,
+    changes_since,
+    counts,
+    last_audit_id,
+    listed_senders,
+    press_access_key,
+    rows,
+)
 from tests.staff.staff_helpers import PASSWORD, ROOT, Staff, staff_cli
 from tests.staff.test_staff_console import CHROMIUM_ARGS
 
@@ -35,9 +43,13 @@ class Review:
         self.base = stack.web_url
         self.db = stack.clinic_db
         self.said = {}
-        for key, text in (("hurt", "Does it hurt?"), ("recovery", "How long is the recovery?"),
-                          ("odd", "xqzv blorp wibble?"), ("makeup", "Can I wear makeup after?"),
-                          ("safe", "Is it safe?")):
+        for key, text in (
+            ("hurt", "Does it hurt?"),
+            ("recovery", "How long is the recovery?"),
+            ("odd", "xqzv blorp wibble?"),
+            ("makeup", "Can I wear makeup after?"),
+            ("safe", "Is it safe?"),
+        ):
             conversation = Conversation(stack.rasa_url)
             self.said[key] = conversation.say(text)
             setattr(self, key, conversation.sender)
@@ -48,8 +60,9 @@ class Review:
         return client
 
     def view(self, client: Staff, sender: str, **filters) -> str:
-        page = client.get("/staff/conversations/view?" + urllib.parse.urlencode(
-            {"sender": sender, **filters}))
+        page = client.get(
+            "/staff/conversations/view?" + urllib.parse.urlencode({"sender": sender, **filters})
+        )
         assert page.status_code == 200, page.status_code
         return page.text
 
@@ -62,13 +75,14 @@ def review(stack) -> Review:
 
 
 def row_of(html: str, sender: str) -> str:
-    match = re.search(r"<tr[^>]*>(?:(?!</tr>).)*?sender=" + re.escape(sender) + r".*?</tr>",
-                      html, re.S)
+    match = re.search(
+        r"<tr[^>]*>(?:(?!</tr>).)*?sender=" + re.escape(sender) + r".*?</tr>", html, re.S
+    )
     assert match, f"{sender} is not listed"
     return match.group(0)
 
 
-def listed(client: Staff, **filters) -> List[str]:
+def listed(client: Staff, **filters) -> list[str]:
     page = client.get("/staff/conversations?" + urllib.parse.urlencode(filters))
     assert page.status_code == 200
     return listed_senders(page.text)
@@ -76,24 +90,25 @@ def listed(client: Staff, **filters) -> List[str]:
 
 # --- review status -------------------------------------------------------------------------
 
+
 def test_opening_does_not_mark_a_conversation_the_button_does(review):
     anna, ben = review.staff(ANNA), review.staff(BEN)
     review.view(anna, review.hurt)
-    assert not rows(review.db, "SELECT * FROM conversation_reviews WHERE sender_id = ?",
-                    review.hurt)
+    assert not rows(
+        review.db, "SELECT * FROM conversation_reviews WHERE sender_id = ?", review.hurt
+    )
     assert 'class="review unread"' in row_of(anna.get("/staff/conversations").text, review.hurt)
     since = last_audit_id(review.db)
     done = anna.post("/staff/conversations/review", {"sender": review.hurt, "review": "reviewed"})
     assert done.status_code == 303
     assert done.headers["Location"] == "/staff/conversations/view?sender=" + review.hurt
-    stored = rows(review.db, "SELECT * FROM conversation_reviews WHERE sender_id = ?",
-                  review.hurt)
+    stored = rows(review.db, "SELECT * FROM conversation_reviews WHERE sender_id = ?", review.hurt)
     assert [(r["status"], r["changed_by"]) for r in stored] == [("reviewed", ANNA)]
     audited = changes_since(review.db, since)
     assert [(r["action"], r["username"], r["target"]) for r in audited] == [
-        ("review", ANNA, review.hurt)]
-    assert json.loads(audited[0]["detail"]) == {"from": "unread", "to": "reviewed",
-                                                "note": False}
+        ("review", ANNA, review.hurt)
+    ]
+    assert json.loads(audited[0]["detail"]) == {"from": "unread", "to": "reviewed", "note": False}
     # the second staff account sees who reviewed it, in the list and on the transcript
     listed_row = row_of(ben.get("/staff/conversations").text, review.hurt)
     assert 'class="review reviewed"' in listed_row and f"by {ANNA}" in listed_row
@@ -103,49 +118,85 @@ def test_opening_does_not_mark_a_conversation_the_button_does(review):
     # the same status again changes nothing and is not audited again
     anna.post("/staff/conversations/review", {"sender": review.hurt, "review": "reviewed"})
     assert [r["action"] for r in changes_since(review.db, since)] == ["review"]
-    assert anna.post("/staff/conversations/review", {"sender": "no-such-conversation",
-                                                     "review": "reviewed"}).status_code == 404
-    assert anna.post("/staff/conversations/review", {"sender": review.hurt,
-                                                     "review": "deleted"}).status_code == 400
+    assert (
+        anna.post(
+            "/staff/conversations/review", {"sender": "no-such-conversation", "review": "reviewed"}
+        ).status_code
+        == 404
+    )
+    assert (
+        anna.post(
+            "/staff/conversations/review", {"sender": review.hurt, "review": "deleted"}
+        ).status_code
+        == 400
+    )
 
 
 def test_follow_up_needs_a_note_and_filters_by_status(review):
     anna = review.staff()
     sender = review.recovery
-    assert anna.post("/staff/conversations/review", {"sender": sender, "review": "follow_up",
-                                                     "note": " "}).status_code == 400
-    assert anna.post("/staff/conversations/review", {"sender": sender, "review": "follow_up",
-                                                     "note": "ask the doctor about downtime"}
-                     ).status_code == 303
+    assert (
+        anna.post(
+            "/staff/conversations/review", {"sender": sender, "review": "follow_up", "note": " "}
+        ).status_code
+        == 400
+    )
+    assert (
+        anna.post(
+            "/staff/conversations/review",
+            {"sender": sender, "review": "follow_up", "note": "ask the doctor about downtime"},
+        ).status_code
+        == 303
+    )
     stored = rows(review.db, "SELECT * FROM conversation_reviews WHERE sender_id = ?", sender)
-    assert (stored[0]["status"], stored[0]["note"]) == ("follow_up",
-                                                       "ask the doctor about downtime")
-    assert "ask the doctor about downtime" in row_of(anna.get("/staff/conversations").text,
-                                                     sender)
-    truth = {r["sender_id"] for r in rows(review.db, "SELECT sender_id FROM conversation_reviews"
-                                          " WHERE status = 'follow_up'")}
+    assert (stored[0]["status"], stored[0]["note"]) == (
+        "follow_up",
+        "ask the doctor about downtime",
+    )
+    assert "ask the doctor about downtime" in row_of(anna.get("/staff/conversations").text, sender)
+    truth = {
+        r["sender_id"]
+        for r in rows(
+            review.db, "SELECT sender_id FROM conversation_reviews WHERE status = 'follow_up'"
+        )
+    }
     assert set(listed(anna, status="follow_up")) == truth
     assert sender not in listed(anna, status="unread")
     # and unread again
     anna.post("/staff/conversations/review", {"sender": sender, "review": "unread"})
     assert sender in listed(anna, status="unread")
-    actions = [r["action"] for r in rows(review.db, "SELECT action FROM audit_log WHERE target"
-                                         " = ? AND action = 'review'", sender)]
+    actions = [
+        r["action"]
+        for r in rows(
+            review.db, "SELECT action FROM audit_log WHERE target = ? AND action = 'review'", sender
+        )
+    ]
     assert actions == ["review", "review"]
 
 
 # --- tags ----------------------------------------------------------------------------------
 
+
 def test_tags_are_made_by_typing_filtered_counted_and_removed(review):
     anna, ben = review.staff(), review.staff(BEN)
     since = last_audit_id(review.db)
-    assert anna.post("/staff/conversations/tags", {"sender": review.hurt, "name": "Wrong answer"}
-                     ).status_code == 303
+    assert (
+        anna.post(
+            "/staff/conversations/tags", {"sender": review.hurt, "name": "Wrong answer"}
+        ).status_code
+        == 303
+    )
     # the same name typed differently is the same tag
-    assert ben.post("/staff/conversations/tags", {"sender": review.recovery,
-                                                  "name": "  wrong   ANSWER "}).status_code == 303
-    assert [r["name"] for r in rows(review.db, "SELECT name FROM tags WHERE name_key = ?",
-                                    "wrong answer")] == ["Wrong answer"]
+    assert (
+        ben.post(
+            "/staff/conversations/tags", {"sender": review.recovery, "name": "  wrong   ANSWER "}
+        ).status_code
+        == 303
+    )
+    assert [
+        r["name"]
+        for r in rows(review.db, "SELECT name FROM tags WHERE name_key = ?", "wrong answer")
+    ] == ["Wrong answer"]
     tagged = {review.hurt, review.recovery}
     assert set(listed(anna, tag="Wrong answer")) == tagged
     assert set(listed(anna, tag="wrong answer", status="reviewed")) == {review.hurt}
@@ -154,10 +205,12 @@ def test_tags_are_made_by_typing_filtered_counted_and_removed(review):
     page = anna.get("/staff/conversations").text
     assert 'class="tag label"' in row_of(page, review.hurt)
     assert 'class="tag label"' not in row_of(page, review.odd)
-    assert re.search(r'Wrong answer</a> 2 conversations', anna.get("/staff/").text)
+    assert re.search(r"Wrong answer</a> 2 conversations", anna.get("/staff/").text)
     tag_id = rows(review.db, "SELECT id FROM tags WHERE name = 'Wrong answer'")[0]["id"]
-    removed = anna.post("/staff/conversations/tags/remove",
-                        {"sender": review.hurt, "tag_id": str(tag_id), "tag": "Wrong answer"})
+    removed = anna.post(
+        "/staff/conversations/tags/remove",
+        {"sender": review.hurt, "tag_id": str(tag_id), "tag": "Wrong answer"},
+    )
     assert removed.status_code == 303 and "tag=Wrong+answer" in removed.headers["Location"]
     assert listed(anna, tag="Wrong answer") == [review.recovery]
     assert "Remove tag Wrong answer" not in review.view(anna, review.hurt)
@@ -166,6 +219,7 @@ def test_tags_are_made_by_typing_filtered_counted_and_removed(review):
 
 
 # --- notes ---------------------------------------------------------------------------------
+
 
 def test_a_note_is_shown_to_staff_and_never_sent_to_the_visitor(review):
     sender = "visitor" + uuid.uuid4().hex
@@ -183,8 +237,9 @@ def test_a_note_is_shown_to_staff_and_never_sent_to_the_visitor(review):
     added = anna.post("/staff/conversations/notes", {"sender": sender, "text": note})
     assert added.status_code == 303
     assert note in review.view(anna, sender) and note in review.view(review.staff(BEN), sender)
-    stored = rows(review.db, "SELECT author, text FROM conversation_notes WHERE sender_id = ?",
-                  sender)
+    stored = rows(
+        review.db, "SELECT author, text FROM conversation_notes WHERE sender_id = ?", sender
+    )
     assert [(r["author"], r["text"]) for r in stored] == [(ANNA, note)]
     audited = changes_since(review.db, since)
     assert [r["action"] for r in audited] == ["add_note"] and note not in audited[0]["detail"]
@@ -192,72 +247,99 @@ def test_a_note_is_shown_to_staff_and_never_sent_to_the_visitor(review):
     assert not [r for r in replies if note in r or "Staff only" in r]
     tracker = sqlite3.connect(f"file:{review.stack.tracker_db}?mode=ro", uri=True)
     try:
-        datas = [r[0] for r in tracker.execute("SELECT data FROM events WHERE sender_id = ?",
-                                               (sender,))]
+        datas = [
+            r[0] for r in tracker.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))
+        ]
     finally:
         tracker.close()
     assert datas and not [d for d in datas if "Staff only" in d]
-    assert anna.post("/staff/conversations/notes", {"sender": sender, "text": "  "}
-                     ).status_code == 400
+    assert (
+        anna.post("/staff/conversations/notes", {"sender": sender, "text": "  "}).status_code == 400
+    )
 
 
 # --- access --------------------------------------------------------------------------------
+
 
 def test_every_new_route_needs_a_login_and_the_sessions_csrf_token(review):
     from web.staff.routes import review as review_routes
 
     covered = {path for path, _ in NEW_POSTS}
-    declared = {"/staff/" + re.sub(r"<[^>]+:int>", "1", route.uri.lstrip("/"))
-                for route in review_routes.bp._future_routes if "POST" in route.methods}
+    declared = {
+        "/staff/" + re.sub(r"<[^>]+:int>", "1", route.uri.lstrip("/"))
+        for route in review_routes.bp._future_routes
+        if "POST" in route.methods
+    }
     assert declared <= covered, declared - covered
     anna, other = review.staff(), review.staff(BEN)
     before = counts(review.db)
     for path, data in NEW_POSTS:
         data = {"sender": review.odd, **data}
-        anonymous = requests.post(review.base + path, data=data, allow_redirects=False,
-                                  timeout=30)
+        anonymous = requests.post(review.base + path, data=data, allow_redirects=False, timeout=30)
         assert anonymous.status_code == 401, path
         for token in (None, "forged", other.csrf):
             form = dict(data, **({"csrf_token": token} if token else {}))
             assert anna.post(path, form, csrf=False).status_code == 403, (path, token)
     assert counts(review.db) == before
-    skip = requests.get(review.base + "/staff/conversations/next?sender=x", timeout=30,
-                        allow_redirects=False)
+    skip = requests.get(
+        review.base + "/staff/conversations/next?sender=x", timeout=30, allow_redirects=False
+    )
     assert skip.status_code == 302 and skip.headers["Location"].startswith("/staff/login?next=")
 
 
 # --- retention -----------------------------------------------------------------------------
 
+
 def test_retention_deletes_reviews_tags_and_notes_with_their_conversation(review, tmp_path):
     anna = review.staff()
     old, kept = review.makeup, review.safe
     for sender in (old, kept):
-        anna.post("/staff/conversations/review", {"sender": sender, "review": "follow_up",
-                                                  "note": "call back"})
+        anna.post(
+            "/staff/conversations/review",
+            {"sender": sender, "review": "follow_up", "note": "call back"},
+        )
         anna.post("/staff/conversations/tags", {"sender": sender, "name": "great example"})
         anna.post("/staff/conversations/notes", {"sender": sender, "text": "keep an eye"})
     tracker, clinic = tmp_path / "tracker.db", tmp_path / "clinic.db"
     shutil.copy(review.stack.tracker_db, tracker)
     shutil.copy(review.db, clinic)
     with sqlite3.connect(tracker) as conn:  # one conversation 400 days old
-        conn.execute("UPDATE events SET timestamp = timestamp - 400 * 86400 WHERE sender_id = ?",
-                     (old,))
-    env = {"TRACKER_DB_URL": f"sqlite:///{tracker}", "CLINIC_DB_URL": f"sqlite:///{clinic}",
-           "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "web.staff.retention", "--days", "365"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        conn.execute(
+            "UPDATE events SET timestamp = timestamp - 400 * 86400 WHERE sender_id = ?", (old,)
+        )
+    env = {
+        "TRACKER_DB_URL": f"sqlite:///{tracker}",
+        "CLINIC_DB_URL": f"sqlite:///{clinic}",
+        "PYTHONPATH": str(ROOT),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "web.staff.retention", "--days", "365"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Deleted 1 conversation(s)" in done.stdout and "with 3 review(s)" in done.stdout
 
-    def kept_about(sender: str) -> List[int]:
-        return [rows(clinic, f"SELECT COUNT(*) AS n FROM {table} WHERE sender_id = ?",
-                     sender)[0]["n"]
-                for table in ("conversation_reviews", "conversation_tags", "conversation_notes")]
+    def kept_about(sender: str) -> list[int]:
+        return [
+            rows(clinic, f"SELECT COUNT(*) AS n FROM {table} WHERE sender_id = ?", sender)[0]["n"]
+            for table in ("conversation_reviews", "conversation_tags", "conversation_notes")
+        ]
 
     assert kept_about(old) == [0, 0, 0] and kept_about(kept) == [1, 1, 1]
     assert rows(clinic, "SELECT COUNT(*) AS n FROM tags WHERE name = 'great example'")[0]["n"] == 1
-    again = subprocess.run([sys.executable, "-m", "web.staff.retention", "--days", "365"],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "web.staff.retention", "--days", "365"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Deleted 0 conversation(s)" in again.stdout and "with 0 review(s)" in again.stdout
     assert kept_about(kept) == [1, 1, 1]
     # the live files were not touched
@@ -268,11 +350,14 @@ def test_retention_deletes_reviews_tags_and_notes_with_their_conversation(review
 
 # --- saved filters -------------------------------------------------------------------------
 
+
 def test_saved_filters_are_per_person_and_survive_a_restart(review, tmp_path):
     from tests.web_process import FakeRasa, web_app
 
-    env = {"CLINIC_DB_URL": f"sqlite:///{review.db}",
-           "TRACKER_DB_URL": f"sqlite:///{review.stack.tracker_db}"}
+    env = {
+        "CLINIC_DB_URL": f"sqlite:///{review.db}",
+        "TRACKER_DB_URL": f"sqlite:///{review.stack.tracker_db}",
+    }
     wanted = {"status": "unread", "fallback": "yes", "tag": "wrong answer"}
     name = "Unread fallbacks, wrong answers"
     rasa = FakeRasa()
@@ -283,7 +368,8 @@ def test_saved_filters_are_per_person_and_survive_a_restart(review, tmp_path):
             saved = anna.post("/staff/filters", {"name": name, **wanted, "page": "3"})
             assert saved.status_code == 303
             assert saved.headers["Location"] == "/staff/conversations?" + urllib.parse.urlencode(
-                {"fallback": "yes", "status": "unread", "tag": "wrong answer"})
+                {"fallback": "yes", "status": "unread", "tag": "wrong answer"}
+            )
         with web_app(tmp_path / "second", rasa.url, env) as base:  # a new process
             anna, ben = Staff(base), Staff(base)
             assert anna.login(ANNA).status_code == 303 and ben.login(BEN).status_code == 303
@@ -292,24 +378,31 @@ def test_saved_filters_are_per_person_and_survive_a_restart(review, tmp_path):
             assert link, "the saved filter is not listed"
             target = link.group(1).replace("&amp;", "&")
             assert dict(urllib.parse.parse_qsl(target.split("?", 1)[1])) == {
-                "fallback": "yes", "status": "unread", "tag": "wrong answer"}
+                "fallback": "yes",
+                "status": "unread",
+                "tag": "wrong answer",
+            }
             filtered = anna.get(target).text
             assert '<option value="unread" selected>' in filtered
             assert f">{name}</a>" not in ben.get("/staff/conversations").text  # anna's only
-            filter_id = rows(review.db, "SELECT id FROM saved_filters WHERE name = ?",
-                             name)[0]["id"]
+            filter_id = rows(review.db, "SELECT id FROM saved_filters WHERE name = ?", name)[0][
+                "id"
+            ]
             assert ben.post(f"/staff/filters/{filter_id}/delete").status_code == 303
             assert f">{name}</a>" in anna.get("/staff/conversations").text  # ben cannot delete it
             assert anna.post(f"/staff/filters/{filter_id}/delete").status_code == 303
             assert f">{name}</a>" not in anna.get("/staff/conversations").text
     finally:
         rasa.close()
-    audited = [(r["action"], r["username"]) for r in rows(
-        review.db, "SELECT action, username FROM audit_log WHERE target = ?", name)]
+    audited = [
+        (r["action"], r["username"])
+        for r in rows(review.db, "SELECT action, username FROM audit_log WHERE target = ?", name)
+    ]
     assert audited == [("save_filter", ANNA), ("delete_filter", ANNA)]
 
 
 # --- in a browser, by keyboard -------------------------------------------------------------
+
 
 def test_review_loop_in_a_browser_by_keyboard(review, test_output):
     from playwright.sync_api import sync_playwright
@@ -326,8 +419,14 @@ def test_review_loop_in_a_browser_by_keyboard(review, test_output):
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-                    and "favicon" not in (m.location or {}).get("url", "") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(m.text)
+                    if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
+                    else None
+                ),
+            )
             page.goto(base + "/staff/conversations?tag=spot+check&status=unread")
             page.fill("#username", ANNA)
             page.fill("#password", PASSWORD)
@@ -341,8 +440,7 @@ def test_review_loop_in_a_browser_by_keyboard(review, test_output):
             assert page.is_visible("#keyboard-hint")
             assert page.evaluate(UNLABELLED_INPUTS_JS) == []
             page.keyboard.press("Tab")  # focus is visible on the first link
-            assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") \
-                == "solid"
+            assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
             press_access_key(page, "t")  # Alt+T: to the tag field, type, Enter
             assert page.evaluate("document.activeElement.id") == "tag-name"
             page.keyboard.type("for the doctor")
@@ -361,12 +459,17 @@ def test_review_loop_in_a_browser_by_keyboard(review, test_output):
                 press_access_key(page, "n")
             assert "caught_up=1" in page.url
             assert "No unread conversation left" in page.inner_text("main")
-            reviewed = {r["sender_id"]: r["changed_by"] for r in rows(
-                review.db, "SELECT * FROM conversation_reviews WHERE status = 'reviewed'")}
+            reviewed = {
+                r["sender_id"]: r["changed_by"]
+                for r in rows(
+                    review.db, "SELECT * FROM conversation_reviews WHERE status = 'reviewed'"
+                )
+            }
             assert all(reviewed.get(s) == ANNA for s in batch)
-            anna.post("/staff/conversations/review", {"sender": review.safe,
-                                                      "review": "follow_up",
-                                                      "note": "check the downtime answer"})
+            anna.post(
+                "/staff/conversations/review",
+                {"sender": review.safe, "review": "follow_up", "note": "check the downtime answer"},
+            )
             page.goto(base + "/staff/conversations")
             assert page.evaluate(UNLABELLED_INPUTS_JS) == []
             for sender in batch:

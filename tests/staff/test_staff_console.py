@@ -4,6 +4,7 @@ the action server stores consultation requests, the console (the real web app) r
 Expected results are computed straight from the SQLite files with plain SQL, independently of
 the console's own queries.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,6 @@ import sys
 import urllib.parse
 import warnings
 from datetime import datetime, timedelta
-from typing import Dict, List, Set
 
 import pytest
 import requests
@@ -31,7 +31,8 @@ NAME = "Jane Doe"
 
 # --- ground truth from the database files --------------------------------------------------
 
-def tracker_rows(stack) -> List[sqlite3.Row]:
+
+def tracker_rows(stack) -> list[sqlite3.Row]:
     conn = sqlite3.connect(f"file:{stack.tracker_db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
@@ -40,7 +41,7 @@ def tracker_rows(stack) -> List[sqlite3.Row]:
         conn.close()
 
 
-def clinic_query(stack, sql: str, *args) -> List[sqlite3.Row]:
+def clinic_query(stack, sql: str, *args) -> list[sqlite3.Row]:
     conn = sqlite3.connect(stack.clinic_db)
     conn.row_factory = sqlite3.Row
     try:
@@ -54,35 +55,46 @@ class Truth:
         self.rows = tracker_rows(stack)
         self.users = [r for r in self.rows if r["type_name"] == "user"]
         self.conversations = {r["sender_id"] for r in self.users}
-        self.requests = {r["sender_id"] for r in clinic_query(
-            stack, "SELECT sender_id FROM consultation_requests")} & self.conversations
+        self.requests = {
+            r["sender_id"]
+            for r in clinic_query(stack, "SELECT sender_id FROM consultation_requests")
+        } & self.conversations
 
-    def fallback(self) -> Set[str]:
-        return {r["sender_id"] for r in self.rows
-                if (r["type_name"] == "user" and r["intent_name"] == "nlu_fallback")
-                or (r["type_name"] == "action" and r["action_name"] == "action_default_fallback")
-                } & self.conversations
+    def fallback(self) -> set[str]:
+        return {
+            r["sender_id"]
+            for r in self.rows
+            if (r["type_name"] == "user" and r["intent_name"] == "nlu_fallback")
+            or (r["type_name"] == "action" and r["action_name"] == "action_default_fallback")
+        } & self.conversations
 
-    def flagged(self) -> Set[str]:
+    def flagged(self) -> set[str]:
         out = set()
         for r in self.rows:
             if r["type_name"] == "slot":
                 data = json.loads(r["data"])
-                if data.get("name") in ("pregnant", "inflamed_skin", "sunburn",
-                                        "lidocaine_allergy") \
-                        and str(data.get("value")).lower() in ("yes", "unsure"):
+                if data.get("name") in (
+                    "pregnant",
+                    "inflamed_skin",
+                    "sunburn",
+                    "lidocaine_allergy",
+                ) and str(data.get("value")).lower() in ("yes", "unsure"):
                     out.add(r["sender_id"])
         return out & self.conversations
 
-    def with_intent(self, intent: str) -> Set[str]:
+    def with_intent(self, intent: str) -> set[str]:
         return {r["sender_id"] for r in self.users if r["intent_name"] == intent}
 
-    def wrote(self, needle: str) -> Set[str]:
-        return {r["sender_id"] for r in self.users
-                if needle.lower() in (json.loads(r["data"]).get("text") or "").lower()}
+    def wrote(self, needle: str) -> set[str]:
+        return {
+            r["sender_id"]
+            for r in self.users
+            if needle.lower() in (json.loads(r["data"]).get("text") or "").lower()
+        }
 
 
 # --- the conversations and the staff account -----------------------------------------------
+
 
 class Console:
     def __init__(self, stack):
@@ -92,9 +104,9 @@ class Console:
         self.contra = Conversation(stack.rasa_url)
         self.odd = Conversation(stack.rasa_url)
         self.percent = Conversation(stack.rasa_url)
-        self.transcripts: Dict[str, List[str]] = {}
+        self.transcripts: dict[str, list[str]] = {}
 
-    def chat(self, conversation: Conversation, *texts: str) -> List[str]:
+    def chat(self, conversation: Conversation, *texts: str) -> list[str]:
         said = self.transcripts.setdefault(conversation.sender, [])
         for text in texts:
             said.append(f"> {text}")
@@ -114,15 +126,20 @@ def console(stack) -> Console:
     created = staff_cli(stack.clinic_db, "add", USERNAME)
     assert created.returncode == 0, created.stderr
     assert staff_cli(stack.clinic_db, "add", "locked.out").returncode == 0
-    c.chat(c.booking, "I want to book", "no", "no", "no", "no", NAME, EMAIL, "Monday morning",
-           "yes")
+    c.chat(
+        c.booking, "I want to book", "no", "no", "no", "no", NAME, EMAIL, "Monday morning", "yes"
+    )
     c.chat(c.contra, "I want to book", "yes", "no", "no", "no")
     c.chat(c.odd, "' OR 1=1 --", "xqzv blorp wibble?", "Does it hurt?")
     c.chat(c.percent, "Is it 100% safe?", "thanks")
-    stored = wait_for(lambda: clinic_query(
-        stack, "SELECT * FROM consultation_requests WHERE sender_id = ?", c.booking.sender))
+    stored = wait_for(
+        lambda: clinic_query(
+            stack, "SELECT * FROM consultation_requests WHERE sender_id = ?", c.booking.sender
+        )
+    )
     assert stored, "the booking did not store a request; the bot said:\n" + "\n".join(
-        c.transcripts[c.booking.sender])
+        c.transcripts[c.booking.sender]
+    )
     c.request_id = stored[0]["id"]
     return c
 
@@ -142,8 +159,14 @@ def staff_routes():
     try:
         app = Sanic.get_app("staff_route_probe")
     except Exception:  # not made yet in this process
-        app = create_app(Settings(secret_key="test", clinic_db_url="sqlite:///:memory:",
-                                  tracker_db_url="sqlite:///:memory:"), name="staff_route_probe")
+        app = create_app(
+            Settings(
+                secret_key="test",
+                clinic_db_url="sqlite:///:memory:",
+                tracker_db_url="sqlite:///:memory:",
+            ),
+            name="staff_route_probe",
+        )
     routes = []
     for route in app.router.routes:
         if not (route.path == "staff" or route.path.startswith("staff/")):
@@ -156,6 +179,7 @@ def staff_routes():
 
 # --- access --------------------------------------------------------------------------------
 
+
 def test_every_staff_route_refuses_without_login(console):
     routes = staff_routes()
     assert len(routes) >= 25, routes
@@ -167,10 +191,13 @@ def test_every_staff_route_refuses_without_login(console):
             anonymous.cookies.clear()
             if cookie:
                 anonymous.cookies.set("staff_session", cookie, path="/staff")
-            response = anonymous.request(method, console.base + path + "?sender=x&status=all",
-                                         allow_redirects=False, timeout=30,
-                                         data={"status": "closed", "reveal": "1"}
-                                         if method == "POST" else None)
+            response = anonymous.request(
+                method,
+                console.base + path + "?sender=x&status=all",
+                allow_redirects=False,
+                timeout=30,
+                data={"status": "closed", "reveal": "1"} if method == "POST" else None,
+            )
             data_like = method != "GET" or "/export/" in path
             expected = 401 if data_like else 302
             assert response.status_code == expected, (method, path, response.status_code)
@@ -179,8 +206,9 @@ def test_every_staff_route_refuses_without_login(console):
             assert NAME not in response.text and EMAIL not in response.text
             assert console.booking.sender not in response.text
     # nothing changed: the POSTs above were refused
-    status = clinic_query(console.stack, "SELECT status FROM consultation_requests WHERE id = ?",
-                          console.request_id)[0]["status"]
+    status = clinic_query(
+        console.stack, "SELECT status FROM consultation_requests WHERE id = ?", console.request_id
+    )[0]["status"]
     assert status == "new"
 
 
@@ -190,8 +218,9 @@ def test_login_logout_and_cookie_attributes(console):
     assert wrong.status_code == 401 and "staff_session" not in client.http.cookies
     response = client.login(USERNAME)
     assert response.status_code == 303
-    cookie = next(c for c in response.raw.headers.getlist("Set-Cookie")
-                  if c.startswith("staff_session="))
+    cookie = next(
+        c for c in response.raw.headers.getlist("Set-Cookie") if c.startswith("staff_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/staff" in cookie
     assert "Secure" not in cookie  # COOKIE_SECURE is off on plain http://127.0.0.1
     page = client.get("/staff/")
@@ -203,11 +232,19 @@ def test_login_logout_and_cookie_attributes(console):
     sessions_before = clinic_query(console.stack, count_sql)[0]["n"]
     assert client.post("/staff/logout").status_code == 303
     assert clinic_query(console.stack, count_sql)[0]["n"] == sessions_before - 1
-    stale = requests.get(console.base + "/staff/requests", cookies={"staff_session": token},
-                         allow_redirects=False, timeout=30)
+    stale = requests.get(
+        console.base + "/staff/requests",
+        cookies={"staff_session": token},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert stale.status_code == 302
-    actions = {r["action"] for r in clinic_query(
-        console.stack, "SELECT action FROM audit_log WHERE username = ?", USERNAME)}
+    actions = {
+        r["action"]
+        for r in clinic_query(
+            console.stack, "SELECT action FROM audit_log WHERE username = ?", USERNAME
+        )
+    }
     assert {"login", "login_failed", "logout"} <= actions
 
 
@@ -224,27 +261,46 @@ def test_login_is_rate_limited(console):
 def test_csrf_is_checked_on_every_post(console, staff):
     path = f"/staff/requests/{console.request_id}/status"
     other = console.staff()  # a second session has its own token
-    for data in ({"status": "closed"}, {"status": "closed", "csrf_token": "forged"},
-                 {"status": "closed", "csrf_token": other.csrf}):
+    for data in (
+        {"status": "closed"},
+        {"status": "closed", "csrf_token": "forged"},
+        {"status": "closed", "csrf_token": other.csrf},
+    ):
         response = staff.post(path, data, csrf=False)
         assert response.status_code == 403, data
-    for path in ("/staff/conversations/reveal", "/staff/improve/label",
-                 "/staff/export/requests.csv", "/staff/logout"):
-        assert staff.post(path, {"sender": console.booking.sender, "reveal": "1"},
-                          csrf=False).status_code == 403, path
+    for path in (
+        "/staff/conversations/reveal",
+        "/staff/improve/label",
+        "/staff/export/requests.csv",
+        "/staff/logout",
+    ):
+        assert (
+            staff.post(
+                path, {"sender": console.booking.sender, "reveal": "1"}, csrf=False
+            ).status_code
+            == 403
+        ), path
     login_page = Staff(console.base)
     login_page.get("/staff/login")
-    no_token = login_page.post("/staff/login", {"username": USERNAME, "password": PASSWORD},
-                               csrf=False)
+    no_token = login_page.post(
+        "/staff/login", {"username": USERNAME, "password": PASSWORD}, csrf=False
+    )
     assert no_token.status_code == 403
-    assert clinic_query(console.stack, "SELECT status FROM consultation_requests WHERE id = ?",
-                        console.request_id)[0]["status"] == "new"
+    assert (
+        clinic_query(
+            console.stack,
+            "SELECT status FROM consultation_requests WHERE id = ?",
+            console.request_id,
+        )[0]["status"]
+        == "new"
+    )
     assert staff.get("/staff/").status_code == 200  # the session survived the rejected logout
 
 
 # --- conversations -------------------------------------------------------------------------
 
-def exported(staff: Staff, **filters) -> Set[str]:
+
+def exported(staff: Staff, **filters) -> set[str]:
     response = staff.get("/staff/export/conversations.json?" + urllib.parse.urlencode(filters))
     assert response.status_code == 200, response.text
     return {c["sender_id"] for c in response.json()}
@@ -258,8 +314,12 @@ def listed_total(staff: Staff, **filters) -> int:
 
 def test_list_filters_and_counts(console, staff):
     truth = Truth(console.stack)
-    ours = {console.booking.sender, console.contra.sender, console.odd.sender,
-            console.percent.sender}
+    ours = {
+        console.booking.sender,
+        console.contra.sender,
+        console.odd.sender,
+        console.percent.sender,
+    }
     assert ours <= truth.conversations
     assert console.contra.sender in truth.flagged() and console.booking.sender in truth.requests
     cases = [
@@ -272,8 +332,10 @@ def test_list_filters_and_counts(console, staff):
         ({"fallback": "no"}, truth.conversations - truth.fallback()),
         ({"intent": "book_consultation"}, truth.with_intent("book_consultation")),
         ({"q": "does it HURT"}, truth.wrote("does it hurt")),
-        ({"intent": "book_consultation", "contra": "yes"},
-         truth.with_intent("book_consultation") & truth.flagged()),
+        (
+            {"intent": "book_consultation", "contra": "yes"},
+            truth.with_intent("book_consultation") & truth.flagged(),
+        ),
     ]
     for filters, expected in cases:
         assert exported(staff, **filters) == expected, filters
@@ -286,8 +348,9 @@ def test_list_filters_and_counts(console, staff):
     assert page.text.index(console.percent.sender) < page.text.index(console.booking.sender)
 
 
-@pytest.mark.parametrize("needle, owner", [("' OR 1=1 --", "odd"), ("%", "percent"),
-                                           ("100%", "percent"), ("_", None)])
+@pytest.mark.parametrize(
+    "needle, owner", [("' OR 1=1 --", "odd"), ("%", "percent"), ("100%", "percent"), ("_", None)]
+)
 def test_search_is_literal(console, staff, needle, owner):
     truth = Truth(console.stack)
     found = exported(staff, q=needle)
@@ -305,15 +368,21 @@ def test_transcript_masking_and_reveal(console, staff):
     assert "I want to book" in page.text and "<details>" in page.text
     assert re.search(r"intent <strong>book_consultation</strong> \(\d\.\d\d\)", page.text)
     assert 'class="tag request"' in page.text
-    contra = staff.get("/staff/conversations/view?sender=" + urllib.parse.quote(
-        console.contra.sender))
+    contra = staff.get(
+        "/staff/conversations/view?sender=" + urllib.parse.quote(console.contra.sender)
+    )
     assert "pregnant: <strong>yes</strong>" in contra.text
     revealed = staff.post("/staff/conversations/reveal", {"sender": sender})
     assert revealed.status_code == 200 and EMAIL in revealed.text
-    audit = clinic_query(console.stack, "SELECT username, action, target FROM audit_log "
-                         "WHERE target = ? ORDER BY id", sender)
+    audit = clinic_query(
+        console.stack,
+        "SELECT username, action, target FROM audit_log WHERE target = ? ORDER BY id",
+        sender,
+    )
     assert [(r["username"], r["action"]) for r in audit][-2:] == [
-        (USERNAME, "view_transcript"), (USERNAME, "reveal_contact")]
+        (USERNAME, "view_transcript"),
+        (USERNAME, "reveal_contact"),
+    ]
     assert staff.get("/staff/conversations/view?sender=no-such-sender").status_code == 404
 
 
@@ -325,24 +394,35 @@ def test_requests_queue_masking_and_status_change(console, staff):
     assert detail.status_code == 200 and EMAIL in detail.text
     bad = staff.post(f"/staff/requests/{console.request_id}/status", {"status": "deleted"})
     assert bad.status_code == 400
-    changed = staff.post(f"/staff/requests/{console.request_id}/status",
-                         {"status": "contacted", "next": "/staff/requests?status=new"})
+    changed = staff.post(
+        f"/staff/requests/{console.request_id}/status",
+        {"status": "contacted", "next": "/staff/requests?status=new"},
+    )
     assert changed.status_code == 303
     assert changed.headers["Location"] == "/staff/requests?status=new"
-    row = clinic_query(console.stack, "SELECT * FROM consultation_requests WHERE id = ?",
-                       console.request_id)[0]
+    row = clinic_query(
+        console.stack, "SELECT * FROM consultation_requests WHERE id = ?", console.request_id
+    )[0]
     assert row["status"] == "contacted" and row["status_changed_by"] == USERNAME
     assert row["status_changed_at"]
-    assert f"/staff/requests/{console.request_id}\"" not in staff.get(
-        "/staff/requests?status=new").text
-    assert f"/staff/requests/{console.request_id}\"" in staff.get(
-        "/staff/requests?status=contacted").text
-    audit = clinic_query(console.stack, "SELECT action, detail FROM audit_log WHERE target = ? "
-                         "ORDER BY id", f"request:{console.request_id}")
+    assert (
+        f'/staff/requests/{console.request_id}"' not in staff.get("/staff/requests?status=new").text
+    )
+    assert (
+        f'/staff/requests/{console.request_id}"'
+        in staff.get("/staff/requests?status=contacted").text
+    )
+    audit = clinic_query(
+        console.stack,
+        "SELECT action, detail FROM audit_log WHERE target = ? ORDER BY id",
+        f"request:{console.request_id}",
+    )
     assert [r["action"] for r in audit][-2:] == ["reveal_contact", "change_status"]
     assert json.loads(audit[-1]["detail"])["to"] == "contacted"
-    offsite = staff.post(f"/staff/requests/{console.request_id}/status",
-                         {"status": "new", "next": "https://evil.example/"})
+    offsite = staff.post(
+        f"/staff/requests/{console.request_id}/status",
+        {"status": "new", "next": "https://evil.example/"},
+    )
     assert offsite.headers["Location"] == "/staff/requests"
 
 
@@ -353,12 +433,17 @@ def test_exports_are_masked_by_default_and_audited(console, staff):
     conv = staff.get("/staff/export/conversations.csv")
     assert EMAIL not in conv.text and console.booking.sender in conv.text
     as_json = staff.get("/staff/export/requests.json").json()
-    assert any(r["sender_id"] == console.booking.sender and r["contact"] == "j***@g***.com"
-               for r in as_json)
+    assert any(
+        r["sender_id"] == console.booking.sender and r["contact"] == "j***@g***.com"
+        for r in as_json
+    )
     unmasked = staff.post("/staff/export/requests.json", {"reveal": "1", "status": "all"})
     assert any(r["contact"] == EMAIL for r in unmasked.json())
-    exports = clinic_query(console.stack, "SELECT target, detail FROM audit_log "
-                           "WHERE action = 'export' AND username = ?", USERNAME)
+    exports = clinic_query(
+        console.stack,
+        "SELECT target, detail FROM audit_log WHERE action = 'export' AND username = ?",
+        USERNAME,
+    )
     details = [(r["target"], json.loads(r["detail"])["masked"]) for r in exports]
     assert ("requests.csv", True) in details and ("requests.json", False) in details
     audit_page = staff.get("/staff/audit")
@@ -367,13 +452,15 @@ def test_exports_are_masked_by_default_and_audited(console, staff):
 
 # --- improving the assistant ---------------------------------------------------------------
 
+
 def test_label_unclear_messages_and_export_nlu(console, staff, tmp_path):
     from rasa.shared.nlu.training_data.loading import load_data
 
     page = staff.get("/staff/improve")
     assert page.status_code == 200
-    groups = re.findall(r'<li class="group">(.*?)</li>\s*(?=<li class="group">|</ol>)', page.text,
-                        re.S)
+    groups = re.findall(
+        r'<li class="group">(.*?)</li>\s*(?=<li class="group">|</ol>)', page.text, re.S
+    )
     assert groups, "the bot understood every message; nothing to label"
     first = groups[0]
     ids = re.findall(r'name="event_id" value="(\d+)"', first)
@@ -400,8 +487,9 @@ def test_story_export_reads_with_rasa(console, staff, tmp_path):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
-    response = staff.get("/staff/export/story.yml?sender=" +
-                         urllib.parse.quote(console.booking.sender))
+    response = staff.get(
+        "/staff/export/story.yml?sender=" + urllib.parse.quote(console.booking.sender)
+    )
     assert response.status_code == 200
     body = response.text
     assert EMAIL not in body and NAME not in body
@@ -432,6 +520,7 @@ def test_dashboard(console, staff):
 
 # --- retention -----------------------------------------------------------------------------
 
+
 def test_retention_command_on_copies(console, tmp_path):
     tracker = tmp_path / "tracker.db"
     clinic = tmp_path / "clinic.db"
@@ -439,43 +528,69 @@ def test_retention_command_on_copies(console, tmp_path):
     shutil.copy(console.stack.clinic_db, clinic)
     old_sender = console.booking.sender
     with sqlite3.connect(tracker) as conn:  # make one conversation 400 days old
-        conn.execute("UPDATE events SET timestamp = timestamp - 400 * 86400 WHERE sender_id = ?",
-                     (old_sender,))
-        n_events = conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
-                                (old_sender,)).fetchone()[0]
+        conn.execute(
+            "UPDATE events SET timestamp = timestamp - 400 * 86400 WHERE sender_id = ?",
+            (old_sender,),
+        )
+        n_events = conn.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (old_sender,)
+        ).fetchone()[0]
         senders = {r[0] for r in conn.execute("SELECT DISTINCT sender_id FROM events")}
     with sqlite3.connect(clinic) as conn:
-        conn.execute("UPDATE consultation_requests SET created_at = '2020-01-01 00:00:00.000000' "
-                     "WHERE sender_id = ?", (old_sender,))
+        conn.execute(
+            "UPDATE consultation_requests SET created_at = '2020-01-01 00:00:00.000000' "
+            "WHERE sender_id = ?",
+            (old_sender,),
+        )
         n_requests = conn.execute("SELECT COUNT(*) FROM consultation_requests").fetchone()[0]
-    env = {"TRACKER_DB_URL": f"sqlite:///{tracker}", "CLINIC_DB_URL": f"sqlite:///{clinic}",
-           "PYTHONPATH": str(ROOT), "RETENTION_DAYS": "365", "PATH": "/usr/bin:/bin"}
+    env = {
+        "TRACKER_DB_URL": f"sqlite:///{tracker}",
+        "CLINIC_DB_URL": f"sqlite:///{clinic}",
+        "PYTHONPATH": str(ROOT),
+        "RETENTION_DAYS": "365",
+        "PATH": "/usr/bin:/bin",
+    }
 
     def run(*args):
-        result = subprocess.run([sys.executable, "-m", "web.staff.retention", *args], cwd=ROOT,
-                                env=env, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "web.staff.retention", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    assert run("--dry-run").startswith(f"Would delete 1 conversation(s) ({n_events} events) and "
-                                       "1 consultation request(s)")
+    assert run("--dry-run").startswith(
+        f"Would delete 1 conversation(s) ({n_events} events) and 1 consultation request(s)"
+    )
     assert run().startswith(f"Deleted 1 conversation(s) ({n_events} events) and 1 consultation")
     assert run().startswith("Deleted 0 conversation(s) (0 events) and 0 consultation")
     with sqlite3.connect(tracker) as conn:
         left = {r[0] for r in conn.execute("SELECT DISTINCT sender_id FROM events")}
     assert left == senders - {old_sender}
     with sqlite3.connect(clinic) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM consultation_requests").fetchone()[0] == \
-            n_requests - 1
+        assert (
+            conn.execute("SELECT COUNT(*) FROM consultation_requests").fetchone()[0]
+            == n_requests - 1
+        )
     # the live files were not touched
     assert old_sender in {r["sender_id"] for r in tracker_rows(console.stack)}
 
 
 # --- in a browser --------------------------------------------------------------------------
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def test_browser_login_transcript_and_status_change(console, test_output):
@@ -484,15 +599,21 @@ def test_browser_login_transcript_and_status_change(console, test_output):
     shots = test_output / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     base = console.base
-    offsite: List[str] = []
-    problems: List[str] = []
+    offsite: list[str] = []
+    problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: None if r.url.startswith(base) else offsite.append(r.url))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error"
-                    and "favicon" not in (m.location or {}).get("url", "") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(m.text)
+                    if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
+                    else None
+                ),
+            )
             page.goto(base + "/staff/requests?status=all")
             assert "/staff/login" in page.url
             page.fill("#username", USERNAME)
@@ -517,8 +638,11 @@ def test_browser_login_transcript_and_status_change(console, test_output):
             form.locator("select").select_option("closed")
             form.locator("button").click()
             page.wait_for_load_state()
-            row = clinic_query(console.stack, "SELECT status, status_changed_by FROM "
-                               "consultation_requests WHERE id = ?", console.request_id)[0]
+            row = clinic_query(
+                console.stack,
+                "SELECT status, status_changed_by FROM consultation_requests WHERE id = ?",
+                console.request_id,
+            )[0]
             assert (row["status"], row["status_changed_by"]) == ("closed", USERNAME)
             page.goto(base + "/staff/requests?status=closed")
             assert page.locator(f"a[href='/staff/requests/{console.request_id}']").count() == 1

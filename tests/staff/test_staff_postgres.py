@@ -4,6 +4,7 @@ Runs on the session's throwaway PostgreSQL server (tests/pg.py), in a database o
 another server instead, set STAFF_TEST_POSTGRES_URL to a scratch database the test may fill and
 empty, e.g. STAFF_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:55432/scratch
 """
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
-from tests.staff.staff_helpers import booking_events, session_start, user, action, write_tracker
+from tests.staff.staff_helpers import action, booking_events, session_start, user, write_tracker
 from web.staff import retention
 from web.staff.filters import Filters
 from web.staff.tracker_stats import dashboard_stats
@@ -26,17 +27,30 @@ NOW = time.time()
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, request):
-    url = (os.environ.get("STAFF_TEST_POSTGRES_URL")
-           or request.getfixturevalue("postgres").create_database("staff_console"))
+    url = os.environ.get("STAFF_TEST_POSTGRES_URL") or request.getfixturevalue(
+        "postgres"
+    ).create_database("staff_console")
     db = tmp_path_factory.mktemp("pg") / "tracker.db"
     write_tracker(db, "booked", booking_events(), NOW - 3600)
-    write_tracker(db, "flagged", booking_events("Mary", "+44 20 7946 0123",
-                                                ("yes", "no", "unsure", "no")), NOW - 86400)
-    write_tracker(db, "odd", session_start() + [
-        user("' OR 1=1 -- 100% sure_ly", "nlu_fallback", 0.3), action("action_default_fallback")],
-        NOW - 3 * 86400)
-    write_tracker(db, "old", session_start() + [user("Does it hurt?", "ask_pain", 0.5)],
-                  NOW - 400 * 86400)
+    write_tracker(
+        db,
+        "flagged",
+        booking_events("Mary", "+44 20 7946 0123", ("yes", "no", "unsure", "no")),
+        NOW - 86400,
+    )
+    write_tracker(
+        db,
+        "odd",
+        session_start()
+        + [
+            user("' OR 1=1 -- 100% sure_ly", "nlu_fallback", 0.3),
+            action("action_default_fallback"),
+        ],
+        NOW - 3 * 86400,
+    )
+    write_tracker(
+        db, "old", session_start() + [user("Does it hurt?", "ask_pain", 0.5)], NOW - 400 * 86400
+    )
     writer = sa.create_engine(url, future=True)
     events.metadata.drop_all(writer)
     events.metadata.create_all(writer)
@@ -49,19 +63,34 @@ def both(tmp_path_factory, request):
     writer.dispose()
 
 
-@pytest.mark.parametrize("filters", [
-    Filters(), Filters(contraindication=True), Filters(fallback=True), Filters(fallback=False),
-    Filters(has_request=True), Filters(has_request=False), Filters(intent="inform"),
-    Filters(q="' OR 1=1 --"), Filters(q="%"), Filters(q="_"), Filters(q="DOES it"),
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(contraindication=True),
+        Filters(fallback=True),
+        Filters(fallback=False),
+        Filters(has_request=True),
+        Filters(has_request=False),
+        Filters(intent="inform"),
+        Filters(q="' OR 1=1 --"),
+        Filters(q="%"),
+        Filters(q="_"),
+        Filters(q="DOES it"),
+    ],
+)
 def test_same_results_as_sqlite(both, filters):
     lite, pg, _ = both
     senders = {"booked"}
     a = list_conversations(lite, filters, senders, timezone.utc)
     b = list_conversations(pg, filters, senders, timezone.utc)
     assert [r["sender_id"] for r in a.rows] == [r["sender_id"] for r in b.rows]
-    assert (a.total, a.with_flag, a.with_fallback, a.with_request) == \
-        (b.total, b.with_flag, b.with_fallback, b.with_request)
+    assert (a.total, a.with_flag, a.with_fallback, a.with_request) == (
+        b.total,
+        b.with_flag,
+        b.with_fallback,
+        b.with_request,
+    )
 
 
 def test_unclear_and_dashboard_same_as_sqlite(both):
@@ -74,9 +103,8 @@ def test_unclear_and_dashboard_same_as_sqlite(both):
 
 def test_console_engine_cannot_write(both):
     _, pg, _ = both
-    with pytest.raises(sa.exc.DBAPIError, match="read-only"):
-        with pg.begin() as conn:
-            conn.execute(events.delete())
+    with pytest.raises(sa.exc.DBAPIError, match="read-only"), pg.begin() as conn:
+        conn.execute(events.delete())
 
 
 def test_retention_on_postgresql(both, tmp_path):

@@ -2,6 +2,7 @@
 
 No trained model needed; the console against the real bot is tested in test_staff_console.py.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,20 +16,27 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.staff.staff_helpers import (ROOT, action, booking_events, bot, session_start,
-                                       staff_cli, user, write_tracker)
-from web.staff import auth, charts, exports
 from clinic.db import engine_for as clinic_engine
 from clinic.schema import DISMISSED, consultation_requests, staff_sessions
+from tests.staff.staff_helpers import (
+    ROOT,
+    action,
+    booking_events,
+    bot,
+    session_start,
+    staff_cli,
+    user,
+    write_tracker,
+)
+from web.staff import auth, charts, exports, retention
 from web.staff.filters import Filters
 from web.staff.grouping import comparable_text, group_messages, jaccard
+from web.staff.masking import mask_contact, mask_email, mask_phone, mask_text, pseudonymise
 from web.staff.sql import escape_like
 from web.staff.tracker_stats import dashboard_stats
 from web.staff.tracker_store import _filtered, list_conversations, tracker_engine
-from web.staff.unclear import unclear_messages
 from web.staff.transcript import build_transcript, conversation_flags
-from web.staff.masking import mask_contact, mask_email, mask_phone, mask_text, pseudonymise
-from web.staff import retention
+from web.staff.unclear import unclear_messages
 
 UTC = timezone.utc
 NOW = time.time()
@@ -36,17 +44,22 @@ NOW = time.time()
 
 # --- masking -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("email, masked", [
-    ("jane.doe@gmail.com", "j***@g***.com"),
-    ("J@example.co.uk", "J***@e***.uk"),
-    ("x@localhost", "x***@l***"),
-])
+
+@pytest.mark.parametrize(
+    "email, masked",
+    [
+        ("jane.doe@gmail.com", "j***@g***.com"),
+        ("J@example.co.uk", "J***@e***.uk"),
+        ("x@localhost", "x***@l***"),
+    ],
+)
 def test_mask_email(email, masked):
     assert mask_email(email) == masked
 
 
-@pytest.mark.parametrize("phone", ["+44 20 7946 0123", "07946-000123", "(020) 7946 0123",
-                                   "+4915112340123"])
+@pytest.mark.parametrize(
+    "phone", ["+44 20 7946 0123", "07946-000123", "(020) 7946 0123", "+4915112340123"]
+)
 def test_mask_phone_keeps_last_two_digits(phone):
     assert mask_phone(phone) == "*** *** **23"
 
@@ -74,6 +87,7 @@ def test_pseudonymise_replaces_personal_values_with_fictitious_ones():
 
 
 # --- SQL helpers and grouping --------------------------------------------------------------
+
 
 def test_escape_like():
     assert escape_like("100%") == "100\\%"
@@ -119,13 +133,22 @@ def test_group_messages_exact_and_near_duplicates():
 
 # --- transcripts and flags -----------------------------------------------------------------
 
+
 def _as_rows(evts):
     rows = []
     for i, event in enumerate(evts):
         event.timestamp = 1000.0 + i
         data = event.as_dict()
-        rows.append({"id": i + 1, "type": event.type_name, "timestamp": event.timestamp,
-                     "intent": None, "action": data.get("name"), "data": data})
+        rows.append(
+            {
+                "id": i + 1,
+                "type": event.type_name,
+                "timestamp": event.timestamp,
+                "intent": None,
+                "action": data.get("name"),
+                "data": data,
+            }
+        )
     return rows
 
 
@@ -142,7 +165,7 @@ def test_transcript_and_flags_of_a_booking_with_contraindications():
     assert "action_listen" not in names and "screening_form" in names
     # messages and internal groups alternate: no two internal groups in a row
     kinds = [t["kind"] for t in transcript]
-    assert all(not (a == b == "internal") for a, b in zip(kinds, kinds[1:]))
+    assert all(not (a == b == "internal") for a, b in zip(kinds, kinds[1:], strict=False))
     flags = conversation_flags(rows)
     assert flags["contraindications"] == [("pregnant", "yes"), ("sunburn", "unsure")]
     assert flags["fallback"] is False and flags["low_confidence"] == 1
@@ -151,11 +174,15 @@ def test_transcript_and_flags_of_a_booking_with_contraindications():
 def test_count_fallback_turns():
     from web.staff.transcript import count_fallback_turns
 
-    rows = [("a", "user", "nlu_fallback"), ("a", "action", None),  # one turn, counted once
-            ("a", "user", "greet"), ("a", "action", None),          # core fallback
-            ("a", "user", "greet"),
-            ("b", "action", None),                                  # no message before it
-            ("b", "user", "ask_price")]
+    rows = [
+        ("a", "user", "nlu_fallback"),
+        ("a", "action", None),  # one turn, counted once
+        ("a", "user", "greet"),
+        ("a", "action", None),  # core fallback
+        ("a", "user", "greet"),
+        ("b", "action", None),  # no message before it
+        ("b", "user", "ask_price"),
+    ]
     assert count_fallback_turns(rows) == 2
 
 
@@ -170,23 +197,56 @@ def test_fallback_flag_from_intent_or_action():
 
 # --- queries on a tracker store ------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def tracker_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("tracker") / "tracker.db"
     write_tracker(db, "booked", booking_events(), NOW - 3600)
-    write_tracker(db, "flagged", booking_events("Mary Major", "+44 20 7946 0123",
-                                                ("yes", "no", "no", "no")), NOW - 2 * 86400)
-    write_tracker(db, "injection", session_start() + [
-        user("' OR 1=1 -- is it safe", "nlu_fallback", 0.3,
-             ranking=[("nlu_fallback", 0.7), ("ask_side_effects", 0.3)]),
-        action("action_default_fallback"), bot("Sorry?", "utter_fallback")], NOW - 5 * 86400)
-    write_tracker(db, "percent", session_start() + [
-        user("Is it 100% safe_ly done?", "ask_side_effects", 0.55), action("utter_side_effects")],
-        NOW - 6 * 86400)
-    write_tracker(db, "plain", session_start() + [
-        user("Does it hurt?", "ask_pain", 0.97), action("utter_pain"), bot("No.", "utter_pain"),
-        user("does it hurt", "ask_pain", 0.5), user("Is parking available", "out_of_scope", 0.9)],
-        NOW - 40 * 86400)
+    write_tracker(
+        db,
+        "flagged",
+        booking_events("Mary Major", "+44 20 7946 0123", ("yes", "no", "no", "no")),
+        NOW - 2 * 86400,
+    )
+    write_tracker(
+        db,
+        "injection",
+        session_start()
+        + [
+            user(
+                "' OR 1=1 -- is it safe",
+                "nlu_fallback",
+                0.3,
+                ranking=[("nlu_fallback", 0.7), ("ask_side_effects", 0.3)],
+            ),
+            action("action_default_fallback"),
+            bot("Sorry?", "utter_fallback"),
+        ],
+        NOW - 5 * 86400,
+    )
+    write_tracker(
+        db,
+        "percent",
+        session_start()
+        + [
+            user("Is it 100% safe_ly done?", "ask_side_effects", 0.55),
+            action("utter_side_effects"),
+        ],
+        NOW - 6 * 86400,
+    )
+    write_tracker(
+        db,
+        "plain",
+        session_start()
+        + [
+            user("Does it hurt?", "ask_pain", 0.97),
+            action("utter_pain"),
+            bot("No.", "utter_pain"),
+            user("does it hurt", "ask_pain", 0.5),
+            user("Is parking available", "out_of_scope", 0.9),
+        ],
+        NOW - 40 * 86400,
+    )
     write_tracker(db, "empty", session_start(), NOW - 86400)  # no visitor message
     return db
 
@@ -226,19 +286,32 @@ def test_list_and_filters(tracker_db):
 
 
 def test_filters_from_query_args():
-    f = Filters.from_args({"from": "2024-05-01", "to": "bad", "request": "yes", "contra": "no",
-                           "fallback": "", "intent": "greet", "q": "  hi  "})
+    f = Filters.from_args(
+        {
+            "from": "2024-05-01",
+            "to": "bad",
+            "request": "yes",
+            "contra": "no",
+            "fallback": "",
+            "intent": "greet",
+            "q": "  hi  ",
+        }
+    )
     assert f.date_from == date(2024, 5, 1) and f.date_to is None
     assert (f.has_request, f.contraindication, f.fallback) == (True, False, None)
-    assert f.as_args() == {"from": "2024-05-01", "request": "yes", "contra": "no",
-                           "intent": "greet", "q": "hi"}
+    assert f.as_args() == {
+        "from": "2024-05-01",
+        "request": "yes",
+        "contra": "no",
+        "intent": "greet",
+        "q": "hi",
+    }
 
 
 def test_tracker_engine_is_read_only_and_creates_nothing(tracker_db, tmp_path):
     engine = tracker_engine(f"sqlite:///{tracker_db}")
-    with pytest.raises(sa.exc.OperationalError, match="readonly"):
-        with engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM events"))
+    with pytest.raises(sa.exc.OperationalError, match="readonly"), engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM events"))
     missing = tmp_path / "nothing-here.db"
     with pytest.raises(sa.exc.OperationalError):
         list_conversations(tracker_engine(f"sqlite:///{missing}"), Filters(), set(), timezone.utc)
@@ -248,8 +321,9 @@ def test_tracker_engine_is_read_only_and_creates_nothing(tracker_db, tmp_path):
 def test_queries_compile_for_postgresql():
     from sqlalchemy.dialects import postgresql
 
-    query = _filtered("postgresql", Filters(q="50%", contraindication=True, intent="greet"),
-                      {"a"}, timezone.utc)
+    query = _filtered(
+        "postgresql", Filters(q="50%", contraindication=True, intent="greet"), {"a"}, timezone.utc
+    )
     sql = str(query.compile(dialect=postgresql.dialect()))
     assert "->>" in sql and "ILIKE" in sql and "ESCAPE" in sql and "50%" not in sql
 
@@ -258,15 +332,14 @@ def test_unclear_messages_and_dashboard(tracker_db):
     engine = tracker_engine(f"sqlite:///{tracker_db}")
     unclear = unclear_messages(engine)
     texts = {m["text"] for m in unclear}
-    assert "' OR 1=1 -- is it safe" in texts          # nlu_fallback
-    assert "Is parking available" in texts             # out_of_scope
-    assert "Is it 100% safe_ly done?" in texts         # confidence 0.55
-    assert "Jane Doe" not in texts   # confidence 0.41, but typed as the contact form's name
+    assert "' OR 1=1 -- is it safe" in texts  # nlu_fallback
+    assert "Is parking available" in texts  # out_of_scope
+    assert "Is it 100% safe_ly done?" in texts  # confidence 0.55
+    assert "Jane Doe" not in texts  # confidence 0.41, but typed as the contact form's name
     assert "Does it hurt?" not in texts and "does it hurt" in texts
     fallback = next(m for m in unclear if m["intent"] == "nlu_fallback")
     assert fallback["guess"] == "ask_side_effects"
-    stats = dashboard_stats(engine, NOW - 30 * 86400, NOW + 60, {"booked", "flagged"},
-                            timezone.utc)
+    stats = dashboard_stats(engine, NOW - 30 * 86400, NOW + 60, {"booked", "flagged"}, timezone.utc)
     assert stats["conversations"] == 4
     assert stats["with_request"] == 2 and stats["request_share"] == 0.5
     assert stats["with_flag"] == 1 and stats["flags_by_slot"] == {"pregnant": 1}
@@ -275,6 +348,7 @@ def test_unclear_messages_and_dashboard(tracker_db):
 
 
 # --- exports -------------------------------------------------------------------------------
+
 
 def test_nlu_export_loads_with_rasa(tmp_path):
     from rasa.shared.nlu.training_data.loading import load_data
@@ -314,26 +388,51 @@ def _read_stories(body: str, tmp_path: Path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         steps = YAMLStoryReader(domain).read_from_file(str(path))
-    problems = [str(w.message) for w in caught if "rasa" in (w.filename or "")
-                or "story" in str(w.message).lower() or "domain" in str(w.message).lower()]
+    problems = [
+        str(w.message)
+        for w in caught
+        if "rasa" in (w.filename or "")
+        or "story" in str(w.message).lower()
+        or "domain" in str(w.message).lower()
+    ]
     return steps, domain, problems
 
 
 @pytest.mark.skipif(not (ROOT / "domain.yml").exists(), reason="domain.yml not written yet")
 def test_story_export_reads_with_rasa(tmp_path):
     evts = booking_events() + [
-        user("What does it cost for acne scars?", "ask_price", 0.9,
-             entities=[{"entity": "concern", "value": "acne scars", "start": 21, "end": 31,
-                        "extractor": "RegexEntityExtractor"}]),
-        action("action_answer_question"), bot("...", "utter_price"), action("action_listen"),
-        user("/goodbye", "goodbye", 1.0), action("utter_goodbye"), action("action_listen"),
+        user(
+            "What does it cost for acne scars?",
+            "ask_price",
+            0.9,
+            entities=[
+                {
+                    "entity": "concern",
+                    "value": "acne scars",
+                    "start": 21,
+                    "end": 31,
+                    "extractor": "RegexEntityExtractor",
+                }
+            ],
+        ),
+        action("action_answer_question"),
+        bot("...", "utter_price"),
+        action("action_listen"),
+        user("/goodbye", "goodbye", 1.0),
+        action("utter_goodbye"),
+        action("action_listen"),
     ]
     rows = _as_rows(evts)
     from web.staff.domain import domain_info
 
     info = domain_info()
-    sessions = exports.story_sessions(rows, info["slots"], info["forms"], info["entities"],
-                                      known=["Jane Doe", "jane.doe@gmail.com"])
+    sessions = exports.story_sessions(
+        rows,
+        info["slots"],
+        info["forms"],
+        info["entities"],
+        known=["Jane Doe", "jane.doe@gmail.com"],
+    )
     assert len(sessions) == 1
     body = exports.story_yaml("sender-1", sessions)
     assert "Jane Doe" not in body and "jane.doe@gmail.com" not in body
@@ -356,16 +455,20 @@ def test_story_export_reads_with_rasa(tmp_path):
     # the reader only warns about unknown intents: check actions, slots and forms here
     assert set(actions) <= set(domain.action_names_or_texts)
     assert {e.key for e in events if e.type_name == "slot"} <= {s.name for s in domain.slots}
-    assert {e.name for e in events if e.type_name == "active_loop" and e.name} <= \
-        set(domain.form_names)
+    assert {e.name for e in events if e.type_name == "active_loop" and e.name} <= set(
+        domain.form_names
+    )
     assert any(e.type_name == "active_loop" and e.name == "contact_form" for e in events)
     assert any(e.type_name == "slot" and e.key == "pregnant" and e.value == "no" for e in events)
 
 
 def test_story_sessions_split_and_rewind():
-    rows = _as_rows(session_start() + [user("hi", "greet"), action("utter_greet")]
-                    + session_start()
-                    + [user("huh", "nlu_fallback", 0.2), action("action_default_fallback")])
+    rows = _as_rows(
+        session_start()
+        + [user("hi", "greet"), action("utter_greet")]
+        + session_start()
+        + [user("huh", "nlu_fallback", 0.2), action("action_default_fallback")]
+    )
     from rasa.shared.core.events import UserUtteranceReverted
 
     reverted = UserUtteranceReverted()
@@ -379,22 +482,26 @@ def test_story_sessions_split_and_rewind():
 
 
 def test_csv_cells_cannot_become_formulas():
-    body = exports.to_csv(["a", "b"], [["=HYPERLINK(\"x\")", "+1"], ["-2", "plain"]])
-    assert body.splitlines()[1] == "\"'=HYPERLINK(\"\"x\"\")\",'+1"
+    body = exports.to_csv(["a", "b"], [['=HYPERLINK("x")', "+1"], ["-2", "plain"]])
+    assert body.splitlines()[1] == '"\'=HYPERLINK(""x"")",\'+1'
     assert body.splitlines()[2] == "'-2,plain"
 
 
 def test_charts_are_wellformed_svg_and_escape_labels():
     days = [(date(2024, 5, 1) + timedelta(days=i), i % 3) for i in range(30)]
-    for svg in (charts.bar_chart(days, "Per <day>"),
-                charts.hbar_chart([("<script>alert(1)</script>", 3), ("greet", 1)], "Top"),
-                charts.hbar_chart([], "Nothing"), charts.share_bar(0.25, "Share")):
+    for svg in (
+        charts.bar_chart(days, "Per <day>"),
+        charts.hbar_chart([("<script>alert(1)</script>", 3), ("greet", 1)], "Top"),
+        charts.hbar_chart([], "Nothing"),
+        charts.share_bar(0.25, "Share"),
+    ):
         root = ET.fromstring(str(svg))
         assert root.tag.endswith("svg")
         assert "<script>" not in str(svg)
 
 
 # --- accounts, sessions, retention ---------------------------------------------------------
+
 
 def test_password_policy_sessions_and_rate_limit(tmp_path):
     from web.staff.users import add, remove
@@ -415,8 +522,11 @@ def test_password_policy_sessions_and_rate_limit(tmp_path):
         stored = conn.execute(sa.select(staff_sessions.c.token_hash)).scalar_one()
     assert stored != token and stored == auth.token_hash(token)
     with engine.begin() as conn:  # idle for longer than the idle timeout
-        conn.execute(staff_sessions.update().values(
-            last_seen_at=datetime.now(UTC) - auth.SESSION_IDLE - timedelta(minutes=1)))
+        conn.execute(
+            staff_sessions.update().values(
+                last_seen_at=datetime.now(UTC) - auth.SESSION_IDLE - timedelta(minutes=1)
+            )
+        )
     assert auth.load_session(engine, token) is None
     token = auth.create_session(engine, "bob")
     remove(engine, "bob")
@@ -455,13 +565,29 @@ def test_retention(tracker_db, tmp_path):
     tracker_copy = tmp_path / "tracker.db"
     shutil.copy(tracker_db, tracker_copy)
     clinic_url = f"sqlite:///{tmp_path / 'clinic.db'}"
-    save_request(clinic_url, {"sender_id": "old", "name": "Old", "contact": "o@x.org",
-                              "contact_kind": "email", "preferred_time": "any",
-                              "request_type": "treatment_consultation",
-                              "created_at": datetime.now(UTC) - timedelta(days=45)})
-    save_request(clinic_url, {"sender_id": "booked", "name": "New", "contact": "n@x.org",
-                              "contact_kind": "email", "preferred_time": "any",
-                              "request_type": "treatment_consultation"})
+    save_request(
+        clinic_url,
+        {
+            "sender_id": "old",
+            "name": "Old",
+            "contact": "o@x.org",
+            "contact_kind": "email",
+            "preferred_time": "any",
+            "request_type": "treatment_consultation",
+            "created_at": datetime.now(UTC) - timedelta(days=45),
+        },
+    )
+    save_request(
+        clinic_url,
+        {
+            "sender_id": "booked",
+            "name": "New",
+            "contact": "n@x.org",
+            "contact_kind": "email",
+            "preferred_time": "any",
+            "request_type": "treatment_consultation",
+        },
+    )
     tracker_url = f"sqlite:///{tracker_copy}"
 
     def counts():
@@ -479,8 +605,12 @@ def test_retention(tracker_db, tmp_path):
     assert done == dry
     senders, names = counts()
     assert senders == before[0] - {"plain"} and names == {"New"}
-    assert retention.run(30, tracker_url, clinic_url) == {"conversations": 0, "events": 0,
-                                                           "requests": 0, "review_rows": 0}
+    assert retention.run(30, tracker_url, clinic_url) == {
+        "conversations": 0,
+        "events": 0,
+        "requests": 0,
+        "review_rows": 0,
+    }
     missing = retention.run(30, f"sqlite:///{tmp_path / 'none.db'}", clinic_url)
     assert missing["conversations"] == 0 and not (tmp_path / "none.db").exists()
     with pytest.raises(ValueError):

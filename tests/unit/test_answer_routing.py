@@ -1,4 +1,5 @@
 """Which responses answer a message (actions/answers.py), against the real domain.yml."""
+
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ def entity(text, phrase, label, value):
 
 
 def answer(intent, text, entities=(), ranking=()):
-    return [a.response for a in select_responses(intent, list(ranking), list(entities), text, RESPONSES)]
+    return [
+        a.response for a in select_responses(intent, list(ranking), list(entities), text, RESPONSES)
+    ]
 
 
 def test_every_question_intent_has_its_general_answer():
@@ -27,15 +30,20 @@ def test_every_question_intent_has_its_general_answer():
 
 def test_a_specific_subject_gets_the_specific_answer_not_the_whole_list():
     text = "can I go to the gym after?"
-    assert answer("ask_aftercare", text, [entity(text, "gym", "activity", "pools_saunas_gyms")]) == [
-        "utter_aftercare_pools_saunas_gyms"]
+    assert answer(
+        "ask_aftercare", text, [entity(text, "gym", "activity", "pools_saunas_gyms")]
+    ) == ["utter_aftercare_pools_saunas_gyms"]
 
 
 def test_a_listed_concern_gets_a_yes_and_an_unlisted_one_an_honest_not_listed():
     text = "does it help with rosacea"
-    assert answer("ask_treats", text, [entity(text, "rosacea", "concern", "rosacea")]) == ["utter_treats_rosacea"]
+    assert answer("ask_treats", text, [entity(text, "rosacea", "concern", "rosacea")]) == [
+        "utter_treats_rosacea"
+    ]
     text = "does it help with tattoos"
-    result = select_responses("ask_treats", [], [entity(text, "tattoos", "concern", "tattoo")], text, RESPONSES)
+    result = select_responses(
+        "ask_treats", [], [entity(text, "tattoos", "concern", "tattoo")], text, RESPONSES
+    )
     assert [a.response for a in result] == ["utter_treats_not_listed"]
     assert result[0].kwargs == {"subject": "tattoos"}
 
@@ -43,22 +51,29 @@ def test_a_listed_concern_gets_a_yes_and_an_unlisted_one_an_honest_not_listed():
 def test_a_condition_decides_even_when_the_intent_is_a_near_miss():
     text = "can pregnant women get microneedling"
     assert answer("ask_what_is", text, [entity(text, "pregnant", "condition", "pregnancy")]) == [
-        "utter_contra_pregnancy"]
+        "utter_contra_pregnancy"
+    ]
 
 
 def test_a_product_in_a_preparation_question_does_not_become_another_topic():
     text = "should my skin be clean and dry"
-    assert answer("ask_prep", text, [entity(text, "dry", "symptom", "flaking_dryness")]) == ["utter_prep"]
+    assert answer("ask_prep", text, [entity(text, "dry", "symptom", "flaking_dryness")]) == [
+        "utter_prep"
+    ]
 
 
 def test_warning_signs_come_alone_whatever_the_intent():
     text = "is pus normal after needling"
-    assert answer("ask_side_effects", text, [entity(text, "pus", "warning_sign", "warning_sign")]) == [
-        "utter_warning_signs"]
+    assert answer(
+        "ask_side_effects", text, [entity(text, "pus", "warning_sign", "warning_sign")]
+    ) == ["utter_warning_signs"]
     assert answer("report_warning_signs", "my face is hot and weird") == ["utter_warning_signs"]
     text = "my throat is swelling"
-    assert answer("ask_after_effects", text, [entity(text, "throat is swelling", "emergency_sign",
-                                                      "emergency_sign")]) == ["utter_emergency"]
+    assert answer(
+        "ask_after_effects",
+        text,
+        [entity(text, "throat is swelling", "emergency_sign", "emergency_sign")],
+    ) == ["utter_emergency"]
 
 
 def test_two_questions_in_one_message_get_two_answers():
@@ -73,29 +88,40 @@ def test_one_question_gets_one_answer_even_with_a_close_second_intent():
 
 
 def test_unsure_classification_gets_a_rephrase_and_off_topic_an_honest_no():
-    assert answer("nlu_fallback", "blorp", ranking=[{"name": "ask_pain", "confidence": 0.2}]) == ["utter_fallback"]
+    assert answer("nlu_fallback", "blorp", ranking=[{"name": "ask_pain", "confidence": 0.2}]) == [
+        "utter_fallback"
+    ]
     assert answer("out_of_scope", "who won the hockey game") == ["utter_out_of_scope"]
     text = "tattoo removal?"
     assert answer("out_of_scope", text, [entity(text, "tattoo removal", "concern", "tattoo")]) == [
-        "utter_treats_not_listed"]
+        "utter_treats_not_listed"
+    ]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("does it hurt and how long does it take", True), ("price? hours?", True),
-    ("how much is it? and where are you", True), ("does it help with acne and wrinkles", False),
-    ("does it hurt", False),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("does it hurt and how long does it take", True),
+        ("price? hours?", True),
+        ("how much is it? and where are you", True),
+        ("does it help with acne and wrinkles", False),
+        ("does it hurt", False),
+    ],
+)
 def test_several_questions_are_detected(text, expected):
     assert several_questions(text) is expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("does it hurt and how long does it take?", ["does it hurt", "how long does it take"]),
-    ("Does it hurt? And how many sessions?", ["Does it hurt", "how many sessions"]),
-    ("price? hours?", ["price", "hours"]),
-    ("does it help with acne and wrinkles", ["does it help with acne and wrinkles"]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("does it hurt and how long does it take?", ["does it hurt", "how long does it take"]),
+        ("Does it hurt? And how many sessions?", ["Does it hurt", "how many sessions"]),
+        ("price? hours?", ["price", "hours"]),
+        ("does it help with acne and wrinkles", ["does it help with acne and wrinkles"]),
+        ("", []),
+    ],
+)
 def test_a_message_is_split_into_its_questions(text, expected):
     assert split_questions(text) == expected
 
@@ -103,33 +129,44 @@ def test_a_message_is_split_into_its_questions(text, expected):
 def test_an_unsure_classification_still_answers_a_named_topic_and_nothing_else():
     text = "my friend said its absolute agony, true?"
     ranking = [{"name": "ask_side_effects", "confidence": 0.3}]
-    assert answer("nlu_fallback", text, [entity(text, "agony", "topic", "pain")], ranking) == ["utter_pain"]
-    assert answer("nlu_fallback", "blorp blorp", ranking=[{"name": "ask_pain", "confidence": 0.3}]) == [
-        "utter_fallback"]
+    assert answer("nlu_fallback", text, [entity(text, "agony", "topic", "pain")], ranking) == [
+        "utter_pain"
+    ]
+    assert answer(
+        "nlu_fallback", "blorp blorp", ranking=[{"name": "ask_pain", "confidence": 0.3}]
+    ) == ["utter_fallback"]
 
 
 def test_topic_words_do_not_change_a_confident_answer():
     text = "does the numbing cream go on before"
-    assert answer("ask_duration", text, [entity(text, "numbing", "topic", "pain")]) == ["utter_duration"]
+    assert answer("ask_duration", text, [entity(text, "numbing", "topic", "pain")]) == [
+        "utter_duration"
+    ]
 
 
 def test_products_answer_as_preparation_when_the_message_says_before():
     text = "im on a retinoid cream does that matter b4 treatment"
     assert answer("ask_medical_advice", text, [entity(text, "retinoid", "product", "retinol")]) == [
-        "utter_prep_retinol"]
+        "utter_prep_retinol"
+    ]
     text = "when can i use retinol again"
     assert answer("ask_medical_advice", text, [entity(text, "retinol", "product", "retinol")]) == [
-        "utter_aftercare_retinol"]
+        "utter_aftercare_retinol"
+    ]
 
 
 def test_before_and_after_gets_both_lists():
-    assert answer("ask_prep", "what should i avoid before and after?") == ["utter_prep", "utter_aftercare"]
+    assert answer("ask_prep", "what should i avoid before and after?") == [
+        "utter_prep",
+        "utter_aftercare",
+    ]
 
 
 def test_a_comparison_named_in_another_question_is_answered_as_a_comparison():
     text = "does it give the same results as a peel"
     assert answer("ask_results", text, [entity(text, "peel", "treatment", "chemical_peel")]) == [
-        "utter_compare_chemical_peel"]
+        "utter_compare_chemical_peel"
+    ]
 
 
 def test_texting_spellings_of_question_words_split_questions():
@@ -139,5 +176,6 @@ def test_texting_spellings_of_question_words_split_questions():
 def test_a_product_in_a_downtime_question_gets_its_own_answer():
     text = "can i wear makeup the same day"
     assert answer("ask_downtime", text, [entity(text, "makeup", "product", "makeup")]) == [
-        "utter_aftercare_makeup"]
+        "utter_aftercare_makeup"
+    ]
     assert answer("ask_downtime", "when can i go back to work") == ["utter_downtime"]

@@ -1,4 +1,5 @@
 """The domain says only what the article says, and every response can be reached."""
+
 import re
 from pathlib import Path
 
@@ -10,7 +11,9 @@ from nlp.build_pipeline import load_vocabulary
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 RESPONSES = DOMAIN["responses"]
-TEXTS = {name: " ".join(v.get("text", "") for v in variants) for name, variants in RESPONSES.items()}
+TEXTS = {
+    name: " ".join(v.get("text", "") for v in variants) for name, variants in RESPONSES.items()
+}
 
 
 def test_no_response_invents_a_price_phone_number_or_opening_hours():
@@ -42,7 +45,9 @@ def test_every_response_is_reachable():
     used |= set(re.findall(r"\"(utter_\w+)\"", actions_code))
     used |= {general for general, _ in TOPICS.values()} | set(NOT_LISTED.values())
     used.add("utter_default")  # said by Rasa's own action_default_fallback
-    used |= {f"utter_ask_{slot}" for form in DOMAIN["forms"].values() for slot in form["required_slots"]}
+    used |= {
+        f"utter_ask_{slot}" for form in DOMAIN["forms"].values() for slot in form["required_slots"]
+    }
     prefixes = {prefix for _, prefix in TOPICS.values()} | set(LABEL_PREFIX.values())
     prefixes |= {"utter_screening_flag", "utter_screening_unsure"}
     ids = {i for entries in load_vocabulary().values() for i in entries}

@@ -1,19 +1,41 @@
 """How visitors' answers are read (actions/parsing.py)."""
+
 import pytest
 
-from actions.parsing import (parse_contact, parse_name, parse_preferred_time, parse_yes_no,
-                             stated_conditions)
+from actions.parsing import (
+    parse_contact,
+    parse_name,
+    parse_preferred_time,
+    parse_yes_no,
+    stated_conditions,
+)
 
 
-@pytest.mark.parametrize("text,intent,expected", [
-    ("yes", None, "yes"), ("Yes, 20 weeks", "inform", "yes"), ("yep", None, "yes"),
-    ("yeah about 5 months along", None, "yes"), ("i am", None, "yes"), ("a little", None, "yes"),
-    ("no", None, "no"), ("nope", None, "no"), ("Nah", None, "no"), ("not at all", None, "no"),
-    ("i'm not", None, "no"), ("I don't think so no", None, "no"),
-    ("not sure", "deny", "unsure"), ("I don't know", None, "unsure"), ("maybe", None, "unsure"),
-    ("/affirm", "affirm", "yes"), ("/deny", "deny", "no"), ("/unsure", "unsure", "unsure"),
-    ("does it hurt?", "ask_pain", None), ("what is lidocaine", "ask_what_is", None),
-])
+@pytest.mark.parametrize(
+    "text,intent,expected",
+    [
+        ("yes", None, "yes"),
+        ("Yes, 20 weeks", "inform", "yes"),
+        ("yep", None, "yes"),
+        ("yeah about 5 months along", None, "yes"),
+        ("i am", None, "yes"),
+        ("a little", None, "yes"),
+        ("no", None, "no"),
+        ("nope", None, "no"),
+        ("Nah", None, "no"),
+        ("not at all", None, "no"),
+        ("i'm not", None, "no"),
+        ("I don't think so no", None, "no"),
+        ("not sure", "deny", "unsure"),
+        ("I don't know", None, "unsure"),
+        ("maybe", None, "unsure"),
+        ("/affirm", "affirm", "yes"),
+        ("/deny", "deny", "no"),
+        ("/unsure", "unsure", "unsure"),
+        ("does it hurt?", "ask_pain", None),
+        ("what is lidocaine", "ask_what_is", None),
+    ],
+)
 def test_screening_answers_are_read_from_words_then_intent(text, intent, expected):
     assert parse_yes_no(text, intent) == expected
 
@@ -23,38 +45,59 @@ def _condition(text, phrase, value):
     return {"entity": "condition", "value": value, "start": start, "end": start + len(phrase)}
 
 
-@pytest.mark.parametrize("text,phrase,value,expected", [
-    ("I'm pregnant, can I book?", "pregnant", "pregnancy", {"pregnant": "yes"}),
-    ("im 20 weeks pregnant", "pregnant", "pregnancy", {"pregnant": "yes"}),
-    ("I have a sunburn, can I still do it", "sunburn", "sunburn", {"sunburn": "yes"}),
-    ("I'm allergic to lidocaine", "allergic to lidocaine", "lidocaine_allergy", {"lidocaine_allergy": "yes"}),
-    ("my skin is inflamed", "inflamed", "inflamed_skin", {"inflamed_skin": "yes"}),
-    ("I'm not pregnant", "pregnant", "pregnancy", {"pregnant": "no"}),
-    ("no, but I have a sunburn", "sunburn", "sunburn", {"sunburn": "yes"}),
-    ("can pregnant women get microneedling", "pregnant", "pregnancy", {}),
-    ("what if I'm pregnant?", "pregnant", "pregnancy", {}),
-    ("is it safe with a sunburn", "sunburn", "sunburn", {}),
-    ("just found out im expecting!! is it safe", "im expecting!", "pregnancy", {"pregnant": "yes"}),
-])
+@pytest.mark.parametrize(
+    "text,phrase,value,expected",
+    [
+        ("I'm pregnant, can I book?", "pregnant", "pregnancy", {"pregnant": "yes"}),
+        ("im 20 weeks pregnant", "pregnant", "pregnancy", {"pregnant": "yes"}),
+        ("I have a sunburn, can I still do it", "sunburn", "sunburn", {"sunburn": "yes"}),
+        (
+            "I'm allergic to lidocaine",
+            "allergic to lidocaine",
+            "lidocaine_allergy",
+            {"lidocaine_allergy": "yes"},
+        ),
+        ("my skin is inflamed", "inflamed", "inflamed_skin", {"inflamed_skin": "yes"}),
+        ("I'm not pregnant", "pregnant", "pregnancy", {"pregnant": "no"}),
+        ("no, but I have a sunburn", "sunburn", "sunburn", {"sunburn": "yes"}),
+        ("can pregnant women get microneedling", "pregnant", "pregnancy", {}),
+        ("what if I'm pregnant?", "pregnant", "pregnancy", {}),
+        ("is it safe with a sunburn", "sunburn", "sunburn", {}),
+        (
+            "just found out im expecting!! is it safe",
+            "im expecting!",
+            "pregnancy",
+            {"pregnant": "yes"},
+        ),
+    ],
+)
 def test_only_first_person_statements_count_as_screening_facts(text, phrase, value, expected):
     assert stated_conditions(text, [_condition(text, phrase, value)]) == expected
 
 
 def test_other_entities_and_unlisted_conditions_state_nothing():
     text = "I have diabetes and rosacea"
-    entities = [{"entity": "condition", "value": "diabetes", "start": 7, "end": 15},
-                {"entity": "concern", "value": "rosacea", "start": 20, "end": 27}]
+    entities = [
+        {"entity": "condition", "value": "diabetes", "start": 7, "end": 15},
+        {"entity": "concern", "value": "rosacea", "start": 20, "end": 27},
+    ]
     assert stated_conditions(text, entities) == {}
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("jane.doe@gmail.com", ("email", "jane.doe@gmail.com")),
-    ("my email is Bob.Smith+clinic@Example.org thanks", ("email", "bob.smith+clinic@example.org")),
-    ("613 555 0199", ("phone", "613 555 0199")),
-    ("+1 (613) 555-0123", ("phone", "613 555 0123")),
-    ("call me at 6135550101", ("phone", "613 555 0101")),
-    ("+44 20 7946 0958", ("phone", "+442079460958")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("jane.doe@gmail.com", ("email", "jane.doe@gmail.com")),
+        (
+            "my email is Bob.Smith+clinic@Example.org thanks",
+            ("email", "bob.smith+clinic@example.org"),
+        ),
+        ("613 555 0199", ("phone", "613 555 0199")),
+        ("+1 (613) 555-0123", ("phone", "613 555 0123")),
+        ("call me at 6135550101", ("phone", "613 555 0101")),
+        ("+44 20 7946 0958", ("phone", "+442079460958")),
+    ],
+)
 def test_contacts_are_recognised_and_normalised(text, expected):
     assert parse_contact(text) == expected
 
@@ -64,16 +107,34 @@ def test_wrong_contacts_are_rejected(text):
     assert parse_contact(text) is None
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Maria Lopez", "Maria Lopez"), ("my name is john", "John"), ("it's Anne-Marie", "Anne-Marie"),
-    ("I'm Priya", "Priya"), ("Hi, I'm sam o'neil", "Sam O'neil"), ("Zoë", "Zoë"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Maria Lopez", "Maria Lopez"),
+        ("my name is john", "John"),
+        ("it's Anne-Marie", "Anne-Marie"),
+        ("I'm Priya", "Priya"),
+        ("Hi, I'm sam o'neil", "Sam O'neil"),
+        ("Zoë", "Zoë"),
+    ],
+)
 def test_names_are_read(text, expected):
     assert parse_name(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "yes", "no", "613 555 0199", "bob@example.com",
-                                  "<script>alert(1)</script>", "x" * 200, "does it hurt?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "yes",
+        "no",
+        "613 555 0199",
+        "bob@example.com",
+        "<script>alert(1)</script>",
+        "x" * 200,
+        "does it hurt?",
+    ],
+)
 def test_non_names_are_rejected(text):
     assert parse_name(text) is None
 
@@ -94,7 +155,10 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
     assert stack.rasa.env["RASA_API_TOKEN"] == "-starts-with-a-dash"
     assert not any("starts-with-a-dash" in arg for arg in stack.rasa.argv)
     assert rasa_argv(["run"], "-starts-with-a-dash") == [
-        "rasa", "run", "--auth-token=-starts-with-a-dash"]
+        "rasa",
+        "run",
+        "--auth-token=-starts-with-a-dash",
+    ]
     monkeypatch.delenv("RASA_API_TOKEN")
     generated = Stack(tmp_path / "b", rasa_port=1, actions_port=2, web_port=3).api_token
     assert len(generated) == 64 and not generated.startswith("-")
