@@ -95,6 +95,32 @@ _QUESTION_WORD = (
 )
 _BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
 _BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
+# Messages that describe the visitor's own skin today ("my eyes are puffy from crying", "I've got
+# big pores on my cheeks") are not reports of a treatment's effects: no question, no word placing
+# them around a treatment. Answering them with side effects and "contact the clinic" would
+# frighten for nothing; a warning-sign word always counts, whatever the wording.
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|my|me)\b", re.I)
+_TREATMENT_WORDS = re.compile(
+    r"\b(after|afterwards|since|post|treatment|treated|needling|microneedling|session|"
+    r"procedure|appointment|appt|days? later|last time)\b",
+    re.I,
+)
+_ASKING = re.compile(
+    rf"\?|(^|[,.;!]\s*|\b(and|but|so)\s+){_QUESTION_WORD}\b|"
+    r"\b(normal|expected|okay|ok|worry|worried|should i)\b",
+    re.I,
+)
+# An everyday cause stated with a symptom: "puffy from crying", "red when I'm embarrassed",
+# "flaky in winter", "a red birthmark".
+_EVERYDAY_CAUSE = re.compile(
+    r"\b(from|when|whenever|because|cause|birthmark|always|in (the )?(winter|summer|cold|heat)|"
+    r"since (i was|birth|childhood))\b",
+    re.I,
+)
+_WARNING_LABELS = {label for label, _, _ in SAFETY}
+# Topics a symptom statement is mistaken for.
+_SYMPTOM_TOPICS = ("ask_side_effects", "ask_after_effects")
+
 # Used only when the classifier is unsure: a message naming a topic word gets that topic.
 TOPIC_CUES = {
     "pain": "ask_pain",
@@ -140,6 +166,41 @@ def _label_prefix(label: str, text: str) -> str | None:
     return LABEL_PREFIX.get(label)
 
 
+def describes_everyday_skin(text: str) -> bool:
+    """The visitor tells about their skin, asking nothing and naming no treatment."""
+    text = text or ""
+    return bool(
+        _FIRST_PERSON.search(text)
+        and not _ASKING.search(text)
+        and not _TREATMENT_WORDS.search(text)
+    )
+
+
+def reading_of_a_statement(
+    intent: str | None, entities: Sequence[Mapping], text: str
+) -> tuple[str | None, list[Mapping]]:
+    """What a statement about one's everyday skin really asks, as (intent, entities).
+
+    Naming a concern and no symptom ("big pores on my cheeks") it asks whether needling treats
+    it. A symptom with an everyday cause ("red blotches when I'm embarrassed", "puffy from
+    crying") is no side effect and no warning sign: its symptom is dropped, and the message is
+    none of the assistant's topics. Either way the classifier's side-effects or warning reading
+    would have answered "contact the clinic". A warning-sign word always keeps its warning, and
+    so does a symptom with no stated cause: on a needling clinic's chat it may well follow a
+    treatment."""
+    labels = {entity.get("entity") for entity in entities}
+    if labels & _WARNING_LABELS or not describes_everyday_skin(text):
+        return intent, list(entities)
+    if "symptom" in labels and _EVERYDAY_CAUSE.search(text):
+        kept = [e for e in entities if e.get("entity") != "symptom"]
+        everyday = (*_SYMPTOM_TOPICS, "report_warning_signs")
+        return (None if intent in everyday else intent), kept
+    concern_only = "concern" in labels and "symptom" not in labels
+    if concern_only and intent in (*_SYMPTOM_TOPICS, "report_warning_signs"):
+        return "ask_treats", list(entities)
+    return intent, list(entities)
+
+
 def _subject_answers(
     intent: str | None, entities: Sequence[Mapping], text: str, available: Iterable[str]
 ) -> list[Answer]:
@@ -181,6 +242,7 @@ def select_responses(
 ) -> list[Answer]:
     """The responses that answer one visitor message, in order."""
     available = set(available)
+    intent, entities = reading_of_a_statement(intent, entities, text)
     labels = {entity.get("entity") for entity in entities}
     for label, safety_intent, response in SAFETY:
         if label in labels or intent == safety_intent:

@@ -179,3 +179,81 @@ def test_a_product_in_a_downtime_question_gets_its_own_answer():
         "utter_aftercare_makeup"
     ]
     assert answer("ask_downtime", "when can i go back to work") == ["utter_downtime"]
+
+
+WARNINGS = {"utter_warning_signs", "utter_emergency"}
+
+
+def alarming(responses):
+    """Whether any answer tells the visitor to contact the clinic or a doctor."""
+    texts = [t["text"] for r in responses for t in DOMAIN["responses"][r]]
+    return bool(WARNINGS & set(responses)) or any("promptly" in t or "911" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "intent, text, phrase, label, value",
+    [
+        (
+            "report_warning_signs",
+            "i have loads of wrinkles on my forehead",
+            "wrinkles",
+            "concern",
+            "fine_lines_wrinkles",
+        ),
+        (
+            "ask_side_effects",
+            "my skin goes red when i'm nervous",
+            "red",
+            "symptom",
+            "redness_swelling",
+        ),
+        ("nlu_fallback", "my hands get itchy from the cold", "itchy", "symptom", "irritation"),
+        (
+            "report_warning_signs",
+            "my cheeks are swollen from a toothache",
+            "swollen",
+            "symptom",
+            "redness_swelling",
+        ),
+    ],
+)
+def test_everyday_skin_described_is_no_alarm(intent, text, phrase, label, value):
+    responses = answer(intent, text, [entity(text, phrase, label, value)])
+    assert not alarming(responses), responses
+
+
+def test_a_concern_stated_is_a_question_about_treating_it():
+    text = "i have loads of wrinkles on my forehead"
+    wrinkles = [entity(text, "wrinkles", "concern", "fine_lines_wrinkles")]
+    assert answer("report_warning_signs", text, wrinkles)[0].startswith("utter_treats")
+
+
+@pytest.mark.parametrize(
+    "intent, text, phrase, label, value",
+    [
+        (
+            "report_warning_signs",
+            "my face is still swollen 4 days after the treatment",
+            "swollen",
+            "symptom",
+            "redness_swelling",
+        ),
+        (
+            "report_warning_signs",
+            "my face is really swollen and red",
+            "swollen",
+            "symptom",
+            "redness_swelling",
+        ),
+        ("nlu_fallback", "there's pus from my scars", "pus", "warning_sign", "warning_sign"),
+        (
+            "ask_side_effects",
+            "i cant breathe from the cream",
+            "cant breathe",
+            "emergency_sign",
+            "emergency_sign",
+        ),
+    ],
+)
+def test_warning_signs_keep_their_warning(intent, text, phrase, label, value):
+    assert answer(intent, text, [entity(text, phrase, label, value)])[0] in WARNINGS
