@@ -1,4 +1,5 @@
-"""Rasa NLU component that reports the clinic vocabulary's canonical ids as entity values.
+"""Rasa NLU components of the clinic: entity values as the vocabulary's canonical ids, and a
+guard that sends keyboard mash to the fallback.
 
 Rasa's SpacyEntityExtractor reports the matched text ("Rosacia", "the GYM"); the entity ruler
 also knows the pattern's id ("rosacea", "pools_saunas_gyms"), which is what the answers are keyed
@@ -8,10 +9,21 @@ as Rasa synonyms.
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
+from pathlib import Path
 from typing import Any
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
+from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 @DefaultV1Recipe.register(
@@ -32,3 +44,95 @@ class ClinicEntityExtractor(SpacyEntityExtractor):
             }
             for ent in doc.ents
         ]
+
+
+# Words at least this common in English (log-probability, spaCy's lexeme_prob table) count as
+# language; rarer ones only when the training data has them ("microneedling", "preggo").
+COMMON_WORD_LOGPROB = -13.5
+
+
+def common_english_words() -> set[str]:
+    """About 22,000 common English words, from the spacy-lookups-data package (offline)."""
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as table:
+        return {word for word, logprob in json.load(table).items() if logprob > COMMON_WORD_LOGPROB}
+
+
+def stretched_forms(word: str) -> set[str]:
+    """The word with each run of a repeated letter cut to one or two ("heyyy" -> "hey",
+    "helloo" -> "hello"): how people stretch words when they type."""
+    forms = {""}
+    for run in re.finditer(r"(.)\1*", word[:40]):
+        letter, length = run.group(1), len(run.group(0))
+        lengths = {1, 2} if length > 1 else {1}
+        forms = {form + letter * n for form in forms for n in lengths}
+        if len(forms) > 64:  # a word stretched in many places: no more variants
+            return set()
+    return forms - {word}
+
+
+def _words(message: Message) -> list[str]:
+    return [
+        token.text.lower()
+        for token in message.get(TOKENS_NAMES[TEXT]) or []
+        if any(ch.isalpha() for ch in token.text)
+    ]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class UnknownWordsGuard(GraphComponent):
+    """Keyboard mash ("asdfgh qwerty zxcv") is not a message to classify: DIET still picks its
+    nearest intent, sometimes confidently ("You're welcome!"). A message none of whose words is
+    common English or seen in the training data gets confidence 0, so the FallbackClassifier
+    after this turns it into nlu_fallback: the visitor is asked to rephrase."""
+
+    def __init__(self, known: set[str], storage: ModelStorage, resource: Resource) -> None:
+        self.known = known
+        self._storage = storage
+        self._resource = resource
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UnknownWordsGuard:
+        return cls(set(), model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.known = common_english_words()
+        for example in training_data.training_examples:
+            self.known.update(_words(example))
+        with self._storage.write_to(self._resource) as folder:
+            (folder / "known_words.json").write_text(json.dumps(sorted(self.known)))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> UnknownWordsGuard:
+        with model_storage.read_from(resource) as folder:
+            known = set(json.loads((folder / "known_words.json").read_text()))
+        return cls(known, model_storage, resource)
+
+    def knows(self, word: str) -> bool:
+        return word in self.known or any(v in self.known for v in stretched_forms(word))
+
+    def is_gibberish(self, words: list[str]) -> bool:
+        return bool(words) and not any(self.knows(word) for word in words)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get(INTENT)
+            if intent and self.is_gibberish(_words(message)):
+                message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+        return messages
