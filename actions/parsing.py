@@ -21,8 +21,55 @@ CONDITION_SLOTS = {
 
 _UNSURE = re.compile(
     r"\b(not sure|unsure|don'?t know|dont know|do not know|no idea|idk|maybe|perhaps|possibly|"
-    r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno)\b"
+    r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know)\b"
 )
+# A hedge that asks back ("kinda?", "sort of?"): the visitor is not sure.
+_HEDGED_QUESTION = re.compile(r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think)\s*\?")
+# "def not", "absolutely not", "all good": a no wherever it stands.
+_EMPHATIC_NO = re.compile(
+    r"\b(def(initely|o)?|absolutely|certainly|totally|hell) not\b|^\W*(all good|all fine|"
+    r"all clear|nothing like that|none of (that|those))\b"
+)
+_NEGATED = re.compile(
+    r"\b(not|no|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|n't)\W+(\w+\W+){0,2}$"
+)
+# What an answer says about the question it answers, in the visitor's words: "20 weeks" to "are
+# you pregnant?", "skin's clear atm" to "is your skin inflamed?", "fried at the beach" to "are
+# you sunburnt?", "never been tested" to "are you allergic to lidocaine?".
+SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
+    "pregnant": {
+        NO: re.compile(
+            r"\b(i'?m|im|i am) a (guy|man|male|dude|boy)\b|\bnot (pregnant|expecting)\b"
+        ),
+        YES: re.compile(
+            r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
+            r"due (date|in)|bun in the oven|baby on the way)\b"
+        ),
+    },
+    "inflamed_skin": {
+        NO: re.compile(
+            r"\b(clear|fine|normal|calm|healthy|good|no (breakouts?|spots|pimples|acne|cysts?)|"
+            r"just (the |my )?scars?)\b"
+        ),
+        YES: re.compile(
+            r"\b(cysts?|cystic|lumps?|painful|sore|breaking out|broken out|flar(e|ing)|angry|"
+            r"inflamed|swollen|pus)\b"
+        ),
+    },
+    "sunburn": {
+        NO: re.compile(
+            r"\b((haven'?t|have not|not|no|never) (been )?(out )?in the sun|no sun|winter|"
+            r"indoors|no sunburn)\b"
+        ),
+        YES: re.compile(
+            r"\b(sunburn(t|ed)?|sun ?burnt|burnt|burned|fried|peeling|lobster|crispy)\b"
+        ),
+    },
+    "lidocaine_allergy": {
+        UNSURE: re.compile(r"\bnever (been )?(tested|had it|had that|used it)\b"),
+        YES: re.compile(r"\ballergic\b"),
+    },
+}
 _NO = re.compile(
     r"^\W*(no+|nope|nah|naw|non|never|not at all|not really|none|negative|n|i'?m not|im not|"
     r"i am not|i don'?t|i do not|i haven'?t|i have not|not me|nothing)\b"
@@ -38,20 +85,38 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").strip().lower().replace("’", "'"))
 
 
-def parse_yes_no(text: str, intent: str | None = None) -> str | None:
+def _cue(slot: str | None, answer: str, words: str, negated: bool = False) -> bool:
+    """Whether the answer's own words, read against the question asked, say `answer`: a cue
+    right after a negation ("not inflamed", "no cysts") counts only when `negated` is asked."""
+    pattern = SLOT_CUES.get(slot or "", {}).get(answer)
+    if pattern is None:
+        return False
+    return any(
+        bool(_NEGATED.search(words[: m.start()])) == negated for m in pattern.finditer(words)
+    )
+
+
+def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) -> str | None:
     """An answer to a yes/no screening question: "yes", "no", "unsure" or None (not an answer).
 
-    The words win over the intent because "not sure" can look like a "no" to the classifier;
-    the intent (from quick-reply buttons, or an affirm/deny the words didn't catch) comes next.
+    Read as a person at the front desk would, against the question asked (`slot`): the words
+    win over the intent because "not sure" can look like a "no" to the classifier, and "skin's
+    clear atm" like nothing at all; the intent (from quick-reply buttons, or an affirm/deny the
+    words didn't catch) comes last.
     """
     words = normalise(text)
     if words.startswith("/"):  # a quick-reply payload such as "/affirm"
         words = ""
-    if _UNSURE.search(words):
+    if _UNSURE.search(words) or _HEDGED_QUESTION.search(words) or _cue(slot, UNSURE, words):
         return UNSURE
-    if _NO.search(words):
+    if (
+        _NO.search(words)
+        or _EMPHATIC_NO.search(words)
+        or _cue(slot, NO, words)
+        or (_cue(slot, YES, words, negated=True) and not _cue(slot, YES, words))
+    ):
         return NO
-    if _YES.search(words):
+    if _cue(slot, YES, words) or _YES.search(words):
         return YES
     return {"affirm": YES, "deny": NO, "unsure": UNSURE}.get(intent or "")
 

@@ -31,7 +31,7 @@ def screening_answer(slot: str, tracker: Tracker) -> str | None:
     if slot in stated:
         return stated[slot]
     if tracker.active_loop_name == SCREENING_FORM and tracker.get_slot("requested_slot") == slot:
-        return parse_yes_no(text, (message.get("intent") or {}).get("name"))
+        return parse_yes_no(text, (message.get("intent") or {}).get("name"), slot)
     return None
 
 

@@ -162,3 +162,32 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
     monkeypatch.delenv("RASA_API_TOKEN")
     generated = Stack(tmp_path / "b", rasa_port=1, actions_port=2, web_port=3).api_token
     assert len(generated) == 64 and not generated.startswith("-")
+
+
+@pytest.mark.parametrize(
+    "slot, text, expected",
+    [
+        # the answer's content, read against the question asked
+        ("pregnant", "yep 14 wks", "yes"),
+        ("pregnant", "im a man haha", "no"),
+        ("pregnant", "definitely not", "no"),
+        ("inflamed_skin", "nope my skin is calm right now", "no"),
+        ("inflamed_skin", "all clear", "no"),
+        ("inflamed_skin", "a couple of sore cysts on my chin", "yes"),
+        ("inflamed_skin", "no cysts, just old scars", "no"),
+        ("sunburn", "got burnt at the lake on sunday", "yes"),
+        ("sunburn", "been indoors all month", "no"),
+        ("sunburn", "it's not burnt", "no"),
+        ("lidocaine_allergy", "yes im allergic", "yes"),
+        ("lidocaine_allergy", "not allergic", "no"),
+        ("lidocaine_allergy", "never had it tested", "unsure"),
+        ("lidocaine_allergy", "not that i know of", "unsure"),
+        ("inflamed_skin", "sort of?", "unsure"),
+    ],
+)
+def test_a_screening_answer_is_read_against_its_question(slot, text, expected):
+    assert parse_yes_no(text, None, slot) == expected
+
+
+def test_a_cue_for_another_question_is_not_an_answer():
+    assert parse_yes_no("got burnt at the lake", None, "pregnant") is None
