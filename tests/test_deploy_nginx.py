@@ -6,7 +6,6 @@ test's own (a self-signed certificate, free ports on loopback).
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import shutil
@@ -16,44 +15,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tools.cluster_parts import self_signed_certificate
 from tools.stack import ROOT, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def self_signed(folder: Path) -> tuple:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +29,7 @@ def nginx(stack, tmp_path_factory):
     if not os.path.exists(NGINX):
         pytest.fail("nginx is not installed: run `make system` (installs nginx-light).")
     folder = tmp_path_factory.mktemp("nginx")
-    cert, key = self_signed(folder)
+    cert, key = self_signed_certificate(folder)
     https_port, rasa_front = free_port(), free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     for old, new in [

@@ -87,13 +87,14 @@ def request_senders(engine: Engine) -> set[str]:
         return {r[0] for r in conn.execute(sa.select(requests_c.sender_id).distinct())}
 
 
+def _status_counts(conn: sa.engine.Connection) -> dict[str, int]:
+    query = sa.select(requests_c.status, sa.func.count()).group_by(requests_c.status)
+    return {status: count for status, count in conn.execute(query).all()}
+
+
 def status_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return dict(
-            conn.execute(
-                sa.select(requests_c.status, sa.func.count()).group_by(requests_c.status)
-            ).all()
-        )
+        return _status_counts(conn)
 
 
 def requests_of(engine: Engine, sender_id: str) -> list[Row]:
@@ -114,11 +115,7 @@ def requests_page(
     """One page of the queue (status "all" or one of REQUEST_STATUSES), newest first, with the
     count per status, the page shown and the number of pages."""
     with engine.connect() as conn:
-        counts = dict(
-            conn.execute(
-                sa.select(requests_c.status, sa.func.count()).group_by(requests_c.status)
-            ).all()
-        )
+        counts = _status_counts(conn)
         query = sa.select(consultation_requests)
         if status != "all":
             query = query.where(requests_c.status == status)
