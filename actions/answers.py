@@ -99,10 +99,17 @@ _BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b
 # big pores on my cheeks") are not reports of a treatment's effects: no question, no word placing
 # them around a treatment. Answering them with side effects and "contact the clinic" would
 # frighten for nothing; a warning-sign word always counts, whatever the wording.
-_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|ive|my|me)\b", re.I)
 _TREATMENT_WORDS = re.compile(
-    r"\b(after|afterwards|since|post|treatment|treated|needling|microneedling|session|"
-    r"procedure|appointment|appt|days? later|last time)\b",
+    r"\b(after|afterwards|since|post|treatment|treated|needling|microneedling|needles?|session|"
+    r"procedure|appointment|appt|days? later|last time|numbing|cream|lidocaine|an(a)?esthetic)\b",
+    re.I,
+)
+# "After" places a symptom around a treatment, unless what follows is part of an everyday day:
+# "pink after a hot shower", "red after my run".
+_EVERYDAY_AFTER = re.compile(
+    r"\bafter (a |an |my |the |some |every )?(hot |long |cold |quick |big )?"
+    r"(shower|bath|run|jog|workout|work ?out|gym|exercise|swim|sauna|shave|shaving|wax|waxing|"
+    r"drinks?|wine|meal|dinner|lunch|crying|cry|sport|game|walk|hike|class|practice|yoga)\b",
     re.I,
 )
 _ASKING = re.compile(
@@ -113,13 +120,50 @@ _ASKING = re.compile(
 # An everyday cause stated with a symptom: "puffy from crying", "red when I'm embarrassed",
 # "flaky in winter", "a red birthmark".
 _EVERYDAY_CAUSE = re.compile(
-    r"\b(from|when|whenever|because|cause|birthmark|always|in (the )?(winter|summer|cold|heat)|"
-    r"since (i was|birth|childhood))\b",
+    r"\b(from|when|whenever|because|cause|birthmark|always|usually|regularly|"
+    r"(every|once a|twice a) (day|morning|night|week|month)|"
+    r"in (the )?(winter|summer|cold|heat)|since (i was|birth|childhood)|cold|freezing|windy|"
+    r"weather|blush\w*|embarrass\w*|nervous|beach|lake|cottage|holiday|vacation|in the sun|"
+    r"(it'?s|its|it is|it) gone|went away|cleared up)\b",
     re.I,
 )
-_WARNING_LABELS = {label for label, _, _ in SAFETY}
+# A classifier's warning reading needs something felt or seen: "my face is hot and weird" may
+# follow a treatment, "i shave my face every morning" tells of a habit.
+_SENSATION = re.compile(
+    r"\b(hot|warm|weird|strange|throb\w*|bleed\w*|blister\w*|rash\w*|bumps?|hives|sore|hurts?|"
+    r"pain\w*|burn\w*|sting\w*|tingl\w*|dizzy|faint\w*|sick|nause\w*|wors(e|ening)|"
+    r"spread\w*|puffy|puffed|swell\w*|blew up|blown up|ooz\w*|crust\w*|fever\w*)\b",
+    re.I,
+)
 # Topics a symptom statement is mistaken for.
 _SYMPTOM_TOPICS = ("ask_side_effects", "ask_after_effects")
+_SAFETY_INTENTS = ("report_warning_signs", "report_emergency")
+# A symptom placed after one's own treatment ("2 weeks after my sessions i have brown patches")
+# is about the treatment's effects, whatever else the sentence resembles ("sessions").
+_AFTER_MY_TREATMENT = re.compile(
+    r"\b(after|since|post)\s+(my|the|your|a|last|that|this)?\s*(\w+\s)?"
+    r"(sessions?|treatments?|needling|microneedling|procedure|appointment|appt)\b",
+    re.I,
+)
+_EFFECT_TOPICS = (
+    *_SYMPTOM_TOPICS,
+    *_SAFETY_INTENTS,
+    "ask_downtime",
+    "ask_aftercare",
+    "ask_medical_advice",
+)
+# How people tell of skin that has always been so ("goes red whenever I climb stairs, my whole
+# life"): never a treatment's effect, even in a question about the treatment.
+_LIFELONG = re.compile(
+    r"\b(whenever|every time i|my whole life|all my life|always (been|had|get|gets)|"
+    r"since (i was|birth|childhood|forever))\b",
+    re.I,
+)
+# Where a severe allergic reaction shows: an emergency reading that names one is always kept.
+_EMERGENCY_PLACES = re.compile(
+    r"\b(throat|breath\w*|swallow\w*|wheez\w*|faint\w*|collaps\w*|hives)\b", re.I
+)
+_WARNING_LABELS = {label for label, _, _ in SAFETY}
 
 # Used only when the classifier is unsure: a message naming a topic word gets that topic.
 TOPIC_CUES = {
@@ -167,12 +211,11 @@ def _label_prefix(label: str, text: str) -> str | None:
 
 
 def describes_everyday_skin(text: str) -> bool:
-    """The visitor tells about their skin, asking nothing and naming no treatment."""
+    """The visitor tells about skin ("my pores are huge", "lips chapped from the wind"), asking
+    nothing and naming no treatment."""
     text = text or ""
     return bool(
-        _FIRST_PERSON.search(text)
-        and not _ASKING.search(text)
-        and not _TREATMENT_WORDS.search(text)
+        not _ASKING.search(text) and not _TREATMENT_WORDS.search(_EVERYDAY_AFTER.sub(" ", text))
     )
 
 
@@ -182,22 +225,38 @@ def reading_of_a_statement(
     """What a statement about one's everyday skin really asks, as (intent, entities).
 
     Naming a concern and no symptom ("big pores on my cheeks") it asks whether needling treats
-    it. A symptom with an everyday cause ("red blotches when I'm embarrassed", "puffy from
-    crying") is no side effect and no warning sign: its symptom is dropped, and the message is
-    none of the assistant's topics. Either way the classifier's side-effects or warning reading
-    would have answered "contact the clinic". A warning-sign word always keeps its warning, and
-    so does a symptom with no stated cause: on a needling clinic's chat it may well follow a
-    treatment."""
+    it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
+    everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
+    and no warning sign: its symptom is dropped, and the message is none of the assistant's
+    topics. A warning reading with nothing felt or seen ("i shave my face") is none either; an
+    emergency reading needs a stated habit or cause for that ("i pluck my brows every week").
+    Each time the classifier's side-effects or warning reading would have answered "contact
+    the clinic". A warning-sign word always keeps its warning, so does an emergency reading
+    naming the throat or breathing, and so does a symptom with no stated cause: on a needling
+    clinic's chat it may well follow a treatment."""
     labels = {entity.get("entity") for entity in entities}
-    if labels & _WARNING_LABELS or not describes_everyday_skin(text):
+    severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
+    if labels & _WARNING_LABELS or severe:
         return intent, list(entities)
-    if "symptom" in labels and _EVERYDAY_CAUSE.search(text):
+    if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
+        return "ask_side_effects", list(entities)
+    felt = "symptom" in labels or bool(_SENSATION.search(text or ""))
+    if felt and _LIFELONG.search(text or "") and intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS):
+        # Whether skin like that suits needling is the doctor's to judge, at a consultation.
         kept = [e for e in entities if e.get("entity") != "symptom"]
-        everyday = (*_SYMPTOM_TOPICS, "report_warning_signs")
+        return ("ask_medical_advice" if _ASKING.search(text) else None), kept
+    if not describes_everyday_skin(text):
+        return intent, list(entities)
+    cause = _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
+    if felt and cause:
+        kept = [e for e in entities if e.get("entity") != "symptom"]
+        everyday = (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
         return (None if intent in everyday else intent), kept
     concern_only = "concern" in labels and "symptom" not in labels
-    if concern_only and intent in (*_SYMPTOM_TOPICS, "report_warning_signs"):
+    if concern_only and (intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS) or intent not in TOPICS):
         return "ask_treats", list(entities)
+    if not felt and (intent == "report_warning_signs" or (intent in _SAFETY_INTENTS and cause)):
+        return None, list(entities)
     return intent, list(entities)
 
 

@@ -52,8 +52,8 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"just (the |my )?scars?)\b"
         ),
         YES: re.compile(
-            r"\b(cysts?|cystic|lumps?|painful|sore|breaking out|broken out|flar(e|ing)|angry|"
-            r"inflamed|swollen|pus)\b"
+            r"\b(cysts?|cystic|lumps?|painful|sore|breaking out|broken out|broke out|"
+            r"flar(e|es|ed|ing)|angry|inflamed|swollen|pus)\b"
         ),
     },
     "sunburn": {
@@ -72,12 +72,25 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
 }
 _NO = re.compile(
     r"^\W*(no+|nope|nah|naw|non|never|not at all|not really|none|negative|n|i'?m not|im not|"
-    r"i am not|i don'?t|i do not|i haven'?t|i have not|not me|nothing)\b"
+    r"i am not|i don'?t|i do not|i haven'?t|i have not|not me|nothing|it'?s not|its not|"
+    r"it is not|it isn'?t)\b"
 )
 _YES = re.compile(
     r"^\W*(yes+|yeah|yea|yep|yup|ya|yah|y|sure|correct|right|true|affirmative|indeed|"
     r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|slightly|kind of|"
-    r"kinda|sort of)\b"
+    r"kinda|sort of|(it is|it'?s|its|they are|they'?re)(?=\W*$|\W*,))\b"
+)
+# "lol no", "haha yes", "um, nope": the interjection says nothing about the answer.
+_FILLER = re.compile(r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|well|oh|ok|okay|ah)\W+)+")
+# "No, but my cheeks are warm": a no with a reservation is for the doctor to weigh.
+_RESERVATION = re.compile(r"\bbut\b\W+\w+\W+\w+")
+# An answer that asks back about the question ("what is lidocaine?", "bit pink, does that
+# count?") is not sure; another question ("does it hurt?") is answered as a question.
+_ASKS_BACK = re.compile(
+    r"\b((does|would|do) (that|this|it|mine) count|what counts|what do you mean|"
+    r"what does (that|this|it) mean|(what'?s|whats|what is|what are) (a |an |the )?"
+    r"(lidocaine|lignocaine|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
+    r"sunburn\w*))\b[^?]*\?\W*$"
 )
 
 
@@ -104,7 +117,7 @@ def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) 
     clear atm" like nothing at all; the intent (from quick-reply buttons, or an affirm/deny the
     words didn't catch) comes last.
     """
-    words = normalise(text)
+    words = _FILLER.sub("", normalise(text))
     if words.startswith("/"):  # a quick-reply payload such as "/affirm"
         words = ""
     if _UNSURE.search(words) or _HEDGED_QUESTION.search(words) or _cue(slot, UNSURE, words):
@@ -115,7 +128,10 @@ def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) 
         or _cue(slot, NO, words)
         or (_cue(slot, YES, words, negated=True) and not _cue(slot, YES, words))
     ):
-        return NO
+        reserved = _RESERVATION.search(words) and not _EMPHATIC_NO.search(words)
+        return UNSURE if reserved else NO
+    if _ASKS_BACK.search(words):
+        return UNSURE
     if _cue(slot, YES, words) or _YES.search(words):
         return YES
     return {"affirm": YES, "deny": NO, "unsure": UNSURE}.get(intent or "")

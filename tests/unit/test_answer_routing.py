@@ -215,11 +215,49 @@ def alarming(responses):
             "symptom",
             "redness_swelling",
         ),
+        (
+            "report_emergency",
+            "my nose goes bright red when its windy",
+            "red",
+            "symptom",
+            "redness_swelling",
+        ),
+        (
+            "report_warning_signs",
+            "my cheeks go pink after a long run",
+            "pink",
+            "symptom",
+            "redness_swelling",
+        ),
     ],
 )
 def test_everyday_skin_described_is_no_alarm(intent, text, phrase, label, value):
     responses = answer(intent, text, [entity(text, phrase, label, value)])
     assert not alarming(responses), responses
+
+
+@pytest.mark.parametrize("intent", ["report_warning_signs", "report_emergency"])
+@pytest.mark.parametrize(
+    "text", ["i pluck my eyebrows every week", "i wax my upper lip once a month"]
+)
+def test_a_habit_told_is_no_alarm(intent, text):
+    assert not alarming(answer(intent, text)), text
+
+
+def test_skin_described_without_i_or_my_is_no_alarm():
+    text = "cheeks all blotchy and red from the wind today"
+    red = [entity(text, "red", "symptom", "redness_swelling")]
+    assert not alarming(answer("report_emergency", text, red))
+
+
+def test_skin_that_was_always_so_is_no_alarm_even_in_a_question():
+    text = "my neck gets red every time i laugh, always has, is that a problem for needling?"
+    red = [entity(text, "red", "symptom", "redness_swelling")]
+    assert answer("report_warning_signs", text, red) == ["utter_medical_advice"]
+
+
+def test_an_emergency_reading_without_a_stated_cause_keeps_its_warning():
+    assert answer("report_emergency", "my whole face blew up") == ["utter_emergency"]
 
 
 def test_a_concern_stated_is_a_question_about_treating_it():
@@ -246,6 +284,27 @@ def test_a_concern_stated_is_a_question_about_treating_it():
             "redness_swelling",
         ),
         ("nlu_fallback", "there's pus from my scars", "pus", "warning_sign", "warning_sign"),
+        (
+            "report_emergency",
+            "my lips swelled up from the numbing cream",
+            "swelled",
+            "symptom",
+            "redness_swelling",
+        ),
+        (
+            "report_emergency",
+            "my throat feels weird when i swallow",
+            "weird",
+            "symptom",
+            "redness_swelling",
+        ),
+        (
+            "report_warning_signs",
+            "it's red and hot 3 days after my session",
+            "red",
+            "symptom",
+            "redness_swelling",
+        ),
         (
             "ask_side_effects",
             "i cant breathe from the cream",

@@ -183,6 +183,16 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
         ("lidocaine_allergy", "never had it tested", "unsure"),
         ("lidocaine_allergy", "not that i know of", "unsure"),
         ("inflamed_skin", "sort of?", "unsure"),
+        # an interjection first, a bare "it is", a no with a reservation, asking back
+        ("pregnant", "haha no, my youngest is 4", "no"),
+        ("inflamed_skin", "um nope", "no"),
+        ("inflamed_skin", "it is, broke out again on monday", "yes"),
+        ("pregnant", "its fine", None),
+        ("pregnant", "no but we are trying", "unsure"),
+        ("sunburn", "no but the tip of my nose is a bit red", "unsure"),
+        ("sunburn", "slightly red from the lake, would that count?", "unsure"),
+        ("lidocaine_allergy", "whats an anaesthetic?", "unsure"),
+        ("pregnant", "how long does it take?", None),
     ],
 )
 def test_a_screening_answer_is_read_against_its_question(slot, text, expected):

@@ -1,0 +1,50 @@
+"""Safety replies on every blind set's benign statements and warning signs, through the real
+model and servers: no everyday skin statement may get an alarm (the set's own forbidden words:
+"call 911", "infection", "urgent"...), and every warning sign after a treatment must get its
+warning (the set's own expectations; earlier sets tag them "safety", with 911 expected)."""
+
+import re
+from pathlib import Path
+
+from tools.answer_accuracy import bot_reply, judge, load_questions
+
+BLIND_SETS = [
+    path
+    for path in sorted((Path(__file__).parent / "accuracy").glob("blind*.yml"))
+    if not path.stem.endswith("_screening")
+]
+# For a benign item without its own forbidden words.
+ALARM = re.compile(r"911|emergency|infection|promptly|right away|immediately|doctor now", re.I)
+ITEMS = [(path.name, item) for path in BLIND_SETS for item in load_questions(path)]
+BENIGN = [(name, item) for name, item in ITEMS if item["tag"] == "benign"]
+WARNINGS = [
+    (name, item)
+    for name, item in ITEMS
+    if item["tag"] == "warning"
+    or (item["tag"] == "safety" and any("911" in p for p in item.get("expect") or []))
+]
+
+
+def test_the_blind_sets_hold_both_kinds():
+    assert len(BENIGN) >= 70 and len(WARNINGS) >= 40
+
+
+def test_no_everyday_statement_gets_an_alarm(stack):
+    alarmed = [
+        f"{name}: {item['q']!r} -> {reply[:120]!r}"
+        for name, item in BENIGN
+        if any(
+            re.search(alarm, reply := bot_reply(stack.rasa_url, item["q"]), re.I)
+            for alarm in item.get("forbid") or [ALARM.pattern]
+        )
+    ]
+    assert not alarmed, "\n".join(alarmed)
+
+
+def test_every_warning_sign_gets_its_warning(stack):
+    missed = [
+        f"{name}: {item['q']!r} -> {problem}"
+        for name, item in WARNINGS
+        if (problem := judge(item, bot_reply(stack.rasa_url, item["q"])))
+    ]
+    assert not missed, "\n".join(missed)
