@@ -72,6 +72,8 @@ class Stack:
     api_token: str | None = None  # None: RASA_API_TOKEN, else a new random one
     action_token: str | None = None  # None: ACTION_SERVER_TOKEN, else a new random one
     extra_env: dict[str, str] = field(default_factory=dict)  # laid over everything
+    # The benchmark's baseline: `rasa run` as Rasa ships it, without tools/rasa_server.py.
+    stock_rasa: bool = False
 
     def __post_init__(self) -> None:
         self.workdir = Path(self.workdir).resolve()
@@ -136,7 +138,7 @@ class Stack:
             [
                 python,
                 "-m",
-                "tools.rasa_server",
+                "rasa" if self.stock_rasa else "tools.rasa_server",
                 "run",
                 "--model",
                 str(self.model),
@@ -149,6 +151,7 @@ class Stack:
                 "--port",
                 str(self.rasa_port),
                 "--enable-api",
+                *([f"--auth-token={self.api_token}"] if self.stock_rasa else []),
             ],
             env,
             f"{self.rasa_url}/",
