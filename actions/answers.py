@@ -104,12 +104,13 @@ _TREATMENT_WORDS = re.compile(
     r"procedure|appointment|appt|days? later|last time|numbing|cream|lidocaine|an(a)?esthetic)\b",
     re.I,
 )
-# "After" places a symptom around a treatment, unless what follows is part of an everyday day:
-# "pink after a hot shower", "red after my run".
+# "After" and "since" place a symptom around a treatment, unless what follows is part of an
+# everyday day or of one's life: "pink after a hot shower", "a mole since I was a kid".
 _EVERYDAY_AFTER = re.compile(
     r"\bafter (a |an |my |the |some |every )?(hot |long |cold |quick |big )?"
     r"(shower|bath|run|jog|workout|work ?out|gym|exercise|swim|sauna|shave|shaving|wax|waxing|"
-    r"drinks?|wine|meal|dinner|lunch|crying|cry|sport|game|walk|hike|class|practice|yoga)\b",
+    r"drinks?|wine|meal|dinner|lunch|crying|cry|sport|game|walk|hike|class|practice|yoga)\b|"
+    r"\bsince (i was( a)? \w+|birth|childhood|forever|my teens|high school|puberty)\b",
     re.I,
 )
 _ASKING = re.compile(

@@ -244,6 +244,11 @@ def test_a_habit_told_is_no_alarm(intent, text):
     assert not alarming(answer(intent, text)), text
 
 
+def test_a_mole_had_since_childhood_is_no_alarm():
+    text = "got a freckle on my chin since i was a teenager, looks the same as ever"
+    assert not alarming(answer("report_warning_signs", text))
+
+
 def test_skin_described_without_i_or_my_is_no_alarm():
     text = "cheeks all blotchy and red from the wind today"
     red = [entity(text, "red", "symptom", "redness_swelling")]
