@@ -22,7 +22,7 @@ ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 
 .PHONY: help setup system train run run-cluster test lint validate unit-test story-test nlu-test \
-        accuracy pytest deploy-check staff-user staff-user-remove retention clean
+        accuracy pytest deploy-check staff-user staff-user-remove retention clean bench
 
 help:
 	@echo "make run    set up what is missing, train if the data changed, start everything"
@@ -100,7 +100,7 @@ accuracy: train
 
 pytest: train system
 	@echo "==> pytest: actions, conversations through the real servers, widget and console in Chromium"
-	@$(PY) -m pytest -q tests --ignore=tests/unit
+	@$(PY) -m pytest -q --durations=8 tests --ignore=tests/unit
 
 test: lint validate unit-test deploy-check story-test nlu-test accuracy pytest
 	@echo "==> All tests passed"
@@ -126,3 +126,10 @@ retention: setup
 
 clean:
 	rm -rf models results test-output nlp/build .pytest_cache
+
+# ours against Rasa's stock configuration and a plain article search: training, answer accuracy,
+# NLU cross-validation, latency under load, memory (not part of `make test`; up to an hour on
+# 2 cores, less when stages are cached). Writes bench/results.json and bench/REPORT.md.
+# BENCH_ARGS="--only ours --skip cv" and the like for development; --fresh ignores the cache.
+bench: setup
+	@$(PY) -m tools.bench $(BENCH_ARGS)

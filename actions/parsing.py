@@ -38,9 +38,7 @@ _NEGATED = re.compile(
 # you sunburnt?", "never been tested" to "are you allergic to lidocaine?".
 SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     "pregnant": {
-        NO: re.compile(
-            r"\b(i'?m|im|i am) a (guy|man|male|dude|boy)\b|\bnot (pregnant|expecting)\b"
-        ),
+        NO: re.compile(r"\b(i'?m|im|i am) a (guy|man|male|dude|boy)\b|\bnot (preg\w*|expecting)\b"),
         YES: re.compile(
             r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
             r"due (date|in)|bun in the oven|baby on the way)\b"
@@ -80,6 +78,8 @@ _YES = re.compile(
     r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|slightly|kind of|"
     r"kinda|sort of|(it is|it'?s|its|they are|they'?re)(?=\W*$|\W*,))\b"
 )
+# "found out last week that i am actually": the answer at the end of a sentence.
+_YES_AT_END = re.compile(r"\b(i am|i'?m|im|i do|i have)( actually| indeed)?\W*$")
 # "lol no", "haha yes", "um, nope": the interjection says nothing about the answer.
 _FILLER = re.compile(r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|well|oh|ok|okay|ah)\W+)+")
 # "No, but my cheeks are warm": a no with a reservation is for the doctor to weigh.
@@ -132,7 +132,7 @@ def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) 
         return UNSURE if reserved else NO
     if _ASKS_BACK.search(words):
         return UNSURE
-    if _cue(slot, YES, words) or _YES.search(words):
+    if _cue(slot, YES, words) or _YES.search(words) or _YES_AT_END.search(words):
         return YES
     return {"affirm": YES, "deny": NO, "unsure": UNSURE}.get(intent or "")
 

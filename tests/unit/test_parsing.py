@@ -193,6 +193,8 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
         ("sunburn", "slightly red from the lake, would that count?", "unsure"),
         ("lidocaine_allergy", "whats an anaesthetic?", "unsure"),
         ("pregnant", "how long does it take?", None),
+        ("pregnant", "nope not pregnent", "no"),
+        ("pregnant", "took a test yesterday and turns out i am", "yes"),
     ],
 )
 def test_a_screening_answer_is_read_against_its_question(slot, text, expected):
