@@ -1,11 +1,12 @@
 """bench/results.json: three variants with the same keys, null where a measure does not apply."""
 
+from tools.bench.configs import QUESTION_SETS
 from tools.bench.cv import annotated_entities, confusion
 from tools.bench.results import KEYS, assemble, shape_problems
 from tools.bench.training import change_nlu_example, change_response_text
 
 SCORE = {"overall": 0.5, "right": 1, "total": 2, "by_tag": {"pain": {"right": 1, "total": 2}}}
-ACCURACY = {"public_sample": SCORE, "own": SCORE}
+ACCURACY = {name: SCORE for name in QUESTION_SETS}
 LATENCY = {"1": {"p50": 100.0, "p95": 200.0, "p99": 300.0}}
 SERVE = {
     "answer_accuracy": ACCURACY,
