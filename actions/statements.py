@@ -1,0 +1,137 @@
+"""How a statement about one's skin is read, before it is answered: what a front-desk person
+hears in "I've got big pores on my cheeks", "my cheeks go red from the cold" or "2 weeks after
+my sessions I have brown patches". Pure functions over the message's text, its intent and its
+entities (actions/answers.py calls them); tested through tests/unit/test_answer_routing.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+
+QUESTION_WORD = (
+    r"(?:how|hows|what|whats|when|whens|does|do|is|are|can|could|will|would|should|"
+    r"where|wheres|who|whos|why|which|any)"
+)
+# The vocabulary's safety labels (answers.SAFETY): a message holding one keeps its warning.
+_WARNING_LABELS = {"emergency_sign", "warning_sign"}
+
+# Messages that describe the visitor's own skin today ("my eyes are puffy from crying", "I've got
+# big pores on my cheeks") are not reports of a treatment's effects: no question, no word placing
+# them around a treatment. Answering them with side effects and "contact the clinic" would
+# frighten for nothing; a warning-sign word always counts, whatever the wording.
+_TREATMENT_WORDS = re.compile(
+    r"\b(after|afterwards|since|post|treatment|treated|needling|microneedling|needles?|session|"
+    r"procedure|appointment|appt|days? later|last time|numbing|cream|lidocaine|an(a)?esthetic)\b",
+    re.I,
+)
+# "After" and "since" place a symptom around a treatment, unless what follows is part of an
+# everyday day or of one's life: "pink after a hot shower", "a mole since I was a kid".
+_EVERYDAY_AFTER = re.compile(
+    r"\bafter (a |an |my |the |some |every )?(hot |long |cold |quick |big )?"
+    r"(shower|bath|run|jog|workout|work ?out|gym|exercise|swim|sauna|shave|shaving|wax|waxing|"
+    r"drinks?|wine|meal|dinner|lunch|crying|cry|sport|game|walk|hike|class|practice|yoga)\b|"
+    r"\bsince (i was( a)? \w+|birth|childhood|forever|my teens|high school|puberty)\b",
+    re.I,
+)
+_ASKING = re.compile(
+    rf"\?|(^|[,.;!]\s*|\b(and|but|so)\s+){QUESTION_WORD}\b|"
+    r"\b(normal|expected|okay|ok|worry|worried|should i)\b",
+    re.I,
+)
+# An everyday cause stated with a symptom: "puffy from crying", "red when I'm embarrassed",
+# "flaky in winter", "a red birthmark".
+_EVERYDAY_CAUSE = re.compile(
+    r"\b(from|when|whenever|because|cause|birthmark|always|usually|regularly|"
+    r"(every|once a|twice a) (day|morning|night|week|month)|"
+    r"in (the )?(winter|summer|cold|heat)|since (i was|birth|childhood)|cold|freezing|windy|"
+    r"weather|blush\w*|embarrass\w*|nervous|beach|lake|cottage|holiday|vacation|in the sun|"
+    r"(it'?s|its|it is|it) gone|went away|cleared up)\b",
+    re.I,
+)
+# A classifier's warning reading needs something felt or seen: "my face is hot and weird" may
+# follow a treatment, "i shave my face every morning" tells of a habit.
+_SENSATION = re.compile(
+    r"\b(hot|warm|weird|strange|throb\w*|bleed\w*|blister\w*|rash\w*|bumps?|hives|sore|hurts?|"
+    r"pain\w*|burn\w*|sting\w*|tingl\w*|dizzy|faint\w*|sick|nause\w*|wors(e|ening)|"
+    r"spread\w*|puffy|puffed|swell\w*|blew up|blown up|ooz\w*|crust\w*|fever\w*)\b",
+    re.I,
+)
+# Topics a symptom statement is mistaken for.
+_SYMPTOM_TOPICS = ("ask_side_effects", "ask_after_effects")
+_SAFETY_INTENTS = ("report_warning_signs", "report_emergency")
+# A symptom placed after one's own treatment ("2 weeks after my sessions i have brown patches")
+# is about the treatment's effects, whatever else the sentence resembles ("sessions").
+_AFTER_MY_TREATMENT = re.compile(
+    r"\b(after|since|post)\s+(my|the|your|a|last|that|this)?\s*(\w+\s)?"
+    r"(sessions?|treatments?|needling|microneedling|procedure|appointment|appt)\b",
+    re.I,
+)
+_EFFECT_TOPICS = (
+    *_SYMPTOM_TOPICS,
+    *_SAFETY_INTENTS,
+    "ask_downtime",
+    "ask_aftercare",
+    "ask_medical_advice",
+)
+# How people tell of skin that has always been so ("goes red whenever I climb stairs, my whole
+# life"): never a treatment's effect, even in a question about the treatment.
+_LIFELONG = re.compile(
+    r"\b(whenever|every time i|my whole life|all my life|always (been|had|get|gets)|"
+    r"since (i was|birth|childhood|forever))\b",
+    re.I,
+)
+# Where a severe allergic reaction shows: an emergency reading that names one is always kept.
+_EMERGENCY_PLACES = re.compile(
+    r"\b(throat|breath\w*|swallow\w*|wheez\w*|faint\w*|collaps\w*|hives)\b", re.I
+)
+
+
+def describes_everyday_skin(text: str) -> bool:
+    """The visitor tells about skin ("my pores are huge", "lips chapped from the wind"), asking
+    nothing and naming no treatment."""
+    text = text or ""
+    return bool(
+        not _ASKING.search(text) and not _TREATMENT_WORDS.search(_EVERYDAY_AFTER.sub(" ", text))
+    )
+
+
+def reading_of_a_statement(
+    intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
+) -> tuple[str | None, list[Mapping]]:
+    """What a statement about one's everyday skin really asks, as (intent, entities).
+
+    Naming a concern and no symptom ("big pores on my cheeks") it asks whether needling treats
+    it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
+    everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
+    and no warning sign: its symptom is dropped, and the message is none of the assistant's
+    topics. A warning reading with nothing felt or seen ("i shave my face") is none either; an
+    emergency reading needs a stated habit or cause for that ("i pluck my brows every week").
+    Each time the classifier's side-effects or warning reading would have answered "contact
+    the clinic". A warning-sign word always keeps its warning, so does an emergency reading
+    naming the throat or breathing, and so does a symptom with no stated cause: on a needling
+    clinic's chat it may well follow a treatment."""
+    labels = {entity.get("entity") for entity in entities}
+    severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
+    if labels & _WARNING_LABELS or severe:
+        return intent, list(entities)
+    if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
+        return "ask_side_effects", list(entities)
+    felt = "symptom" in labels or bool(_SENSATION.search(text or ""))
+    if felt and _LIFELONG.search(text or "") and intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS):
+        # Whether skin like that suits needling is the doctor's to judge, at a consultation.
+        kept = [e for e in entities if e.get("entity") != "symptom"]
+        return ("ask_medical_advice" if _ASKING.search(text) else None), kept
+    if not describes_everyday_skin(text):
+        return intent, list(entities)
+    cause = _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
+    if felt and cause:
+        kept = [e for e in entities if e.get("entity") != "symptom"]
+        everyday = (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
+        return (None if intent in everyday else intent), kept
+    concern_only = "concern" in labels and "symptom" not in labels
+    if concern_only and (intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS) or intent not in topics):
+        return "ask_treats", list(entities)
+    if not felt and (intent == "report_warning_signs" or (intent in _SAFETY_INTENTS and cause)):
+        return None, list(entities)
+    return intent, list(entities)
