@@ -20,6 +20,7 @@ import uuid
 import pytest
 import requests
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Conversation
 from tests.staff.review_helpers import (
     NEW_POSTS,
@@ -32,7 +33,6 @@ from tests.staff.review_helpers import (
     rows,
 )
 from tests.staff.staff_helpers import PASSWORD, ROOT, Staff, staff_cli
-from tests.staff.test_staff_console import CHROMIUM_ARGS
 
 ANNA, BEN = "review.anna", "review.ben"
 
@@ -416,7 +416,7 @@ def test_review_loop_in_a_browser_by_keyboard(review, test_output):
         anna.post("/staff/conversations/review", {"sender": sender, "review": "unread"})
     base, problems = review.base, []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on(

@@ -21,6 +21,7 @@ import pytest
 import requests
 import yaml
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Conversation
 from tests.staff.staff_helpers import PASSWORD, ROOT, Staff, staff_cli, wait_for
 
@@ -582,16 +583,6 @@ def test_retention_command_on_copies(console, tmp_path):
 
 # --- in a browser --------------------------------------------------------------------------
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 def test_browser_login_transcript_and_status_change(console, test_output):
     from playwright.sync_api import sync_playwright
@@ -602,7 +593,7 @@ def test_browser_login_transcript_and_status_change(console, test_output):
     offsite: list[str] = []
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: None if r.url.startswith(base) else offsite.append(r.url))
