@@ -27,10 +27,19 @@ _TREATMENT_WORDS = re.compile(
 )
 # "After" and "since" place a symptom around a treatment, unless what follows is part of an
 # everyday day or of one's life: "pink after a hot shower", "a mole since I was a kid".
+# "After" names a treatment only when a treatment or a span of time follows ("after my session",
+# "after 2 days", "after getting it done", or nothing: "red after"); after anything else it tells
+# of an everyday day: "warm after sitting by the fire", "red after a curry".
+_AFTER_WHAT = (
+    r"(?:(?:my|the|your|a|an|last|that|this|each|one|two|three|four|five|\d+|few|couple|of|"
+    r"several|getting|having|being|doing|i|we|it|was|had|got|\w+'s)\s+)*"
+)
+_NOT_EVERYDAY = (
+    r"(?:sessions?|treatments?|\w*needl\w*|procedures?|appointments?|appt|it|that|them|this|"
+    r"days?|hours?|nights?|weeks?|months?|wards|done|numbing|cream|lidocaine|an(?:a)?esthetic)\b"
+)
 _EVERYDAY_AFTER = re.compile(
-    r"\bafter (a |an |my |the |some |every )?(hot |long |cold |quick |big )?"
-    r"(shower|bath|run|jog|workout|work ?out|gym|exercise|swim|sauna|shave|shaving|wax|waxing|"
-    r"drinks?|wine|meal|dinner|lunch|crying|cry|sport|game|walk|hike|class|practice|yoga)\b|"
+    rf"\bafter\s+(?!{_AFTER_WHAT}{_NOT_EVERYDAY}){_AFTER_WHAT}[a-z]+|"
     r"\bsince (i was( a)? \w+|birth|childhood|forever|my teens|high school|puberty)\b",
     re.I,
 )
@@ -46,7 +55,11 @@ _EVERYDAY_CAUSE = re.compile(
     r"(every|once a|twice a) (day|morning|night|week|month)|"
     r"in (the )?(winter|summer|cold|heat)|since (i was|birth|childhood)|cold|freezing|windy|"
     r"weather|blush\w*|embarrass\w*|nervous|beach|lake|cottage|holiday|vacation|in the sun|"
-    r"(it'?s|its|it is|it) gone|went away|cleared up)\b",
+    r"(it'?s|its|it is|it) gone|went away|cleared up|makes? (me|my)|gets? me|"
+    # everyday doings that warm, redden or tire: "went hiking", "just had coffee"
+    r"hik\w*|ran|running|jog\w*|cycl\w*|bik(e|ing)|sports?|match|game|class|gym|workout|"
+    r"work(ed|ing)? out|yoga|danc\w*|coffee|spicy|curry|hot food|"
+    r"beer|drinking|heater|fire ?place|bonfire|hot shower|hot bath)\b",
     re.I,
 )
 # A classifier's warning reading needs something felt or seen: "my face is hot and weird" may
@@ -105,8 +118,8 @@ def reading_of_a_statement(
     it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
     everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
     and no warning sign: its symptom is dropped, and the message is none of the assistant's
-    topics. A warning reading with nothing felt or seen ("i shave my face") is none either; an
-    emergency reading needs a stated habit or cause for that ("i pluck my brows every week").
+    topics. A warning or emergency reading with nothing felt or seen ("i shave my face",
+    "just had coffee and i'm jittery") is none either.
     Each time the classifier's side-effects or warning reading would have answered "contact
     the clinic". A warning-sign word always keeps its warning, so does an emergency reading
     naming the throat or breathing, and so does a symptom with no stated cause: on a needling
@@ -132,6 +145,6 @@ def reading_of_a_statement(
     concern_only = "concern" in labels and "symptom" not in labels
     if concern_only and (intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS) or intent not in topics):
         return "ask_treats", list(entities)
-    if not felt and (intent == "report_warning_signs" or (intent in _SAFETY_INTENTS and cause)):
+    if not felt and intent in _SAFETY_INTENTS:
         return None, list(entities)
     return intent, list(entities)

@@ -321,3 +321,42 @@ def test_a_concern_stated_is_a_question_about_treating_it():
 )
 def test_warning_signs_keep_their_warning(intent, text, phrase, label, value):
     assert answer(intent, text, [entity(text, phrase, label, value)])[0] in WARNINGS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ears go hot after a glass of red wine",
+        "my cheeks get warm and pink after sitting in the car with the heat on",
+        "face went red after eating that chili",
+    ],
+)
+def test_after_something_other_than_a_treatment_is_an_everyday_cause(text):
+    red = [entity(text, "red" if "red" in text else "pink", "symptom", "redness_swelling")]
+    assert not alarming(answer("report_warning_signs", text, red)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my face is red and hot 3 days after getting it done",
+        "still swollen after 5 days and it's getting worse",
+        "red and throbbing after my appointment on monday",
+    ],
+)
+def test_after_a_treatment_or_a_span_of_time_keeps_the_warning(text):
+    assert answer("report_warning_signs", text)[0] in WARNINGS, text
+
+
+def test_a_stated_everyday_doing_is_a_cause():
+    text = "did a spin class and now my face is bright red"
+    red = [entity(text, "red", "symptom", "redness_swelling")]
+    assert not alarming(answer("report_warning_signs", text, red))
+
+
+def test_an_emergency_reading_with_nothing_felt_is_no_alarm():
+    assert not alarming(answer("report_emergency", "had two espressos and i'm all jumpy"))
+
+
+def test_an_emergency_reading_naming_the_throat_is_kept_even_so():
+    assert answer("report_emergency", "my throat is closing up") == ["utter_emergency"]
