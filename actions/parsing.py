@@ -21,8 +21,16 @@ CONDITION_SLOTS = {
 
 _UNSURE = re.compile(
     r"\b(not sure|unsure|don'?t know|dont know|do not know|no idea|idk|maybe|perhaps|possibly|"
-    r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know)\b"
+    r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know|"
+    r"hard to (say|tell)|not positive)\b"
 )
+# A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
+# allergy, which a person does not grow out of on their own say-so.
+_IN_THE_PAST = re.compile(
+    r"\b(not anymore|not any more|no longer|used to|long gone|all gone|gone now|years ago|"
+    r"in the past|as a (teen|teenager|kid|child)|cleared up|(yrs|years) ago|had (my|the|a) baby)\b"
+)
+_NOW = re.compile(r"\b(again|right now|currently|at the moment|atm|rn|today|this week)\b")
 # A hedge that asks back ("kinda?", "sort of?"): the visitor is not sure.
 _HEDGED_QUESTION = re.compile(r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think)\s*\?")
 # "def not", "absolutely not", "all good": a no wherever it stands.
@@ -47,7 +55,8 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     "inflamed_skin": {
         NO: re.compile(
             r"\b(clear|fine|normal|calm|healthy|good|no (breakouts?|spots|pimples|acne|cysts?)|"
-            r"just (the |my )?scars?)\b"
+            r"(just|only) (the |my |some )?(old )?scars?|behav\w*|settled|under control|"
+            r"no (issues|problems)|nothing active|not active)\b"
         ),
         YES: re.compile(
             r"\b(cysts?|cystic|lumps?|painful|sore|breaking out|broken out|broke out|"
@@ -56,8 +65,8 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     },
     "sunburn": {
         NO: re.compile(
-            r"\b((haven'?t|have not|not|no|never) (been )?(out )?in the sun|no sun|winter|"
-            r"indoors|no sunburn)\b"
+            r"\b((haven'?t|have not|not|no|never) (been |seen )?(out )?(in )?the sun|no sun|winter|"
+            r"indoors|inside|no sunburn|pale|pasty|office)\b"
         ),
         YES: re.compile(
             r"\b(sunburn(t|ed)?|sun ?burnt|burnt|burned|fried|peeling|lobster|crispy)\b"
@@ -65,6 +74,12 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     },
     "lidocaine_allergy": {
         UNSURE: re.compile(r"\bnever (been )?(tested|had it|had that|used it)\b"),
+        # Allergic, but to something else named: "only allergic to penicillin".
+        NO: re.compile(
+            r"\b(only|just) (allergic|allergy) to\b|\b(no|without( any)?|never had (any|a)) "
+            r"(problems?|issues?|reactions?|trouble)\b|\ballergic to (penicillin|nuts|peanuts|"
+            r"latex|pollen|cats|dogs|bees|shellfish|dust|gluten|eggs|sulfa|codeine|ibuprofen)\b"
+        ),
         YES: re.compile(r"\ballergic\b"),
     },
 }
@@ -78,19 +93,24 @@ _YES = re.compile(
     r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|slightly|kind of|"
     r"kinda|sort of|(it is|it'?s|its|they are|they'?re)(?=\W*$|\W*,))\b"
 )
+# "I'm 62, so no": the answer at the end of a sentence decides.
+_NO_AT_END = re.compile(r"(\bso|,)\s*(no+|nope|nah|not really)\W*$")
 # "found out last week that i am actually": the answer at the end of a sentence.
 _YES_AT_END = re.compile(r"\b(i am|i'?m|im|i do|i have)( actually| indeed)?\W*$")
 # "lol no", "haha yes", "um, nope": the interjection says nothing about the answer.
-_FILLER = re.compile(r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|well|oh|ok|okay|ah)\W+)+")
+_FILLER = re.compile(
+    r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah)\W+)+"
+)
 # "No, but my cheeks are warm": a no with a reservation is for the doctor to weigh.
 _RESERVATION = re.compile(r"\bbut\b\W+\w+\W+\w+")
 # An answer that asks back about the question ("what is lidocaine?", "bit pink, does that
 # count?") is not sure; another question ("does it hurt?") is answered as a question.
 _ASKS_BACK = re.compile(
-    r"\b((does|would|do) (that|this|it|mine) count|what counts|what do you mean|"
-    r"what does (that|this|it) mean|(what'?s|whats|what is|what are) (a |an |the )?"
-    r"(lidocaine|lignocaine|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
-    r"sunburn\w*))\b[^?]*\?\W*$"
+    r"\b((does|would|do) (that|this|it|mine) count|what counts|"
+    r"(what'?s|whats|what is|what are) (a |an |the )?"
+    r"(lido\w*|ligno\w*|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
+    r"sunburn\w*))\b[^?]*\?\W*$|\bis (that|it|this) (the|a|like)\b[^?]*\?\W*$|"
+    r"\b(what do you mean|what does (that|this|it) mean)\b"
 )
 
 
@@ -122,13 +142,22 @@ def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) 
         words = ""
     if _UNSURE.search(words) or _HEDGED_QUESTION.search(words) or _cue(slot, UNSURE, words):
         return UNSURE
+    if _NO_AT_END.search(words):
+        return NO
+    if _IN_THE_PAST.search(words) and not _NOW.search(words):
+        return UNSURE if slot == "lidocaine_allergy" else NO
     if (
         _NO.search(words)
         or _EMPHATIC_NO.search(words)
         or _cue(slot, NO, words)
         or (_cue(slot, YES, words, negated=True) and not _cue(slot, YES, words))
     ):
-        reserved = _RESERVATION.search(words) and not _EMPHATIC_NO.search(words)
+        # "tan but not burnt": the no comes after the but, and is no reservation.
+        after_but = words.split(" but ", 1)[-1] if " but " in words else ""
+        no_after_but = _cue(slot, NO, after_but) or _cue(slot, YES, after_but, negated=True)
+        reserved = (
+            _RESERVATION.search(words) and not _EMPHATIC_NO.search(words) and not no_after_but
+        )
         return UNSURE if reserved else NO
     if _ASKS_BACK.search(words):
         return UNSURE

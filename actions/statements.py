@@ -100,6 +100,16 @@ _EMERGENCY_PLACES = re.compile(
 )
 
 
+# A fear or a tendency told before a treatment ("I tend to faint around needles") is no reaction
+# happening now; told with needles or pain it is a question about pain.
+_TENDENCY = re.compile(
+    r"\b(tend to|usually|always|whenever|every time|scared|afraid|nervous|anxious|phobia|"
+    r"worried|terrified)\b",
+    re.I,
+)
+_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?)\b", re.I)
+
+
 def describes_everyday_skin(text: str) -> bool:
     """The visitor tells about skin ("my pores are huge", "lips chapped from the wind"), asking
     nothing and naming no treatment."""
@@ -118,13 +128,17 @@ def reading_of_a_statement(
     it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
     everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
     and no warning sign: its symptom is dropped, and the message is none of the assistant's
-    topics. A warning or emergency reading with nothing felt or seen ("i shave my face",
+    topics; so is anything else told with an everyday cause ("a scratch from my cat") that the
+    classifier read as an effect. A fear or tendency ("I tend to faint around needles") is no
+    emergency. A warning or emergency reading with nothing felt or seen ("i shave my face",
     "just had coffee and i'm jittery") is none either.
     Each time the classifier's side-effects or warning reading would have answered "contact
     the clinic". A warning-sign word always keeps its warning, so does an emergency reading
     naming the throat or breathing, and so does a symptom with no stated cause: on a needling
     clinic's chat it may well follow a treatment."""
     labels = {entity.get("entity") for entity in entities}
+    if intent == "report_emergency" and not labels & _WARNING_LABELS and _TENDENCY.search(text):
+        return ("ask_pain" if _PAIN_WORDS.search(text) else None), list(entities)
     severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
     if labels & _WARNING_LABELS or severe:
         return intent, list(entities)
@@ -138,9 +152,9 @@ def reading_of_a_statement(
     if not describes_everyday_skin(text):
         return intent, list(entities)
     cause = _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
-    if felt and cause:
+    everyday = (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
+    if cause and (felt or intent in everyday):
         kept = [e for e in entities if e.get("entity") != "symptom"]
-        everyday = (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
         return (None if intent in everyday else intent), kept
     concern_only = "concern" in labels and "symptom" not in labels
     if concern_only and (intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS) or intent not in topics):

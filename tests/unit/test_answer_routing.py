@@ -360,3 +360,13 @@ def test_an_emergency_reading_with_nothing_felt_is_no_alarm():
 
 def test_an_emergency_reading_naming_the_throat_is_kept_even_so():
     assert answer("report_emergency", "my throat is closing up") == ["utter_emergency"]
+
+
+def test_a_fear_of_fainting_at_needles_is_a_pain_question_not_an_emergency():
+    text = "needles make me go faint usually, will i feel them?"
+    assert answer("report_emergency", text) == ["utter_pain"]
+
+
+def test_a_graze_with_an_everyday_cause_is_no_side_effect_question():
+    text = "little graze on my chin from the hedge"
+    assert answer("ask_side_effects", text) == ["utter_fallback"]

@@ -203,3 +203,30 @@ def test_a_screening_answer_is_read_against_its_question(slot, text, expected):
 
 def test_a_cue_for_another_question_is_not_an_answer():
     assert parse_yes_no("got burnt at the lake", None, "pregnant") is None
+
+
+@pytest.mark.parametrize(
+    "slot, text, expected",
+    [
+        ("inflamed_skin", "had bad cysts in my twenties, long gone now", "no"),
+        ("inflamed_skin", "no longer, it cleared up last year", "no"),
+        ("pregnant", "not anymore, she's 2 now", "no"),
+        ("lidocaine_allergy", "i used to react to it years ago", "unsure"),
+        ("inflamed_skin", "it's been behaving for months", "no"),
+        ("sunburn", "nope, pasty as always", "no"),
+        ("sunburn", "got some colour but not burnt", "no"),
+        ("sunburn", "a little maybe, hard to tell", "unsure"),
+        ("lidocaine_allergy", "just allergic to peanuts", "no"),
+        ("lidocaine_allergy", "wait whats lignocaine??", "unsure"),
+        ("lidocaine_allergy", "sorry what do you mean", "unsure"),
+        ("sunburn", "oof yes, a whole day at the lake", "yes"),
+        ("pregnant", "my youngest is 5, so no", "no"),
+        ("pregnant", "had the baby in spring", "no"),
+        ("inflamed_skin", "only some old scars on my chin", "no"),
+        ("sunburn", "have not seen the sun since october", "no"),
+        ("lidocaine_allergy", "got numbed for a tooth last year without any problems", "no"),
+        ("lidocaine_allergy", "is it like what they use for stitches?", "unsure"),
+    ],
+)
+def test_answers_read_by_meaning_against_the_question(slot, text, expected):
+    assert parse_yes_no(text, None, slot) == expected
