@@ -75,6 +75,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
+        # Loaded when the model is, not on the first message: that message's conversation is
+        # locked while it is processed, and a server just (re)started should answer at once.
+        encoder()
 
     @classmethod
     def create(
