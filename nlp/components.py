@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,14 @@ def stretched_forms(word: str) -> set[str]:
         if len(forms) > 64:  # a word stretched in many places: no more variants
             return set()
     return forms - {word}
+
+
+def only_punctuation(text: str) -> bool:
+    """ "...", "?" or "!!!" says nothing: the classifier would read it as its nearest intent (a
+    "yes" to a screening question). Emoji are left to it: a thumbs-up is an answer."""
+    return bool(text.strip()) and all(
+        unicodedata.category(ch)[0] in "PZ" or ch.isspace() for ch in text
+    )
 
 
 def _words(message: Message) -> list[str]:
@@ -133,6 +142,7 @@ class UnknownWordsGuard(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT)
-            if intent and self.is_gibberish(_words(message)):
+            text = message.get(TEXT) or ""
+            if intent and (self.is_gibberish(_words(message)) or only_punctuation(text)):
                 message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
         return messages

@@ -1,6 +1,11 @@
 """Keyboard mash is sent to the fallback; stretched and rare-but-trained words are language."""
 
-from nlp.components import UnknownWordsGuard, common_english_words, stretched_forms
+from nlp.components import (
+    UnknownWordsGuard,
+    common_english_words,
+    only_punctuation,
+    stretched_forms,
+)
 
 
 def guard(*trained: str) -> UnknownWordsGuard:
@@ -25,3 +30,8 @@ def test_stretched_words_are_read_as_typed_by_people():
 
 def test_no_words_at_all_is_left_to_the_classifier():
     assert not guard().is_gibberish([])
+
+
+def test_punctuation_alone_is_no_answer_but_an_emoji_is_left_to_the_classifier():
+    assert only_punctuation("...") and only_punctuation(" ? ") and only_punctuation("!!!")
+    assert not only_punctuation("👍") and not only_punctuation("ok.") and not only_punctuation("")
