@@ -87,7 +87,7 @@ SAFETY = (
 )
 
 MAX_ANSWERS = 3
-# DIET is peaked: a second question in one message often ranks at 1-5 %. The wording check
+# A second question in one message can rank low, at a few per cent. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
 _BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)

@@ -27,7 +27,7 @@ _UNSURE = re.compile(
 # A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
 # allergy, which a person does not grow out of on their own say-so.
 _IN_THE_PAST = re.compile(
-    r"\b(not anymore|not any more|no longer|used to|long gone|all gone|gone now|years ago|"
+    r"\b(not anymore|not any more|no longer|used to|long gone|all gone|gone now|"
     r"in the past|as a (teen|teenager|kid|child)|cleared up|(yrs|years) ago|had (my|the|a) baby)\b"
 )
 _NOW = re.compile(r"\b(again|right now|currently|at the moment|atm|rn|today|this week)\b")

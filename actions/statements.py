@@ -25,11 +25,10 @@ _TREATMENT_WORDS = re.compile(
     r"procedure|appointment|appt|days? later|last time|numbing|cream|lidocaine|an(a)?esthetic)\b",
     re.I,
 )
-# "After" and "since" place a symptom around a treatment, unless what follows is part of an
-# everyday day or of one's life: "pink after a hot shower", "a mole since I was a kid".
 # "After" names a treatment only when a treatment or a span of time follows ("after my session",
 # "after 2 days", "after getting it done", or nothing: "red after"); after anything else it tells
-# of an everyday day: "warm after sitting by the fire", "red after a curry".
+# of an everyday day: "warm after sitting by the fire", "red after a curry". "Since" likewise,
+# for one's life: "a mole since I was a kid".
 _AFTER_WHAT = (
     r"(?:(?:my|the|your|a|an|last|that|this|each|one|two|three|four|five|\d+|few|couple|of|"
     r"several|getting|having|being|doing|i|we|it|was|had|got|\w+'s)\s+)*"
@@ -152,12 +151,12 @@ def reading_of_a_statement(
     if not describes_everyday_skin(text):
         return intent, list(entities)
     cause = _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
-    everyday = (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
-    if cause and (felt or intent in everyday):
+    effect_reading = intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
+    if cause and (felt or effect_reading):
         kept = [e for e in entities if e.get("entity") != "symptom"]
-        return (None if intent in everyday else intent), kept
+        return (None if effect_reading else intent), kept
     concern_only = "concern" in labels and "symptom" not in labels
-    if concern_only and (intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS) or intent not in topics):
+    if concern_only and (effect_reading or intent not in topics):
         return "ask_treats", list(entities)
     if not felt and intent in _SAFETY_INTENTS:
         return None, list(entities)

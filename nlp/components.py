@@ -92,10 +92,10 @@ def _words(message: Message) -> list[str]:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class UnknownWordsGuard(GraphComponent):
-    """Keyboard mash ("asdfgh qwerty zxcv") is not a message to classify: DIET still picks its
-    nearest intent, sometimes confidently ("You're welcome!"). A message none of whose words is
-    common English or seen in the training data gets confidence 0, so the FallbackClassifier
-    after this turns it into nlu_fallback: the visitor is asked to rephrase."""
+    """Keyboard mash ("asdfgh qwerty zxcv") is not a message to classify: the classifier still
+    picks its nearest intent, sometimes confidently ("You're welcome!"). A message none of
+    whose words is common English or seen in the training data gets confidence 0, so the
+    FallbackClassifier after this turns it into nlu_fallback: the visitor is asked to rephrase."""
 
     def __init__(self, known: set[str], storage: ModelStorage, resource: Resource) -> None:
         self.known = known

