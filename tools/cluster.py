@@ -64,10 +64,11 @@ class Cluster:
     action_token: str = ""  # empty: a new random one (the action server answers Rasa only)
     postgres_password: str = ""  # taken at the first start only (empty: a random one)
     # How long a conversation's lock (a ticket in Redis) outlives a Rasa server that died
-    # holding it. Rasa's default, 60 s, leaves that conversation unanswered for a minute. It
-    # must stay above the longest a message takes to process, and below the web app's 15 s
-    # timeout, so that the other server can take the conversation over before the visitor's
-    # message times out (deploy/README.md says when Rasa still misses that moment).
+    # holding it. A live server renews its tickets while it waits and processes
+    # (stores/lock_store.py), so a slow turn keeps its lock however long it takes. Rasa's
+    # default, 60 s, would leave a dead server's conversations unanswered for a minute; below
+    # the web app's 15 s timeout, the other server takes the conversation over in time to answer
+    # the message the dead one was processing.
     lock_lifetime: int = 10
     extra_env: dict[str, str] = field(default_factory=dict)  # laid over every process's env
 

@@ -8,7 +8,7 @@ be checked without one is checked here:
   exist, every ConfigMap and Secret key referred to exists, the Rasa servers get every
   ${VARIABLE} of deploy/endpoints.postgres-redis.yml, the web app gets neither Rasa's API token
   nor the action server's secret, and each command of the image names a module and files the
-  image has;
+  image has, the store modules that endpoints file names included;
 - deploy/container/Dockerfile: every COPY source exists and is not left out of the build
   context, every `COPY --from` names an earlier stage, every `python -m` names a module.
 
@@ -59,6 +59,15 @@ def python_modules(argv: list[str]) -> Iterator[str]:
     for i in range(1, len(argv) - 1):
         if argv[i] == "-m" and Path(argv[i - 1]).name.startswith("python"):
             yield argv[i + 1]
+
+
+def store_modules(endpoints: Path = ENDPOINTS) -> list[str]:
+    """The modules of the stores the endpoints file names by class (stores.lock_store.X). Rasa
+    imports them when it starts, and a tracker store it cannot import becomes an in-memory one
+    with only a warning: conversations would be answered and never stored."""
+    settings = yaml.safe_load(endpoints.read_text()) or {}
+    kinds = [str((settings.get(s) or {}).get("type", "")) for s in ("tracker_store", "lock_store")]
+    return [kind.rsplit(".", 1)[0] for kind in kinds if "." in kind]
 
 
 def missing_from_image(argv: list[str], in_image: set[str], where: str) -> list[str]:
@@ -217,6 +226,11 @@ def reference_problems(docs: list[tuple[str, dict[str, Any]]], in_image: set[str
             if container["image"].split(":")[0].rsplit("/", 1)[-1] == IMAGE:
                 argv = container.get("command", []) + container.get("args", [])
                 problems += missing_from_image(argv, in_image, f"{where} ({name})")
+                if ENDPOINTS.relative_to(ROOT).as_posix() in argv:
+                    for module in store_modules():
+                        store = ["python", "-m", module]  # imported by Rasa, checked alike
+                        what = f"{where} ({name}, a store of {ENDPOINTS.name})"
+                        problems += missing_from_image(store, in_image, what)
     return problems
 
 

@@ -148,11 +148,11 @@ def test_with_the_action_server_down_a_visitor_gets_a_clear_reply_within_5_s(clu
 def test_a_rasa_server_killed_under_load_loses_no_conversation(cluster, report):
     """nginx re-sends the messages the killed server was processing to the other one, which
     first waits for the dead server's lock on those conversations to expire (TICKET_LOCK_LIFETIME,
-    10 s in the cluster). Rasa 3.6's ticket lock usually misses that moment: the waiting ticket
-    expires too while it waits, is then never served, and the web app answers 503 after 15 s;
-    the visitor's Retry goes through at once. So at most the messages in flight on the killed
-    server fail, politely and within the timeout, and nothing any visitor saw answered is lost;
-    a message the killed server had already stored may be stored a second time."""
+    10 s in the cluster; the waiting server keeps its own ticket alive meanwhile,
+    stores/lock_store.py), then answers, within the web app's 15 s timeout when the machine
+    keeps up. So at most the messages in flight on the killed server fail, politely and within
+    the timeout, and nothing any visitor saw answered is lost; a message the killed server had
+    already stored may be stored a second time."""
     victim = cluster.rasa[0]
     error_log = cluster.workdir / "nginx" / "error.log"
     resent_before = _resent_by_nginx(error_log)

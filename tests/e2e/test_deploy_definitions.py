@@ -90,3 +90,11 @@ def test_a_dockerfile_copying_a_missing_or_left_out_file_fails(tmp_path):
     assert any("no earlier stage called builder" in p for p in problems)
     assert any("left out" in p for p in problems)
     assert any("no web/app.py" in p for p in problems)
+
+
+def test_an_image_without_the_stores_the_endpoints_file_names_fails():
+    # Rasa would run an in-memory tracker store instead, with only a warning.
+    _, in_image = check_dockerfile()
+    problems = reference_problems(_docs(), in_image - {"stores"})
+    assert any("stores/tracker_store.py" in p for p in problems)
+    assert any("stores/lock_store.py" in p for p in problems)

@@ -131,6 +131,18 @@ class Visitor:
         return turn
 
 
+async def say_to_rasa(
+    session: aiohttp.ClientSession, rasa_url: str, sender: str, text: str
+) -> Turn:
+    """A message sent straight to one Rasa server's REST channel (as the web app sends it), so a
+    test chooses which server gets it. Rasa answers a failed turn with no messages."""
+    started = time.monotonic()
+    body = {"sender": sender, "message": text}
+    async with session.post(f"{rasa_url}/webhooks/rest/webhook", json=body) as response:
+        messages = await response.json()
+        return Turn(text, response.status, time.monotonic() - started, messages or [])
+
+
 def booking_script(index: int) -> list[tuple[str, str | None]]:
     """Twenty turns: questions, a screening answered with buttons and with text, a request,
     questions again. Each with what the reply must say (None: any answer)."""
