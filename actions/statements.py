@@ -66,7 +66,7 @@ _EVERYDAY_CAUSE = re.compile(
 _SENSATION = re.compile(
     r"\b(hot|warm|weird|strange|throb\w*|bleed\w*|blister\w*|rash\w*|bumps?|hives|sore|hurts?|"
     r"pain\w*|burn\w*|sting\w*|tingl\w*|dizzy|faint\w*|sick|nause\w*|wors(e|ening)|"
-    r"spread\w*|puffy|puffed|swell\w*|blew up|blown up|ooz\w*|crust\w*|fever\w*)\b",
+    r"spread\w*|puffy|puffed|swell\w*|swollen|blew up|blown up|ooz\w*|crust\w*|fever\w*)\b",
     re.I,
 )
 # Topics a symptom statement is mistaken for.
@@ -108,6 +108,23 @@ _TENDENCY = re.compile(
 )
 _PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?)\b", re.I)
 
+# Redness, swelling or warmth in the first two days is what the article says to expect ("goes
+# away after about 48 hours"): "did needling yesterday and my face is still pink" is an
+# after-effect, not a warning sign. What turns it into one is change for the worse or a sign of
+# infection, and then the warning stays.
+_FIRST_DAYS = re.compile(
+    r"\b(yesterday|today|tonight|last night|this (morning|afternoon|evening)|earlier|"
+    r"same day|next day|day after|(on )?day (1|one|2|two)|2nd day|second day|"
+    r"(1|one|2|two|24|48) ?(hours?|hrs?|days?)|just (had|got|did))\b",
+    re.I,
+)
+_GETTING_WORSE = re.compile(
+    r"\b(wors\w*|spread\w*|pus|ooz\w*|fever\w*|streaks?|crust\w*|throb\w*|blister\w*|"
+    r"bleed\w*|hotter|more and more|bigger|severe|really bad|shut|huge|massive|extreme\w*|"
+    r"can'?t|won'?t|not (going|getting))\b",
+    re.I,
+)
+
 
 def describes_everyday_skin(text: str) -> bool:
     """The visitor tells about skin ("my pores are huge", "lips chapped from the wind"), asking
@@ -141,6 +158,13 @@ def reading_of_a_statement(
     severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
     if labels & _WARNING_LABELS or severe:
         return intent, list(entities)
+    if (
+        intent == "report_warning_signs"
+        and not describes_everyday_skin(text)
+        and _FIRST_DAYS.search(text or "")
+        and not _GETTING_WORSE.search(text or "")
+    ):
+        return "ask_after_effects", list(entities)
     if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
         return "ask_side_effects", list(entities)
     felt = "symptom" in labels or bool(_SENSATION.search(text or ""))

@@ -370,3 +370,28 @@ def test_a_fear_of_fainting_at_needles_is_a_pain_question_not_an_emergency():
 def test_a_graze_with_an_everyday_cause_is_no_side_effect_question():
     text = "little graze on my chin from the hedge"
     assert answer("ask_side_effects", text) == ["utter_fallback"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got my needling done this morning and i'm still quite pink",
+        "day 2 after the session, cheeks a little puffy still",
+        "had the treatment yesterday, face feels warm and looks flushed",
+    ],
+)
+def test_mild_effects_in_the_first_two_days_are_after_effects_not_warnings(text):
+    assert answer("report_warning_signs", text) == ["utter_after_effects"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "treatment was yesterday and the redness is spreading to my neck",
+        "did it this morning and now there are blisters",
+        "day 2 and the swelling keeps getting worse",
+        "had it yesterday, my eye is swollen shut",
+    ],
+)
+def test_the_first_two_days_keep_the_warning_when_it_gets_worse(text):
+    assert answer("report_warning_signs", text)[0] in WARNINGS, text
