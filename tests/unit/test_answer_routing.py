@@ -1,5 +1,6 @@
 """Which responses answer a message (actions/answers.py), against the real domain.yml."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -395,3 +396,23 @@ def test_mild_effects_in_the_first_two_days_are_after_effects_not_warnings(text)
 )
 def test_the_first_two_days_keep_the_warning_when_it_gets_worse(text):
     assert answer("report_warning_signs", text)[0] in WARNINGS, text
+
+
+def test_a_contraindication_decides_even_from_a_pain_question():
+    text = "i reacted badly to lidocaine numbing cream before, is that a problem"
+    condition = entity(text, "lidocaine", "condition", "lidocaine_allergy")
+    assert answer("ask_pain", text, [condition]) == ["utter_contra_lidocaine_allergy"]
+
+
+def test_a_condition_word_telling_of_an_effect_is_no_contraindication():
+    text = "is it normal that my face looks a little sunburnt the day after?"
+    sunburnt = entity(text, "sunburnt", "condition", "sunburn")
+    assert "utter_contra_sunburn" not in answer("ask_after_effects", text, [sunburnt])
+
+
+def test_scarring_as_a_risk_gets_the_articles_rare_risks():
+    text = "can microneedling scar you"
+    scar = entity(text, "scar", "concern", "acne_scars")
+    replies = answer("ask_side_effects", text, [scar])
+    assert replies == ["utter_side_acne_scars"]
+    assert re.search(r"rare.*infection.*pigment", DOMAIN["responses"][replies[0]][0]["text"])
