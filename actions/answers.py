@@ -58,6 +58,7 @@ LABEL_PREFIX = {
     "product": "utter_aftercare",
     "activity": "utter_aftercare",
     "treatment": "utter_compare",
+    "detail": "utter_what_is",
 }
 # What the article does not list gets this answer rather than silence or a guess.
 NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_not_listed"}
@@ -69,7 +70,7 @@ NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_n
 # their own topic ("clean and dry" in a preparation question is not a side-effect question);
 # products and activities answer open questions too, as preparation when the message speaks of
 # "before", as aftercare otherwise.
-STRONG_LABELS = ("concern", "condition", "treatment")
+STRONG_LABELS = ("concern", "condition", "treatment", "detail")
 EFFECT_TOPICS = {"ask_side_effects", "ask_after_effects", "ask_downtime", "ask_aftercare"}
 # Topics general enough to hand over to a strong subject.
 OPEN_TOPICS = {
@@ -160,7 +161,7 @@ def _subject_answers(
         crosses = (
             (open_topic and strong)
             or (label == "condition" and intent not in EFFECT_TOPICS)
-            or intent not in TOPICS
+            or intent not in (*TOPICS, "out_of_scope")
             or (label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
         )
         if not crosses:

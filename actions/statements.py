@@ -106,7 +106,43 @@ _TENDENCY = re.compile(
     r"worried|terrified)\b",
     re.I,
 )
-_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?)\b", re.I)
+_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?|sore|ouch)\b", re.I)
+# Fainting told as one's history with needles or blood ("I fainted once getting blood taken",
+# "I tend to pass out around needles") is a fear to answer with the pain answer, not a reaction
+# happening now. Only fainting: breathing, the throat or hives always keep the emergency reply,
+# and so does fainting after a treatment.
+_FAINTING = re.compile(r"\b(faint\w*|pass(ed|es|ing)? out|black(ed)? out)\b", re.I)
+_FAINTING_HISTORY = re.compile(
+    r"\b(once|before|in the past|as a kid|tend to|usually|always|whenever|every time|"
+    r"blood (test|tests|taken|drawn|work|draws?)|getting blood|sight of (blood|needles?)|"
+    r"(around|at|with) needles?|needle phobi\w*|vaccin\w*|jabs?|shots?)\b",
+    re.I,
+)
+_SEVERE_NOT_FAINTING = re.compile(
+    r"\b(throat|breath\w*|swallow\w*|wheez\w*|hives|tongue|lips?|chest|anaphyla\w*)\b", re.I
+)
+# "Is microneedling gonna be sore there?" asks about the treatment to come: no report of a
+# warning sign, whatever the classifier read.
+_ASKS_WHAT_WILL_HAPPEN = re.compile(
+    r"\b(will (it|i|my|the|this)|(gonna|going to|is it|would it) (be|hurt|make|feel|sting))\b",
+    re.I,
+)
+
+# What places a message after a treatment or now: then it may report a sign, and keeps its reading.
+_TOLD_AFTERWARDS = re.compile(
+    r"\b(after|afterwards|since|post|ago|yesterday|today|tonight|now|still|days?|hours?)\b", re.I
+)
+
+
+def _a_fear_of_fainting(labels: set, text: str) -> bool:
+    return bool(
+        labels & _WARNING_LABELS == {"emergency_sign"}
+        and _FAINTING.search(text)
+        and _FAINTING_HISTORY.search(text)
+        and _PAIN_WORDS.search(text)
+        and not _SEVERE_NOT_FAINTING.search(text)
+        and not _AFTER_MY_TREATMENT.search(text)
+    )
 
 # Redness, swelling or warmth in the first two days is what the article says to expect ("goes
 # away after about 48 hours"): "did needling yesterday and my face is still pink" is an
@@ -153,8 +189,19 @@ def reading_of_a_statement(
     naming the throat or breathing, and so does a symptom with no stated cause: on a needling
     clinic's chat it may well follow a treatment."""
     labels = {entity.get("entity") for entity in entities}
+    text = text or ""
     if intent == "report_emergency" and not labels & _WARNING_LABELS and _TENDENCY.search(text):
         return ("ask_pain" if _PAIN_WORDS.search(text) else None), list(entities)
+    if _a_fear_of_fainting(labels, text):
+        return "ask_pain", [e for e in entities if e.get("entity") != "emergency_sign"]
+    if (
+        intent in _SAFETY_INTENTS
+        and not labels & _WARNING_LABELS
+        and "symptom" not in labels
+        and _ASKS_WHAT_WILL_HAPPEN.search(text)
+        and not _TOLD_AFTERWARDS.search(text)
+    ):
+        return ("ask_pain" if _PAIN_WORDS.search(text) else "ask_side_effects"), list(entities)
     severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
     if labels & _WARNING_LABELS or severe:
         return intent, list(entities)

@@ -416,3 +416,42 @@ def test_scarring_as_a_risk_gets_the_articles_rare_risks():
     replies = answer("ask_side_effects", text, [scar])
     assert replies == ["utter_side_acne_scars"]
     assert re.search(r"rare.*infection.*pigment", DOMAIN["responses"][replies[0]][0]["text"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I tend to faint around needles, will I feel them going in?",
+        "i fainted once getting blood taken lol, how much will this hurt",
+        "always pass out at the sight of needles, is it painful",
+    ],
+)
+def test_a_history_of_fainting_at_needles_is_a_pain_question(text):
+    start = re.search(r"faint\w*|pass out", text).start()
+    sign = {"entity": "emergency_sign", "value": "emergency_sign", "start": start, "end": start + 5}
+    assert answer("ask_pain", text, [sign]) == ["utter_pain"], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i fainted after my treatment",
+        "passed out after the session and my throat feels tight",
+        "i always faint at needles but now my lips are swelling",
+    ],
+)
+def test_fainting_after_a_treatment_or_with_a_severe_sign_stays_an_emergency(text):
+    start = re.search(r"faint\w*|pass\w* out", text).start()
+    sign = {"entity": "emergency_sign", "value": "emergency_sign", "start": start, "end": start + 5}
+    assert answer("report_emergency", text, [sign]) == ["utter_emergency"], text
+
+
+def test_a_warning_reading_of_a_question_about_the_treatment_to_come_is_that_question():
+    text = "my upper lip is super sensitive, is microneedling gonna be sore there"
+    assert answer("report_warning_signs", text) == ["utter_pain"]
+
+
+def test_a_question_with_a_sign_told_afterwards_keeps_the_warning():
+    text = "face still swollen 5 days later, will it go down?"
+    swollen = entity(text, "swollen", "symptom", "redness_swelling")
+    assert answer("report_warning_signs", text, [swollen])[0] in WARNINGS
