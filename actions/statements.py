@@ -144,6 +144,7 @@ def _a_fear_of_fainting(labels: set, text: str) -> bool:
         and not _AFTER_MY_TREATMENT.search(text)
     )
 
+
 # Redness, swelling or warmth in the first two days is what the article says to expect ("goes
 # away after about 48 hours"): "did needling yesterday and my face is still pink" is an
 # after-effect, not a warning sign. What turns it into one is change for the worse or a sign of
