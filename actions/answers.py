@@ -95,6 +95,7 @@ MAX_ANSWERS = 3
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
 _BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
+_AGAIN = re.compile(r"\b(again|resume|restart|back to)\b", re.I)
 _BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
 
 # Used only when the classifier is unsure: a message naming a topic word gets that topic.
@@ -106,14 +107,14 @@ TOPIC_CUES = {
     "duration": "ask_duration",
 }
 _SEVERAL_QUESTIONS = re.compile(
-    rf"\b(and|also|plus|&|or)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b"
+    rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b"
 )
 
 
 _CLAUSE_BOUNDARY = re.compile(
-    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|or)\s+(?:also\s+)?(?={QUESTION_WORD}\b)", re.I
+    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or)\s+(?:also\s+)?(?={QUESTION_WORD}\b)", re.I
 )
-_LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|&)\s+", re.I)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|&|\+)\s+", re.I)
 logger = logging.getLogger(__name__)
 
 
@@ -138,7 +139,9 @@ def split_questions(text: str) -> list[str]:
 
 def _label_prefix(label: str, text: str) -> str | None:
     if label in ("product", "activity"):
-        return "utter_prep" if _BEFORE.search(text) else "utter_aftercare"
+        # "how long before I do a peel again" is after the treatment.
+        before = _BEFORE.search(text) and not _AGAIN.search(text)
+        return "utter_prep" if before else "utter_aftercare"
     return LABEL_PREFIX.get(label)
 
 

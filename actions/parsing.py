@@ -22,7 +22,8 @@ CONDITION_SLOTS = {
 _UNSURE = re.compile(
     r"\b(not sure|unsure|don'?t know|dont know|do not know|no idea|idk|maybe|perhaps|possibly|"
     r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know|"
-    r"hard to (say|tell)|not positive)\b"
+    r"hard to (say|tell)|not positive|too (early|soon) to (say|tell)|depends|it varies|"
+    r"on and off|comes and goes)\b"
 )
 # A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
 # allergy, which a person does not grow out of on their own say-so.
@@ -80,7 +81,7 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"(problems?|issues?|reactions?|trouble)\b|\ballergic to (penicillin|nuts|peanuts|"
             r"latex|pollen|cats|dogs|bees|shellfish|dust|gluten|eggs|sulfa|codeine|ibuprofen)\b"
         ),
-        YES: re.compile(r"\ballergic\b"),
+        YES: re.compile(r"\b(allergic|hives|rash|welts|reacted|reactions?)\b"),
     },
 }
 _NO = re.compile(

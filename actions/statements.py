@@ -106,7 +106,7 @@ _TENDENCY = re.compile(
     r"worried|terrified)\b",
     re.I,
 )
-_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?|sore|ouch)\b", re.I)
+_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?|sore|ouch|uncomfortable|discomfort)\b", re.I)
 # Fainting told as one's history with needles or blood ("I fainted once getting blood taken",
 # "I tend to pass out around needles") is a fear to answer with the pain answer, not a reaction
 # happening now. Only fainting: breathing, the throat or hives always keep the emergency reply,
@@ -132,6 +132,27 @@ _ASKS_WHAT_WILL_HAPPEN = re.compile(
 _TOLD_AFTERWARDS = re.compile(
     r"\b(after|afterwards|since|post|ago|yesterday|today|tonight|now|still|days?|hours?)\b", re.I
 )
+
+# "I break out in hives with numbing cream": an allergy told, which the article makes a reason
+# not to have the treatment, not a reaction happening now (that names the throat, breathing,
+# "now", or a treatment just had).
+_REACTION_NOW = re.compile(
+    r"\b(now|right now|rn|currently|throat|breath\w*|tongue|lips?|all over|spreading|"
+    r"after (my|the|this) (treatment|session|appointment|procedure))\b",
+    re.I,
+)
+
+
+def _an_allergy_told(
+    intent: str | None, entities: Sequence[Mapping], labels: set, text: str
+) -> bool:
+    allergy = any(e.get("value") == "lidocaine_allergy" for e in entities)
+    return bool(
+        intent == "report_emergency"
+        and allergy
+        and not labels & _WARNING_LABELS
+        and not _REACTION_NOW.search(text)
+    )
 
 
 def _a_fear_of_fainting(labels: set, text: str) -> bool:
@@ -193,6 +214,8 @@ def reading_of_a_statement(
     text = text or ""
     if intent == "report_emergency" and not labels & _WARNING_LABELS and _TENDENCY.search(text):
         return ("ask_pain" if _PAIN_WORDS.search(text) else None), list(entities)
+    if _an_allergy_told(intent, entities, labels, text):
+        return "ask_contraindications", list(entities)
     if _a_fear_of_fainting(labels, text):
         return "ask_pain", [e for e in entities if e.get("entity") != "emergency_sign"]
     if (

@@ -455,3 +455,25 @@ def test_a_question_with_a_sign_told_afterwards_keeps_the_warning():
     text = "face still swollen 5 days later, will it go down?"
     swollen = entity(text, "swollen", "symptom", "redness_swelling")
     assert answer("report_warning_signs", text, [swollen])[0] in WARNINGS
+
+
+def test_an_allergy_to_numbing_told_is_a_contraindication_not_an_emergency():
+    text = "numbing cream always gives me hives"
+    allergy = entity(text, "numbing cream always gives me hives", "condition", "lidocaine_allergy")
+    assert answer("report_emergency", text, [allergy]) == ["utter_contra_lidocaine_allergy"]
+
+
+def test_an_allergic_reaction_happening_now_stays_an_emergency():
+    text = "hives from the numbing cream and my throat is tight"
+    allergy = entity(text, "hives from the numbing", "condition", "lidocaine_allergy")
+    assert answer("report_emergency", text, [allergy]) == ["utter_emergency"]
+
+
+def test_a_plus_sign_joins_two_questions():
+    assert split_questions("does it hurt + how long is it") == ["does it hurt", "how long is it"]
+
+
+def test_a_product_used_again_is_aftercare_even_with_before():
+    text = "how long should i wait before using retinol again"
+    retinol = entity(text, "retinol", "product", "retinol")
+    assert answer("ask_what_is", text, [retinol])[0].startswith("utter_aftercare")

@@ -230,3 +230,18 @@ def test_a_cue_for_another_question_is_not_an_answer():
 )
 def test_answers_read_by_meaning_against_the_question(slot, text, expected):
     assert parse_yes_no(text, None, slot) == expected
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        ("too soon to say honestly", "pregnant", "unsure"),
+        ("kinda, it depends on the week", "inflamed_skin", "unsure"),
+        ("it comes and goes", "inflamed_skin", "unsure"),
+        ("lidocaine gives me hives", "lidocaine_allergy", "yes"),
+        ("i reacted to it at the dentist once", "lidocaine_allergy", "yes"),
+        ("never had a reaction", "lidocaine_allergy", "no"),
+    ],
+)
+def test_hedges_and_reactions_told_in_ones_own_words(text, slot, expected):
+    assert parse_yes_no(text, None, slot) == expected
