@@ -67,19 +67,28 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     "sunburn": {
         NO: re.compile(
             r"\b((haven'?t|have not|not|no|never) (been |seen )?(out )?(in )?the sun|no sun|winter|"
-            r"indoors|inside|no sunburn|pale|pasty|office)\b"
+            r"indoors|inside|no sunburn|pale|pasty|office|(haven'?t|have not|not|never) been "
+            r"(out|outside|outdoors)|skin'?s (fine|normal|good|ok)|skin is (fine|normal|good|ok)|"
+            # the dark months: "it's november lol"
+            r"november|december|january|february|snow\w*)\b"
         ),
         YES: re.compile(
-            r"\b(sunburn(t|ed)?|sun ?burnt|burnt|burned|fried|peeling|lobster|crispy)\b"
+            r"\b(sunburn(t|ed)?|sun ?burnt|burnt|burned|fried|peeling|lobster|crispy)\b|"
+            # "still red and sore from the beach"
+            r"\b(red|sore|pink|stings?|stinging|burning|tender)\b[^.]*\b(from|after) (the |a )?"
+            r"(beach|sun|lake|pool|cottage|hike|day outside)\b"
         ),
     },
     "lidocaine_allergy": {
         UNSURE: re.compile(r"\bnever (been )?(tested|had it|had that|used it)\b"),
+        # "I've had lidocaine before, all good": used before without trouble.
         # Allergic, but to something else named: "only allergic to penicillin".
         NO: re.compile(
             r"\b(only|just) (allergic|allergy) to\b|\b(no|without( any)?|never had (any|a)) "
             r"(problems?|issues?|reactions?|trouble)\b|\ballergic to (penicillin|nuts|peanuts|"
-            r"latex|pollen|cats|dogs|bees|shellfish|dust|gluten|eggs|sulfa|codeine|ibuprofen)\b"
+            r"latex|pollen|cats|dogs|bees|shellfish|dust|gluten|eggs|sulfa|codeine|ibuprofen)\b|"
+            r"\b(had|used|have had|'ve had)\b[^.]*\b(all good|all fine|was fine|no problems?|"
+            r"no issues?|no reaction)\b"
         ),
         YES: re.compile(r"\b(allergic|hives|rash|welts|reacted|reactions?)\b"),
     },
@@ -110,7 +119,8 @@ _ASKS_BACK = re.compile(
     r"\b((does|would|do) (that|this|it|mine) count|what counts|"
     r"(what'?s|whats|what is|what are) (a |an |the )?"
     r"(lido\w*|ligno\w*|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
-    r"sunburn\w*))\b[^?]*\?\W*$|\bis (that|it|this) (the|a|like)\b[^?]*\?\W*$|"
+    r"sunburn\w*))\b[^?]*\?\W*$|\bis (that|it|this) (the|a|like)\b(?! (problem|issue|big deal|concern))"
+    r"[^?]*\?\W*$|"
     r"\b(what do you mean|what does (that|this|it) mean)\b"
 )
 
@@ -173,6 +183,7 @@ _FIRST_PERSON = re.compile(
 )
 _HYPOTHETICAL = re.compile(r"\b(if|what if|whether|in case|suppose|when someone|someone who)\b")
 _NEGATION = re.compile(r"\b(not|no|never|without|don'?t|dont|isn'?t|aren'?t|haven'?t|am not|n't)\b")
+_AN_ALLERGY = re.compile(r"\b(allerg\w*|react\w*|hives|rash\w*|welts|swell\w*)\b")
 _CLAUSE_BREAK = re.compile(r"[,.;!?]| but | and | so | though ")
 
 
@@ -201,6 +212,8 @@ def stated_conditions(text: str, entities: Iterable[Mapping]) -> dict[str, str]:
         )
         if _HYPOTHETICAL.search(clause) or not _FIRST_PERSON.search(clause):
             continue
+        if slot == "lidocaine_allergy" and not _AN_ALLERGY.search(lowered):
+            continue  # "I've had lidocaine before" names the drug, not an allergy to it
         facts[slot] = NO if _NEGATION.search(clause) else YES
     return facts
 

@@ -75,7 +75,7 @@ _SAFETY_INTENTS = ("report_warning_signs", "report_emergency")
 # A symptom placed after one's own treatment ("2 weeks after my sessions i have brown patches")
 # is about the treatment's effects, whatever else the sentence resembles ("sessions").
 _AFTER_MY_TREATMENT = re.compile(
-    r"\b(after|since|post)\s+(my|the|your|a|last|that|this)?\s*(\w+\s)?"
+    r"\b(after|since|post|from)\s+(my|the|your|a|last|that|this)?\s*(\w+\s)?"
     r"(sessions?|treatments?|needling|microneedling|procedure|appointment|appt)\b",
     re.I,
 )
@@ -176,6 +176,9 @@ _FIRST_DAYS = re.compile(
     r"(1|one|2|two|24|48) ?(hours?|hrs?|days?)|just (had|got|did))\b",
     re.I,
 )
+# Side effects the article lists with no time limit: dryness, bruising, irritation told with no
+# sign of getting worse are side effects to expect, whatever day it is.
+_LISTED_MILD_EFFECTS = {"flaking_dryness", "bruising", "irritation"}
 _GETTING_WORSE = re.compile(
     r"\b(wors\w*|spread\w*|pus|ooz\w*|fever\w*|streaks?|crust\w*|throb\w*|blister\w*|"
     r"bleed\w*|hotter|more and more|bigger|severe|really bad|shut|huge|massive|extreme\w*|"
@@ -229,13 +232,12 @@ def reading_of_a_statement(
     severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
     if labels & _WARNING_LABELS or severe:
         return intent, list(entities)
-    if (
-        intent == "report_warning_signs"
-        and not describes_everyday_skin(text)
-        and _FIRST_DAYS.search(text or "")
-        and not _GETTING_WORSE.search(text or "")
-    ):
-        return "ask_after_effects", list(entities)
+    if intent == "report_warning_signs" and not _GETTING_WORSE.search(text):
+        symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+        if symptoms and symptoms <= _LISTED_MILD_EFFECTS:
+            return "ask_side_effects", list(entities)
+        if not describes_everyday_skin(text) and _FIRST_DAYS.search(text):
+            return "ask_after_effects", list(entities)
     if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
         return "ask_side_effects", list(entities)
     felt = "symptom" in labels or bool(_SENSATION.search(text or ""))

@@ -477,3 +477,22 @@ def test_a_product_used_again_is_aftercare_even_with_before():
     text = "how long should i wait before using retinol again"
     retinol = entity(text, "retinol", "product", "retinol")
     assert answer("ask_what_is", text, [retinol])[0].startswith("utter_aftercare")
+
+
+@pytest.mark.parametrize(
+    "text,phrase,value",
+    [
+        ("skin's gone really flaky since the session", "flaky", "flaking_dryness"),
+        ("got a small bruise on my cheek from the needling", "bruise", "bruising"),
+        ("a week on and my face is still a bit itchy", "itchy", "irritation"),
+    ],
+)
+def test_a_listed_mild_side_effect_told_is_a_side_effect_not_a_warning(text, phrase, value):
+    symptom = entity(text, phrase, "symptom", value)
+    assert answer("report_warning_signs", text, [symptom]) == [f"utter_side_{value}"], text
+
+
+def test_a_listed_side_effect_getting_worse_keeps_the_warning():
+    text = "the bruise from my treatment is getting bigger and hot"
+    bruise = entity(text, "bruise", "symptom", "bruising")
+    assert answer("report_warning_signs", text, [bruise])[0] in WARNINGS

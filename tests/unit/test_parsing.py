@@ -245,3 +245,28 @@ def test_answers_read_by_meaning_against_the_question(slot, text, expected):
 )
 def test_hedges_and_reactions_told_in_ones_own_words(text, slot, expected):
     assert parse_yes_no(text, None, slot) == expected
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        ("pregnant yes, is that a problem?", "pregnant", "yes"),
+        ("it's january, i haven't seen the sun in weeks", "sunburn", "no"),
+        ("still pink and tender from the lake on sunday", "sunburn", "yes"),
+        ("had lidocaine for a filling last year, no issues", "lidocaine_allergy", "no"),
+    ],
+)
+def test_answers_read_against_the_question_in_the_visitors_words(text, slot, expected):
+    assert parse_yes_no(text, None, slot) == expected
+
+
+def test_naming_lidocaine_states_no_allergy_but_a_reaction_does():
+    def lidocaine(text):
+        start = text.lower().index("lidocaine")
+        value = {"entity": "condition", "value": "lidocaine_allergy"}
+        return [{**value, "start": start, "end": start + len("lidocaine")}]
+
+    had = "I've had lidocaine at the dentist before"
+    assert "lidocaine_allergy" not in stated_conditions(had, lidocaine(had))
+    hives = "I get hives from lidocaine"
+    assert stated_conditions(hives, lidocaine(hives)) == {"lidocaine_allergy": "yes"}
