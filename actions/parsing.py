@@ -119,8 +119,9 @@ _ASKS_BACK = re.compile(
     r"\b((does|would|do) (that|this|it|mine) count|what counts|"
     r"(what'?s|whats|what is|what are) (a |an |the )?"
     r"(lido\w*|ligno\w*|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
-    r"sunburn\w*))\b[^?]*\?\W*$|\bis (that|it|this) (the|a|like)\b(?! (problem|issue|big deal|concern))"
-    r"[^?]*\?\W*$|"
+    r"sunburn\w*))\b[^?]*\?\W*$|"
+    # "is that like a tan?" asks back; "yes, is that a problem?" is a yes with a worry
+    r"\bis (that|it|this) (the|a|like)\b(?! (problem|issue|big deal|concern))[^?]*\?\W*$|"
     r"\b(what do you mean|what does (that|this|it) mean)\b"
 )
 
