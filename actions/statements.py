@@ -196,25 +196,14 @@ def describes_everyday_skin(text: str) -> bool:
     )
 
 
-def reading_of_a_statement(
-    intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
-) -> tuple[str | None, list[Mapping]]:
-    """What a statement about one's everyday skin really asks, as (intent, entities).
-
-    Naming a concern and no symptom ("big pores on my cheeks") it asks whether needling treats
-    it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
-    everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
-    and no warning sign: its symptom is dropped, and the message is none of the assistant's
-    topics; so is anything else told with an everyday cause ("a scratch from my cat") that the
-    classifier read as an effect. A fear or tendency ("I tend to faint around needles") is no
-    emergency. A warning or emergency reading with nothing felt or seen ("i shave my face",
-    "just had coffee and i'm jittery") is none either.
-    Each time the classifier's side-effects or warning reading would have answered "contact
-    the clinic". A warning-sign word always keeps its warning, so does an emergency reading
-    naming the throat or breathing, and so does a symptom with no stated cause: on a needling
-    clinic's chat it may well follow a treatment."""
-    labels = {entity.get("entity") for entity in entities}
-    text = text or ""
+def _not_an_alarm_after_all(
+    intent: str | None, entities: Sequence[Mapping], labels: set, text: str
+) -> tuple[str | None, list[Mapping]] | None:
+    """A safety reading that tells of something other than a reaction happening now: a fear
+    ("I tend to faint around needles"), an allergy told as a habit ("I break out in hives with
+    numbing cream"), a question about the treatment to come ("is it gonna be sore there?"), or
+    an effect the article says to expect (dryness or a bruise, or redness in the first two
+    days) with no sign of getting worse. None when the reading stands or is not a safety one."""
     if intent == "report_emergency" and not labels & _WARNING_LABELS and _TENDENCY.search(text):
         return ("ask_pain" if _PAIN_WORDS.search(text) else None), list(entities)
     if _an_allergy_told(intent, entities, labels, text):
@@ -229,19 +218,46 @@ def reading_of_a_statement(
         and not _TOLD_AFTERWARDS.search(text)
     ):
         return ("ask_pain" if _PAIN_WORDS.search(text) else "ask_side_effects"), list(entities)
-    severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text or "")
+    if labels & _WARNING_LABELS or intent != "report_warning_signs" or _GETTING_WORSE.search(text):
+        return None
+    symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+    if symptoms and symptoms <= _LISTED_MILD_EFFECTS:
+        return "ask_side_effects", list(entities)
+    if not describes_everyday_skin(text) and _FIRST_DAYS.search(text):
+        return "ask_after_effects", list(entities)
+    return None
+
+
+def reading_of_a_statement(
+    intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
+) -> tuple[str | None, list[Mapping]]:
+    """What a statement about one's skin really asks, as (intent, entities).
+
+    Naming a concern and no symptom ("big pores on my cheeks") it asks whether needling treats
+    it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
+    everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
+    and no warning sign: its symptom is dropped, and the message is none of the assistant's
+    topics; so is anything else told with an everyday cause ("a scratch from my cat") that the
+    classifier read as an effect. Fears, allergies told as habits, questions about the
+    treatment to come and expected effects are no alarm (`_not_an_alarm_after_all`). A warning
+    or emergency reading with nothing felt or seen ("i shave my face", "just had coffee and i'm
+    jittery") is none either.
+    Each time the classifier's side-effects or warning reading would have answered "contact
+    the clinic". A warning-sign word always keeps its warning, so does an emergency reading
+    naming the throat or breathing, and so does a symptom with no stated cause: on a needling
+    clinic's chat it may well follow a treatment."""
+    labels = {entity.get("entity") for entity in entities}
+    text = text or ""
+    reading = _not_an_alarm_after_all(intent, entities, labels, text)
+    if reading is not None:
+        return reading
+    severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text)
     if labels & _WARNING_LABELS or severe:
         return intent, list(entities)
-    if intent == "report_warning_signs" and not _GETTING_WORSE.search(text):
-        symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
-        if symptoms and symptoms <= _LISTED_MILD_EFFECTS:
-            return "ask_side_effects", list(entities)
-        if not describes_everyday_skin(text) and _FIRST_DAYS.search(text):
-            return "ask_after_effects", list(entities)
     if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
         return "ask_side_effects", list(entities)
-    felt = "symptom" in labels or bool(_SENSATION.search(text or ""))
-    if felt and _LIFELONG.search(text or "") and intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS):
+    felt = "symptom" in labels or bool(_SENSATION.search(text))
+    if felt and _LIFELONG.search(text) and intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS):
         # Whether skin like that suits needling is the doctor's to judge, at a consultation.
         kept = [e for e in entities if e.get("entity") != "symptom"]
         return ("ask_medical_advice" if _ASKING.search(text) else None), kept
