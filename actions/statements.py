@@ -220,6 +220,10 @@ def _not_an_alarm_after_all(
         return ("ask_pain" if _PAIN_WORDS.search(text) else "ask_side_effects"), list(entities)
     if labels & _WARNING_LABELS or intent != "report_warning_signs" or _GETTING_WORSE.search(text):
         return None
+    if describes_everyday_skin(text) and (
+        _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
+    ):
+        return None  # "itchy from the cold": no effect of a treatment at all, read below
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if symptoms and symptoms <= _LISTED_MILD_EFFECTS:
         return "ask_side_effects", list(entities)

@@ -496,3 +496,10 @@ def test_a_listed_side_effect_getting_worse_keeps_the_warning():
     text = "the bruise from my treatment is getting bigger and hot"
     bruise = entity(text, "bruise", "symptom", "bruising")
     assert answer("report_warning_signs", text, [bruise])[0] in WARNINGS
+
+
+def test_a_listed_mild_effect_with_an_everyday_cause_is_no_side_effect_either():
+    text = "my hands get itchy from the cold"
+    itchy = entity(text, "itchy", "symptom", "irritation")
+    assert not alarming(answer("report_warning_signs", text, [itchy]))
+    assert "utter_side_irritation" not in answer("report_warning_signs", text, [itchy])
