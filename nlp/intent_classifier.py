@@ -2,7 +2,7 @@
 (which carry misspellings: "paniful", "hw long dose it take") and the sentence encoding of
 nlp/sentence_embeddings.py (which carries meaning: "take the edge off" is about pain).
 
-Why not DIET: on these 1,700 short examples a linear model over the same two kinds of features
+Why not DIET: on a few thousand short examples a linear model over the same two kinds of features
 generalises better to wording nobody wrote down (held-out phrasings, 5-fold cross-validation and
 the blind sets: README, "How a question is understood"), trains in seconds instead of a minute,
 and its probabilities are smoother, which the fallback threshold and the second-question check
