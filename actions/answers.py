@@ -64,14 +64,21 @@ LABEL_PREFIX = {
 NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_not_listed"}
 # Concerns and conditions decide the answer even when the intent is a near miss: "can pregnant
 # women get microneedling" must be about pregnancy whichever topic the classifier picked. A
-# condition decides from any topic: "I reacted badly to lidocaine cream, is that a problem?"
-# reads like a pain question, but whether the treatment suits the visitor comes first.
+# condition decides from any topic but the treatment's effects (_EFFECTS_OF_THE_TREATMENT): "I
+# reacted badly to lidocaine cream, is that a problem?" reads like a pain question, but whether
+# the treatment suits the visitor comes first; "I look sunburnt the day after" tells of an
+# effect, not a sunburn.
 # Laser and peels likewise: "same results as a peel?" is a comparison. Symptoms only refine
 # their own topic ("clean and dry" in a preparation question is not a side-effect question);
 # products and activities answer open questions too, as preparation when the message speaks of
 # "before", as aftercare otherwise.
 STRONG_LABELS = ("concern", "condition", "treatment", "detail")
-EFFECT_TOPICS = {"ask_side_effects", "ask_after_effects", "ask_downtime", "ask_aftercare"}
+_EFFECTS_OF_THE_TREATMENT = {
+    "ask_side_effects",
+    "ask_after_effects",
+    "ask_downtime",
+    "ask_aftercare",
+}
 # Topics general enough to hand over to a strong subject.
 OPEN_TOPICS = {
     "ask_what_is",
@@ -163,7 +170,7 @@ def _subject_answers(
         strong = label in STRONG_LABELS
         crosses = (
             (open_topic and strong)
-            or (label == "condition" and intent not in EFFECT_TOPICS)
+            or (label == "condition" and intent not in _EFFECTS_OF_THE_TREATMENT)
             or intent not in (*TOPICS, "out_of_scope")
             or (label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
         )

@@ -81,8 +81,8 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     },
     "lidocaine_allergy": {
         UNSURE: re.compile(r"\bnever (been )?(tested|had it|had that|used it)\b"),
-        # "I've had lidocaine before, all good": used before without trouble.
-        # Allergic, but to something else named: "only allergic to penicillin".
+        # Allergic, but to something else named ("only allergic to penicillin"), or used before
+        # without trouble ("I've had lidocaine before, all good").
         NO: re.compile(
             r"\b(only|just) (allergic|allergy) to\b|\b(no|without( any)?|never had (any|a)) "
             r"(problems?|issues?|reactions?|trouble)\b|\ballergic to (penicillin|nuts|peanuts|"

@@ -118,9 +118,9 @@ _FAINTING_HISTORY = re.compile(
     r"(around|at|with) needles?|needle phobi\w*|vaccin\w*|jabs?|shots?)\b",
     re.I,
 )
-_SEVERE_NOT_FAINTING = re.compile(
-    r"\b(throat|breath\w*|swallow\w*|wheez\w*|hives|tongue|lips?|chest|anaphyla\w*)\b", re.I
-)
+# Signs of a severe allergic reaction in the airway: never a fear or a habit told.
+_AIRWAY = r"throat|breath\w*|swallow\w*|wheez\w*|tongue|lips?|chest|anaphyla\w*"
+_SEVERE_NOT_FAINTING = re.compile(rf"\b({_AIRWAY}|hives)\b", re.I)
 # "Is microneedling gonna be sore there?" asks about the treatment to come: no report of a
 # warning sign, whatever the classifier read.
 _ASKS_WHAT_WILL_HAPPEN = re.compile(
@@ -134,13 +134,9 @@ _TOLD_AFTERWARDS = re.compile(
 )
 
 # "I break out in hives with numbing cream": an allergy told, which the article makes a reason
-# not to have the treatment, not a reaction happening now (that names the throat, breathing,
-# "now", or a treatment just had).
-_REACTION_NOW = re.compile(
-    r"\b(now|right now|rn|currently|throat|breath\w*|tongue|lips?|all over|spreading|"
-    r"after (my|the|this) (treatment|session|appointment|procedure))\b",
-    re.I,
-)
+# not to have the treatment, not a reaction happening now (that names the airway, "now", or a
+# treatment just had).
+_REACTION_NOW = re.compile(rf"\b(now|right now|rn|currently|all over|spreading|{_AIRWAY})\b", re.I)
 
 
 def _an_allergy_told(
@@ -152,6 +148,7 @@ def _an_allergy_told(
         and allergy
         and not labels & _WARNING_LABELS
         and not _REACTION_NOW.search(text)
+        and not _AFTER_MY_TREATMENT.search(text)
     )
 
 
@@ -187,6 +184,11 @@ _GETTING_WORSE = re.compile(
 )
 
 
+def _everyday_cause(text: str) -> re.Match | None:
+    """An everyday cause stated: "from the cold", "after a hot shower"."""
+    return _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
+
+
 def describes_everyday_skin(text: str) -> bool:
     """The visitor tells about skin ("my pores are huge", "lips chapped from the wind"), asking
     nothing and naming no treatment."""
@@ -220,14 +222,13 @@ def _not_an_alarm_after_all(
         return ("ask_pain" if _PAIN_WORDS.search(text) else "ask_side_effects"), list(entities)
     if labels & _WARNING_LABELS or intent != "report_warning_signs" or _GETTING_WORSE.search(text):
         return None
-    if describes_everyday_skin(text) and (
-        _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
-    ):
+    everyday = describes_everyday_skin(text)
+    if everyday and _everyday_cause(text):
         return None  # "itchy from the cold": no effect of a treatment at all, read below
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if symptoms and symptoms <= _LISTED_MILD_EFFECTS:
         return "ask_side_effects", list(entities)
-    if not describes_everyday_skin(text) and _FIRST_DAYS.search(text):
+    if not everyday and _FIRST_DAYS.search(text):
         return "ask_after_effects", list(entities)
     return None
 
@@ -267,7 +268,7 @@ def reading_of_a_statement(
         return ("ask_medical_advice" if _ASKING.search(text) else None), kept
     if not describes_everyday_skin(text):
         return intent, list(entities)
-    cause = _EVERYDAY_CAUSE.search(text) or _EVERYDAY_AFTER.search(text)
+    cause = _everyday_cause(text)
     effect_reading = intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
     if cause and (felt or effect_reading):
         kept = [e for e in entities if e.get("entity") != "symptom"]
