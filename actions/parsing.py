@@ -22,18 +22,24 @@ CONDITION_SLOTS = {
 _UNSURE = re.compile(
     r"\b(not sure|unsure|don'?t know|dont know|do not know|no idea|idk|maybe|perhaps|possibly|"
     r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know|"
-    r"hard to (say|tell)|not positive|too (early|soon) to (say|tell)|depends|it varies|"
+    r"(haven'?t|have not|not) a clue|hard to (say|tell|know)|not positive|depends|it varies|"
+    r"too (early|soon) to (say|tell)|"
+    r"can'?t say|cannot say|never asked|no way (to|of) know\w*|(this|too) early to know|"
     r"on and off|comes and goes)\b"
 )
 # A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
 # allergy, which a person does not grow out of on their own say-so.
 _IN_THE_PAST = re.compile(
     r"\b(not anymore|not any more|no longer|used to|long gone|all gone|gone now|"
-    r"in the past|as a (teen|teenager|kid|child)|cleared up|(yrs|years) ago|had (my|the|a) baby)\b"
+    r"in the past|as a (teen|teenager|kid|child)|cleared up|(yrs|years|months) ago|"
+    r"(long |all |fully )?healed( up| now)?|had (my|the|a) baby)\b"
 )
 _NOW = re.compile(r"\b(again|right now|currently|at the moment|atm|rn|today|this week)\b")
 # A hedge that asks back ("kinda?", "sort of?"): the visitor is not sure.
-_HEDGED_QUESTION = re.compile(r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think)\s*\?")
+_HEDGED_QUESTION = re.compile(
+    r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think)\s*\?|"
+    r"^(kind of|kinda|sort of|sorta)\W*$"
+)
 # "def not", "absolutely not", "all good": a no wherever it stands.
 _EMPHATIC_NO = re.compile(
     r"\b(def(initely|o)?|absolutely|certainly|totally|hell) not\b|^\W*(all good|all fine|"
@@ -47,17 +53,24 @@ _NEGATED = re.compile(
 # you sunburnt?", "never been tested" to "are you allergic to lidocaine?".
 SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     "pregnant": {
-        NO: re.compile(r"\b(i'?m|im|i am) a (guy|man|male|dude|boy)\b|\bnot (preg\w*|expecting)\b"),
+        # A man, a woman past fifty, after the menopause, or a negative test.
+        NO: re.compile(
+            r"\b(i'?m|im|i am) (a )?(guy|man|male|dude|boy)\b|\bnot (preg\w*|expecting)\b|"
+            r"\b(i'?m|im|i am) ([5-9]\d)\b(?! ?(weeks?|wks?|months?))|\b(post)?.?menopaus\w*|"
+            r"\btests?\b[^.?]*\b(negative|neg)\b|\bnegative (test|result)|"
+            r"\bhysterectomy\b|\btubes tied\b"
+        ),
         YES: re.compile(
             r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
-            r"due (date|in)|bun in the oven|baby on the way)\b"
+            r"due (date|in)|bun in the oven|baby on the way|baby shower|bump|showing)\b|🤰"
         ),
     },
     "inflamed_skin": {
         NO: re.compile(
             r"\b(clear|fine|normal|calm|healthy|good|no (breakouts?|spots|pimples|acne|cysts?)|"
             r"(just|only) (the |my |some )?(old )?scars?|behav\w*|settled|under control|"
-            r"no (issues|problems)|nothing active|not active)\b"
+            r"no (issues|problems)|nothing active|not active|(great|good) shape|just texture|"
+            r"zero (redness|inflammation|breakouts?|acne))\b"
         ),
         YES: re.compile(
             r"\b(cysts?|cystic|lumps?|painful|sore|breaking out|broken out|broke out|"
@@ -70,13 +83,19 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"indoors|inside|no sunburn|pale|pasty|office|(haven'?t|have not|not|never) been "
             r"(out|outside|outdoors)|skin'?s (fine|normal|good|ok)|skin is (fine|normal|good|ok)|"
             # the dark months: "it's november lol"
-            r"november|december|january|february|snow\w*)\b"
+            r"november|december|january|february|snow\w*|night shifts?|work nights|daylight|"
+            r"basement|wfh|work from home|(live|living) in sunscreen|"
+            r"sunscreen (every|each|daily))\b"
         ),
         YES: re.compile(
             r"\b(sunburn(t|ed)?|sun ?burnt|burnt|burned|fried|peeling|lobster|crispy)\b|"
             # "still red and sore from the beach"
             r"\b(red|sore|pink|stings?|stinging|burning|tender)\b[^.]*\b(from|after) (the |a )?"
-            r"(beach|sun|lake|pool|cottage|hike|day outside)\b"
+            r"(beach|sun|lake|pool|cottage|hike|day outside)\b|"
+            # "all day at the pool yesterday, forgot sunscreen, im red"
+            r"\b(beach|sun|lake|pool|cottage|hike|outside|forgot (my )?sunscreen)\b[^.]*"
+            r"\b(i'?m|im|i am|is|got|went|now|so) (all |really |super |bright |a bit |a little )?"
+            r"(red|pink|burnt|burned|sore|peeling)\b"
         ),
     },
     "lidocaine_allergy": {
@@ -87,19 +106,27 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(only|just) (allergic|allergy) to\b|\b(no|without( any)?|never had (any|a)) "
             r"(problems?|issues?|reactions?|trouble)\b|\ballergic to (penicillin|nuts|peanuts|"
             r"latex|pollen|cats|dogs|bees|shellfish|dust|gluten|eggs|sulfa|codeine|ibuprofen)\b|"
-            r"\b(had|used|have had|'ve had)\b[^.]*\b(all good|all fine|was fine|no problems?|"
-            r"no issues?|no reaction)\b"
+            # used before without trouble: "the dentist uses it on me all the time, never a problem"
+            r"\b(had|used|uses|have had|'ve had|got|get|numbed|numbing|lidocaine|freezing)\b[^.]*"
+            r"\b(all good|all fine|(was|worked|totally|perfectly|always|just) fine|no problems?|"
+            r"never (a|any) (problem|issue)s?|zero (issues?|problems?)|no issues?|no reactions?|"
+            r"(didn'?t|did not|never) react\w*)\b"
         ),
-        YES: re.compile(r"\b(allergic|hives|rash|welts|reacted|reactions?)\b"),
+        YES: re.compile(
+            r"\b(allergic|allergy|hives|rash|welts|reacted|reactions?|swell(s|ed)? up|epi ?pens?|"
+            r"anaphyla\w*)\b"
+        ),
     },
 }
 _NO = re.compile(
-    r"^\W*(no+|nope|nah|naw|non|never|not at all|not really|none|negative|n|i'?m not|im not|"
+    r"^\W*(no+|no+pe|nopes|nop|nuh( uh)?|nah|naw|non|never|"
+    r"not (at the moment|now|currently|atm|rn)|not at all|not really|none|negative|n"
+    r"|i'?m not|im not|"
     r"i am not|i don'?t|i do not|i haven'?t|i have not|not me|nothing|it'?s not|its not|"
     r"it is not|it isn'?t)\b"
 )
 _YES = re.compile(
-    r"^\W*(yes+|yeah|yea|yep|yup|ya|yah|y|sure|correct|right|true|affirmative|indeed|"
+    r"^\W*(yes+|ys|yas|yeh|yeah|yea|yep|yup|ya|yah|y|sure|correct|right|true|affirmative|indeed|"
     r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|slightly|kind of|"
     r"kinda|sort of|(it is|it'?s|its|they are|they'?re)(?=\W*$|\W*,))\b"
 )
@@ -109,20 +136,22 @@ _NO_AT_END = re.compile(r"(\bso|,)\s*(no+|nope|nah|not really)\W*$")
 _YES_AT_END = re.compile(r"\b(i am|i'?m|im|i do|i have)( actually| indeed)?\W*$")
 # "lol no", "haha yes", "um, nope": the interjection says nothing about the answer.
 _FILLER = re.compile(
-    r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah)\W+)+"
+    r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
+    r"yikes|oops)\W+)+"
 )
 # "No, but my cheeks are warm": a no with a reservation is for the doctor to weigh.
 _RESERVATION = re.compile(r"\bbut\b\W+\w+\W+\w+")
 # An answer that asks back about the question ("what is lidocaine?", "bit pink, does that
 # count?") is not sure; another question ("does it hurt?") is answered as a question.
 _ASKS_BACK = re.compile(
-    r"\b((does|would|do) (that|this|it|mine) count|what counts|"
-    r"(what'?s|whats|what is|what are) (a |an |the )?"
+    r"\b((does|would|do|will) [^?]{0,40}\bcount|what counts|the same( thing)?|"
+    r"how (would|do|can|could|will|should) (i|u|you) (know|tell)|"
+    r"(what'?s|whats|what is|what are) (a |an |the )?(local )?"
     r"(lido\w*|ligno\w*|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
-    r"sunburn\w*))\b[^?]*\?\W*$|"
+    r"sunburn\w*))\b[^?]*\?|"
     # "is that like a tan?" asks back; "yes, is that a problem?" is a yes with a worry
     r"\bis (that|it|this) (the|a|like)\b(?! (problem|issue|big deal|concern))[^?]*\?\W*$|"
-    r"\b(what do you mean|what does (that|this|it) mean)\b"
+    r"\b(what do (you|u|ya) mean|what does (that|this|it) mean|what is an? local an(a)?esthetic)\b"
 )
 
 

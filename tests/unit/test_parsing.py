@@ -270,3 +270,34 @@ def test_naming_lidocaine_states_no_allergy_but_a_reaction_does():
     assert "lidocaine_allergy" not in stated_conditions(had, lidocaine(had))
     hives = "I get hives from lidocaine"
     assert stated_conditions(hives, lidocaine(hives)) == {"lidocaine_allergy": "yes"}
+
+
+@pytest.mark.parametrize(
+    "text,slot,expected",
+    [
+        # who cannot be pregnant, and what shows that one is
+        ("haha i'm 58", "pregnant", "no"),
+        ("went through menopause years back", "pregnant", "no"),
+        ("took a test this morning, it came back negative", "pregnant", "no"),
+        ("the bump is getting big now", "pregnant", "yes"),
+        # asking back what a word means or whether something counts
+        ("how do i tell if my skin is inflamed?", "inflamed_skin", "unsure"),
+        ("is redness from the wind the same thing?", "sunburn", "unsure"),
+        ("would a bit of peeling from skiing count?", "sunburn", "unsure"),
+        ("what's a local anaesthetic?", "lidocaine_allergy", "unsure"),
+        ("sorta", "sunburn", "unsure"),
+        # a life that keeps one out of the sun, or a burn long healed
+        ("i'm on night shifts, barely see daylight", "sunburn", "no"),
+        ("got burnt back in the summer, it's long healed", "sunburn", "no"),
+        ("spent the afternoon at the beach and now i'm bright red", "sunburn", "yes"),
+        # numbing used before without trouble, or an allergy in other words
+        ("my tattoo artist used numbing cream, worked fine", "lidocaine_allergy", "no"),
+        ("the freezing at my dentist never a problem", "lidocaine_allergy", "no"),
+        ("it's on my chart as an allergy", "lidocaine_allergy", "yes"),
+        ("i swell up when they use it", "lidocaine_allergy", "yes"),
+        ("never been numbed, so i can't say", "lidocaine_allergy", "unsure"),
+        ("nuh uh", "pregnant", "no"),
+    ],
+)
+def test_answers_told_by_circumstance_age_or_a_question_back(text, slot, expected):
+    assert parse_yes_no(text, None, slot) == expected
