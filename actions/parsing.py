@@ -127,17 +127,18 @@ _NO = re.compile(
 )
 _YES = re.compile(
     r"^\W*(yes+|ys|yas|yeh|yeah|yea|yep|yup|ya|yah|y|sure|correct|right|true|affirmative|indeed|"
-    r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|slightly|kind of|"
+    r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|(a )?little bit|"
+    r"lil bit|slightly|kind of|"
     r"kinda|sort of|(it is|it'?s|its|they are|they'?re)(?=\W*$|\W*,))\b"
 )
 # "I'm 62, so no": the answer at the end of a sentence decides.
 _NO_AT_END = re.compile(r"(\bso|,)\s*(no+|nope|nah|not really)\W*$")
 # "found out last week that i am actually": the answer at the end of a sentence.
 _YES_AT_END = re.compile(r"\b(i am|i'?m|im|i do|i have)( actually| indeed)?\W*$")
-# "lol no", "haha yes", "um, nope": the interjection says nothing about the answer.
+# "lol no", "haha yes", "sadly yes": the interjection or adverb says nothing about the answer.
 _FILLER = re.compile(
     r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
-    r"yikes|oops)\W+)+"
+    r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
 )
 # "No, but my cheeks are warm": a no with a reservation is for the doctor to weigh.
 _RESERVATION = re.compile(r"\bbut\b\W+\w+\W+\w+")
@@ -155,6 +156,20 @@ _ASKS_BACK = re.compile(
 )
 
 
+# Intents that are no answer whatever a reading by meaning says: "stop", "I want a human".
+_DOING_SOMETHING_ELSE = {
+    "stop",
+    "talk_to_human",
+    "book_consultation",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "report_emergency",
+    "report_warning_signs",
+}
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").strip().lower().replace("’", "'"))
 
@@ -170,13 +185,17 @@ def _cue(slot: str | None, answer: str, words: str, negated: bool = False) -> bo
     )
 
 
-def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) -> str | None:
+def parse_yes_no(
+    text: str, intent: str | None = None, slot: str | None = None, reading: str | None = None
+) -> str | None:
     """An answer to a yes/no screening question: "yes", "no", "unsure" or None (not an answer).
 
     Read as a person at the front desk would, against the question asked (`slot`): the words
     win over the intent because "not sure" can look like a "no" to the classifier, and "skin's
-    clear atm" like nothing at all; the intent (from quick-reply buttons, or an affirm/deny the
-    words didn't catch) comes last.
+    clear atm" like nothing at all. Where no rule speaks, the `reading` of the answer by meaning
+    against this question (nlp/screening_reader.py) does, unless the message is a question or
+    a command ("stop"); the intent (from quick-reply buttons, or an affirm/deny nothing else
+    caught) comes last.
     """
     words = _FILLER.sub("", normalise(text))
     if words.startswith("/"):  # a quick-reply payload such as "/affirm"
@@ -204,6 +223,9 @@ def parse_yes_no(text: str, intent: str | None = None, slot: str | None = None) 
         return UNSURE
     if _cue(slot, YES, words) or _YES.search(words) or _YES_AT_END.search(words):
         return YES
+    answers = reading in (YES, NO, UNSURE) and words and not words.endswith("?")
+    if answers and intent not in _DOING_SOMETHING_ELSE:
+        return reading
     return {"affirm": YES, "deny": NO, "unsure": UNSURE}.get(intent or "")
 
 

@@ -31,7 +31,8 @@ def screening_answer(slot: str, tracker: Tracker) -> str | None:
     if slot in stated:
         return stated[slot]
     if tracker.active_loop_name == SCREENING_FORM and tracker.get_slot("requested_slot") == slot:
-        return parse_yes_no(text, (message.get("intent") or {}).get("name"), slot)
+        intent = (message.get("intent") or {}).get("name")
+        return parse_yes_no(text, intent, slot, (message.get("screening") or {}).get(slot))
     return None
 
 

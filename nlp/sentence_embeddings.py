@@ -23,7 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -52,6 +52,18 @@ def encode(texts: list[str]) -> np.ndarray:
     if present:
         vectors[present] = encoder().encode([texts[i] for i in present])
     return vectors
+
+
+def encoding_of(message: Message) -> np.ndarray:
+    """The message's encoding as SentenceEmbeddingFeaturizer left it (encoded again if not)."""
+    for features in message.features:
+        if (
+            features.attribute == TEXT
+            and features.type == FEATURE_TYPE_SENTENCE
+            and SentenceEmbeddingFeaturizer.__name__ in str(features.origin)
+        ):
+            return np.asarray(features.features, dtype=np.float32).reshape(-1)
+    return encode([message.get(TEXT) or ""])[0]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
