@@ -144,6 +144,10 @@ def split_questions(text: str) -> list[str]:
     return [c for c in clauses if len(c) >= 3]
 
 
+# "dark patches from years of sun": the sun is the cause of a concern, not a subject of aftercare.
+_AS_A_CAUSE = re.compile(r"\b(from|because of|due to|caused by)\s+(\w+\s+){0,3}$", re.I)
+
+
 def _label_prefix(label: str, text: str) -> str | None:
     if label in ("product", "activity"):
         # "how long before I do a peel again" is after the treatment.
@@ -166,6 +170,8 @@ def _subject_answers(
         own = f"{prefix}_{value}" if prefix else None
         if own in available:
             answers.append(Answer(own))
+            continue
+        if label in ("product", "activity") and _AS_A_CAUSE.search(text[: entity.get("start", 0)]):
             continue
         strong = label in STRONG_LABELS
         crosses = (

@@ -35,7 +35,9 @@ _AFTER_WHAT = (
 )
 _NOT_EVERYDAY = (
     r"(?:sessions?|treatments?|\w*needl\w*|procedures?|appointments?|appt|it|that|them|this|"
-    r"days?|hours?|nights?|weeks?|months?|wards|done|numbing|cream|lidocaine|an(?:a)?esthetic)\b"
+    r"days?|hours?|nights?|weeks?|months?|wards|done|numbing|cream|lidocaine|an(?:a)?esthetic|"
+    # a bare "after" ("day 3 after and my skin is flaky") means after the treatment
+    r"and|but|so|now|still|lol|tbh)\b"
 )
 _EVERYDAY_AFTER = re.compile(
     rf"\bafter\s+(?!{_AFTER_WHAT}{_NOT_EVERYDAY}){_AFTER_WHAT}[a-z]+|"

@@ -85,7 +85,12 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         # Loaded when the model is, not on the first message: that message's conversation is
         # locked while it is processed, and a server just (re)started should answer at once.
+        self.encode([])
+
+    @staticmethod
+    def encode(texts: list[str]) -> np.ndarray:
         encoder()
+        return encode(texts)
 
     @classmethod
     def create(
@@ -101,7 +106,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         featurized = [m for m in messages if m.get(TEXT)]
         if not featurized:
             return messages
-        sentences = encode([m.get(TEXT) for m in featurized])
+        sentences = self.encode([m.get(TEXT) for m in featurized])
         for message, sentence in zip(featurized, sentences, strict=True):
             self.add_features_to_message(None, sentence[np.newaxis, :], TEXT, message)
         return messages
