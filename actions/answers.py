@@ -114,12 +114,15 @@ TOPIC_CUES = {
     "duration": "ask_duration",
 }
 _SEVERAL_QUESTIONS = re.compile(
-    rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b"
+    rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b|"
+    r"(^|\s)\d[).]\s+\S.*\s\d[).]\s+\S"  # a numbered list: "1) how long 2) how many times"
 )
 
 
 _CLAUSE_BOUNDARY = re.compile(
-    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or)\s+(?:also\s+)?(?={QUESTION_WORD}\b)", re.I
+    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or)\s+(?:also\s+)?(?={QUESTION_WORD}\b)|"
+    r"(?:^|\s+)\d[).]\s+",
+    re.I,
 )
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|&|\+)\s+", re.I)
 logger = logging.getLogger(__name__)
@@ -144,8 +147,25 @@ def split_questions(text: str) -> list[str]:
     return [c for c in clauses if len(c) >= 3]
 
 
-# "dark patches from years of sun": the sun is the cause of a concern, not a subject of aftercare.
-_AS_A_CAUSE = re.compile(r"\b(from|because of|due to|caused by)\s+(\w+\s+){0,3}$", re.I)
+# A product or activity that is no subject of aftercare: a cause ("dark patches from years of
+# sun"), a comparison ("warm like after a workout") or an idiom ("up and running").
+_NOT_A_SUBJECT = re.compile(
+    r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+)$", re.I
+)
+# "Will it give me acne?", "can needling make rosacea worse?": a concern named as a risk of the
+# treatment, a side-effect question, not a question about what it treats.
+_RISK_OF_IT = re.compile(
+    r"\b(it|this|needling|microneedling|the (treatment|procedure|needles?))\s+(\w+\s+){0,2}?"
+    r"((give|gives) (me|you|u|people|someone|anyone|my \w+)|cause|causes|trigger|triggers|"
+    r"lead to|leads to|bring on|brings on|"
+    r"make (me|my \w+|it|them|things) (\w+ )?worse)\b",
+    re.I,
+)
+_RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
+# "10 days after my session": a session named as a point in time, no question about sessions.
+_POINT_IN_TIME = re.compile(
+    r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
+)
 
 
 def _label_prefix(label: str, text: str) -> str | None:
@@ -171,7 +191,9 @@ def _subject_answers(
         if own in available:
             answers.append(Answer(own))
             continue
-        if label in ("product", "activity") and _AS_A_CAUSE.search(text[: entity.get("start", 0)]):
+        if label in ("product", "activity") and _NOT_A_SUBJECT.search(
+            text[: entity.get("start", 0)]
+        ):
             continue
         strong = label in STRONG_LABELS
         crosses = (
@@ -201,6 +223,8 @@ def select_responses(
     """The responses that answer one visitor message, in order."""
     available = set(available)
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS)
+    if intent in _RISK_READ_AS and _RISK_OF_IT.search(text or ""):
+        intent = "ask_side_effects"
     labels = {entity.get("entity") for entity in entities}
     for label, safety_intent, response in SAFETY:
         if label in labels or intent == safety_intent:
@@ -225,7 +249,9 @@ def select_responses(
         intents = [
             TOPIC_CUES[str(e.get("value"))]
             for e in entities
-            if e.get("entity") == "topic" and str(e.get("value")) in TOPIC_CUES
+            if e.get("entity") == "topic"
+            and str(e.get("value")) in TOPIC_CUES
+            and not _POINT_IN_TIME.search((text or "")[: e.get("start", 0)])
         ][:2]
 
     answers: list[Answer] = []

@@ -24,7 +24,8 @@ _UNSURE = re.compile(
     r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know|"
     r"(haven'?t|have not|not) a clue|hard to (say|tell|know)|not positive|depends|it varies|"
     r"too (early|soon) to (say|tell)|"
-    r"can'?t say|cannot say|never asked|no way (to|of) know\w*|(this|too) early to know|"
+    r"can'?t say|cannot say|never asked|(can'?t|cannot|don'?t|do not) remember|not 100|"
+    r"not a hundred|no way (to|of) know\w*|(this|too) early to know|"
     r"on and off|comes and goes)\b"
 )
 # A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
@@ -37,7 +38,7 @@ _IN_THE_PAST = re.compile(
 _NOW = re.compile(r"\b(again|right now|currently|at the moment|atm|rn|today|this week)\b")
 # A hedge that asks back ("kinda?", "sort of?"): the visitor is not sure.
 _HEDGED_QUESTION = re.compile(
-    r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think)\s*\?|"
+    r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think( so)?)\s*\?|"
     r"^(kind of|kinda|sort of|sorta)\W*$"
 )
 # "def not", "absolutely not", "all good": a no wherever it stands.
@@ -62,7 +63,9 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
         ),
         YES: re.compile(
             r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
-            r"due (date|in)|bun in the oven|baby on the way|baby shower|bump|showing)\b|🤰"
+            r"due (date|in)|bun in the oven|baby on the way|baby shower|bump|showing|"
+            r"positive (pregnancy )?(test|result)|tests? (was|were|is|came back) positive|"
+            r"tested positive)\b|🤰"
         ),
     },
     "inflamed_skin": {
@@ -152,6 +155,10 @@ _ASKS_BACK = re.compile(
     r"sunburn\w*))\b[^?]*\?|"
     # "is that like a tan?" asks back; "yes, is that a problem?" is a yes with a worry
     r"\bis (that|it|this) (the|a|like)\b(?! (problem|issue|big deal|concern))[^?]*\?\W*$|"
+    # asking why it is asked: "why do you need to know?", "what's that got to do with it?"
+    r"\bwhy (do|does|would|d) (you|u|it|that|this) (need|want|matter|ask)|"
+    r"\b(what'?s|whats|what has|what does) (that|this|it) (got )?to do with\b|"
+    r"\b(does|would|will) (it|that|this) matter\b|^\W*(what'?s|whats|what is) (that|this|it)\W*$|"
     r"\b(what do (you|u|ya) mean|what does (that|this|it) mean|what is an? local an(a)?esthetic)\b"
 )
 

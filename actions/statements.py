@@ -255,6 +255,14 @@ def reading_of_a_statement(
     clinic's chat it may well follow a treatment."""
     labels = {entity.get("entity") for entity in entities}
     text = text or ""
+    symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+    if (
+        intent == "report_warning_signs"
+        and symptoms == {"pigment_changes"}
+        and not labels & _WARNING_LABELS
+    ):
+        # A rare risk the article names, with its own reply (which says to contact the clinic).
+        return "ask_side_effects", list(entities)
     reading = _not_an_alarm_after_all(intent, entities, labels, text)
     if reading is not None:
         return reading

@@ -503,3 +503,42 @@ def test_a_listed_mild_effect_with_an_everyday_cause_is_no_side_effect_either():
     itchy = entity(text, "itchy", "symptom", "irritation")
     assert not alarming(answer("report_warning_signs", text, [itchy]))
     assert "utter_side_irritation" not in answer("report_warning_signs", text, [itchy])
+
+
+def test_a_concern_named_as_a_risk_of_the_treatment_is_a_side_effect_question():
+    text = "could needling give me breakouts"
+    acne = entity(text, "breakouts", "concern", "acne_scars")
+    assert answer("ask_treats", text, [acne]) == ["utter_side_acne_scars"]
+    treats = "will it clear up my breakouts"
+    acne = entity(treats, "breakouts", "concern", "acne_scars")
+    assert answer("ask_treats", treats, [acne]) == ["utter_treats_acne_scars"]
+
+
+def test_an_activity_as_a_cause_a_comparison_or_an_idiom_is_no_aftercare_subject():
+    for text, phrase in [
+        ("brown spots on my cheeks from too much sun", "sun"),
+        ("my face feels hot like after the gym", "gym"),
+        ("when am i up and running", "running"),
+    ]:
+        found = entity(text, phrase, "activity", "x")
+        found["value"] = "sun" if phrase == "sun" else "pools_saunas_gyms"
+        assert not any(r.startswith("utter_aftercare") for r in answer("ask_treats", text, [found]))
+
+
+def test_a_session_named_as_a_point_in_time_is_no_sessions_question():
+    text = "flying to cuba 2 weeks after my session, anything to know"
+    cues = [entity(text, "session", "topic", "sessions"), entity(text, "cuba", "activity", "sun")]
+    assert answer("nlu_fallback", text, cues) == ["utter_aftercare_sun"]
+
+
+def test_a_numbered_list_of_questions_is_split():
+    text = "1) does it hurt 2) how much is it"
+    assert several_questions(text)
+    assert split_questions(text) == ["does it hurt", "how much is it"]
+
+
+def test_a_reported_change_of_colour_gets_the_rare_risk_and_contact_the_clinic():
+    text = "my skin went darker where i had it done"
+    found = entity(text, "went darker", "symptom", "pigment_changes")
+    assert answer("report_warning_signs", text, [found]) == ["utter_side_pigment_changes"]
+    assert "contact the clinic" in DOMAIN["responses"]["utter_side_pigment_changes"][0]["text"]
