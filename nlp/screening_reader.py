@@ -37,7 +37,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
 from nlp.intent_classifier import softmax
-from nlp.sentence_embeddings import SentenceEmbeddingFeaturizer, encoding_of
+from nlp.sentence_embeddings import SentenceEmbeddingFeaturizer, encode, encoding_of
 
 ANSWERS_FILE = Path(__file__).parent / "screening_answers.yml"
 OUTPUT_KEY = "screening"
@@ -92,8 +92,6 @@ class ScreeningAnswerReader(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        from nlp.sentence_embeddings import encode
-
         others = [
             e.get(TEXT)
             for e in training_data.intent_examples

@@ -85,12 +85,11 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         # Loaded when the model is, not on the first message: that message's conversation is
         # locked while it is processed, and a server just (re)started should answer at once.
-        self.encode([])
+        self.load_encoder()
 
-    @staticmethod
-    def encode(texts: list[str]) -> np.ndarray:
-        encoder()
-        return encode(texts)
+    # Which encoder: a subclass names its own (nlp/minilm.py).
+    load_encoder = staticmethod(encoder)
+    encode = staticmethod(encode)
 
     @classmethod
     def create(
