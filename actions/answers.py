@@ -162,6 +162,45 @@ _RISK_OF_IT = re.compile(
     re.I,
 )
 _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
+# A preparation reading of a question placed after the treatment: "makeup the following
+# morning?", "how long do I wait before doing a peel?" (the peel comes after).
+_AFTER_THE_DAY = re.compile(
+    r"\b(following|next) (morning|day|night|evening)|\bday after\b|\bafterwards?\b|\bafter\W*$|"
+    r"\bafter (the |my |a )?(treatment|session|needling|microneedling|procedure|appointment)",
+    re.I,
+)
+_WAIT_BEFORE_DOING = re.compile(
+    r"\bwait\w*\b[^.?]*\bbefore (?!(my |the |your |a |an |each |every )?(treatment|session|"
+    r"needling|microneedling|procedure|appointment|appt|it\b|coming|i come|i can|i get|i have|"
+    r"getting it|having it|i book|booking))",
+    re.I,
+)
+# Healing or recovery from something else than needling ("how long does a broken finger take to
+# heal", "days off after knee surgery", "my new ear piercing is red"): not the article's downtime.
+_ANOTHER_BODY_EVENT = re.compile(
+    r"\b(surgery|operation|c-?section|caesarean|cesarean|pierc\w*|broken|fractured?|sprain\w*|"
+    r"tooth|teeth|filling|root canal|stitches|new tattoo|tattoo to heal|knee|hip replacement|"
+    r"cast|vaccine|flu shot|giving birth)\b",
+    re.I,
+)
+_RECOVERY_WORDS = re.compile(
+    r"\b(heal\w*|recover\w*|days? off|time off|off work|back to (work|the gym|normal)|exercise|"
+    r"work ?out|swim\w*|gym|stay sore|still sore)\b",
+    re.I,
+)
+_NEEDLING_NAMED = re.compile(
+    r"\b(\w*needl\w*|derma ?pen|collagen induction|session|treatment)", re.I
+)
+_RECOVERY_TOPICS = {
+    "ask_downtime",
+    "ask_aftercare",
+    "ask_duration",
+    "ask_after_effects",
+    "ask_side_effects",
+    "ask_pain",
+    "report_warning_signs",
+    "out_of_scope",
+}
 # "10 days after my session": a session named as a point in time, no question about sessions.
 _POINT_IN_TIME = re.compile(
     r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
@@ -171,7 +210,9 @@ _POINT_IN_TIME = re.compile(
 def _label_prefix(label: str, text: str) -> str | None:
     if label in ("product", "activity"):
         # "how long before I do a peel again" is after the treatment.
-        before = _BEFORE.search(text) and not _AGAIN.search(text)
+        before = (
+            _BEFORE.search(text) and not _AGAIN.search(text) and not _WAIT_BEFORE_DOING.search(text)
+        )
         return "utter_prep" if before else "utter_aftercare"
     return LABEL_PREFIX.get(label)
 
@@ -225,7 +266,20 @@ def select_responses(
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS)
     if intent in _RISK_READ_AS and _RISK_OF_IT.search(text or ""):
         intent = "ask_side_effects"
+    if intent == "ask_prep" and (
+        (_AFTER_THE_DAY.search(text or "") and not _BEFORE.search(text or ""))
+        or _WAIT_BEFORE_DOING.search(text or "")
+    ):
+        intent = "ask_aftercare"
     labels = {entity.get("entity") for entity in entities}
+    if (
+        intent in _RECOVERY_TOPICS
+        and not labels & {"warning_sign", "emergency_sign"}
+        and _ANOTHER_BODY_EVENT.search(text or "")
+        and _RECOVERY_WORDS.search(text or "")
+        and not _NEEDLING_NAMED.search(text or "")
+    ):
+        return [Answer("utter_out_of_scope")]
     for label, safety_intent, response in SAFETY:
         if label in labels or intent == safety_intent:
             return [Answer(response)]

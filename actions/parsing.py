@@ -21,7 +21,8 @@ CONDITION_SLOTS = {
 
 _UNSURE = re.compile(
     r"\b(not sure|unsure|don'?t know|dont know|do not know|no idea|idk|maybe|perhaps|possibly|"
-    r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|not that i know|"
+    r"might be|could be|not certain|can'?t tell|cannot tell|no clue|dunno|doubt it|"
+    r"(find|finding) out|hoping (i am|so)|"
     r"(haven'?t|have not|not) a clue|hard to (say|tell|know)|not positive|depends|it varies|"
     r"too (early|soon) to (say|tell)|"
     r"can'?t say|cannot say|never asked|(can'?t|cannot|don'?t|do not) remember|not 100|"
@@ -77,7 +78,7 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
         ),
         YES: re.compile(
             r"\b(cysts?|cystic|lumps?|painful|sore|breaking out|broken out|broke out|"
-            r"flar(e|es|ed|ing)|angry|inflamed|swollen|pus)\b"
+            r"flar(e|es|ed|ing)|angry|inflamed|swollen|pus|irritated|rash\w*)\b"
         ),
     },
     "sunburn": {
@@ -122,6 +123,8 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
     },
 }
 _NO = re.compile(
+    # "not that I know of": no known allergy, no pregnancy known, as a clinic's intake form reads
+    r"\bnot that (i know|i am aware|i'?m aware)\b|\bnot to my knowledge\b|"
     r"^\W*(no+|no+pe|nopes|nop|nuh( uh)?|nah|naw|non|never|"
     r"not (at the moment|now|currently|atm|rn)|not at all|not really|none|negative|n"
     r"|i'?m not|im not|"
@@ -131,7 +134,7 @@ _NO = re.compile(
 _YES = re.compile(
     r"^\W*(yes+|ys|yas|yeh|yeah|yea|yep|yup|ya|yah|y|sure|correct|right|true|affirmative|indeed|"
     r"definitely|i am|i'?m|im|i do|i have|i think so|i guess so|a little|a bit|(a )?little bit|"
-    r"lil bit|slightly|kind of|"
+    r"lil bit|(a )?(tiny|teeny|wee|small) (bit|amount|patch)|a touch|slightly|kind of|"
     r"kinda|sort of|(it is|it'?s|its|they are|they'?re)(?=\W*$|\W*,))\b"
 )
 # "I'm 62, so no": the answer at the end of a sentence decides.
@@ -143,13 +146,20 @@ _FILLER = re.compile(
     r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
     r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
 )
+# "My shoulders are burnt but not my face": a yes about another part of the body than the one
+# to be treated is for the doctor to weigh.
+_ELSEWHERE = re.compile(
+    r"\b(but )?not (on )?(my |the )?(face|cheeks?|forehead|nose|chin|neck|area)\b|"
+    r"\bonly (on )?(my |the )?(shoulders?|back|arms?|legs?|chest|feet|hands?|body)\b|"
+    r"\b(shoulders?|back|arms?|legs?|chest|feet|hands?|body) only\b|"
+    r"\bface (is|was|'s|stayed) (fine|ok|okay|good|clear|covered|under)\b"
+)
 # "No, but my cheeks are warm": a no with a reservation is for the doctor to weigh.
 _RESERVATION = re.compile(r"\bbut\b\W+\w+\W+\w+")
 # An answer that asks back about the question ("what is lidocaine?", "bit pink, does that
 # count?") is not sure; another question ("does it hurt?") is answered as a question.
 _ASKS_BACK = re.compile(
     r"\b((does|would|do|will) [^?]{0,40}\bcount|what counts|the same( thing)?|"
-    r"how (would|do|can|could|will|should) (i|u|you) (know|tell)|"
     r"(what'?s|whats|what is|what are) (a |an |the )?(local )?"
     r"(lido\w*|ligno\w*|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
     r"sunburn\w*))\b[^?]*\?|"
@@ -160,6 +170,14 @@ _ASKS_BACK = re.compile(
     r"\b(what'?s|whats|what has|what does) (that|this|it) (got )?to do with\b|"
     r"\b(does|would|will) (it|that|this) matter\b|^\W*(what'?s|whats|what is) (that|this|it)\W*$|"
     r"\b(what do (you|u|ya) mean|what does (that|this|it) mean|what is an? local an(a)?esthetic)\b"
+)
+
+
+# "how do i tell if its inflamed or just normal redness", "how do i find out if i am": asking
+# how to tell, with or without "?", before any word of it is read as an answer. ("what is
+# lidocaine" with no "?" is a question, answered before the form asks again.)
+_HOW_TO_TELL = re.compile(
+    r"\bhow (would|do|can|could|will|should|d) (i|u|you|one) (even )?(know|tell|find out|check)\b"
 )
 
 
@@ -207,7 +225,12 @@ def parse_yes_no(
     words = _FILLER.sub("", normalise(text))
     if words.startswith("/"):  # a quick-reply payload such as "/affirm"
         words = ""
-    if _UNSURE.search(words) or _HEDGED_QUESTION.search(words) or _cue(slot, UNSURE, words):
+    if (
+        _UNSURE.search(words)
+        or _HEDGED_QUESTION.search(words)
+        or _HOW_TO_TELL.search(words)
+        or _cue(slot, UNSURE, words)
+    ):
         return UNSURE
     if _NO_AT_END.search(words):
         return NO
@@ -221,7 +244,11 @@ def parse_yes_no(
     ):
         # "tan but not burnt": the no comes after the but, and is no reservation.
         after_but = words.split(" but ", 1)[-1] if " but " in words else ""
-        no_after_but = _cue(slot, NO, after_but) or _cue(slot, YES, after_but, negated=True)
+        no_after_but = (
+            _cue(slot, NO, after_but)
+            or _cue(slot, YES, after_but, negated=True)
+            or bool(re.match(r"(not|never) (that|this|it|lido\w*|the numbing)\b", after_but))
+        )
         reserved = (
             _RESERVATION.search(words) and not _EMPHATIC_NO.search(words) and not no_after_but
         )
@@ -229,7 +256,7 @@ def parse_yes_no(
     if _ASKS_BACK.search(words):
         return UNSURE
     if _cue(slot, YES, words) or _YES.search(words) or _YES_AT_END.search(words):
-        return YES
+        return UNSURE if _ELSEWHERE.search(words) else YES
     answers = reading in (YES, NO, UNSURE) and words and not words.endswith("?")
     if answers and intent not in _DOING_SOMETHING_ELSE:
         return reading

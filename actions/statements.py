@@ -60,7 +60,12 @@ _EVERYDAY_CAUSE = re.compile(
     # everyday doings that warm, redden or tire: "went hiking", "just had coffee"
     r"hik\w*|ran|running|jog\w*|cycl\w*|bik(e|ing)|sports?|match|game|class|gym|workout|"
     r"work(ed|ing)? out|yoga|danc\w*|coffee|spicy|curry|hot food|"
-    r"beer|drinking|heater|fire ?place|bonfire|hot shower|hot bath)\b",
+    r"beer|drinking|heater|fire ?place|bonfire|hot shower|hot bath|"
+    # small everyday mishaps: "a mosquito bite", "scratched it with my nail", "nicked it shaving"
+    r"bites?|bitten|mosquito\w*|bugs?|insects?|spiders?|wasps?|bee sting|scratched|(a|the) scratch|"
+    r"by accident|accidentally|shav\w*|razor|nick(ed)?|paper ?cut|popp(ed|ing)|picked|"
+    r"squeez\w*|bump(ed)? (into|my|it)|walked into|pollen|hay ?fever|detergent|new (soap|cleanser)|"
+    r"oven|stove|kettle|curling iron|flat iron|straighteners?|cooking|baking)\b",
     re.I,
 )
 # A classifier's warning reading needs something felt or seen: "my face is hot and weird" may
@@ -141,6 +146,32 @@ _TOLD_AFTERWARDS = re.compile(
 _REACTION_NOW = re.compile(rf"\b(now|right now|rn|currently|all over|spreading|{_AIRWAY})\b", re.I)
 
 
+# A reaction to the numbing cream spreading over the body or making one light-headed is a severe
+# allergic reaction, whatever the words ("bumps everywhere since the lidocaine", "whole body
+# itchy since the anesthetic"); told of a past time it is an allergy, read elsewhere.
+_AFTER_NUMBING = re.compile(
+    r"\b(since|after|from) (the |my |that |using (the )?)?(lidocaine|lidocain|numbing|"
+    r"an(a)?esthetic|freezing|cream)\b",
+    re.I,
+)
+_ALL_OVER = re.compile(
+    r"\b(all over|everywhere|whole body|entire body|(chest|arms|legs|neck|back|body) and)\b", re.I
+)
+_SKIN_REACTION = re.compile(
+    r"\b(hives|welts|bumps|blotch\w*|itch\w*|rash\w*|swell\w*|swollen)\b", re.I
+)
+_FAINTISH = re.compile(r"\b(light ?-?headed|dizzy|faint\w*|woozy)\b", re.I)
+_LONG_AGO = re.compile(r"\b(last time|once|in the past|years? ago|as a (kid|child|teen))\b", re.I)
+
+
+def _a_reaction_to_the_numbing(text: str) -> bool:
+    return bool(
+        _AFTER_NUMBING.search(text)
+        and not _LONG_AGO.search(text)
+        and ((_SKIN_REACTION.search(text) and _ALL_OVER.search(text)) or _FAINTISH.search(text))
+    )
+
+
 def _an_allergy_told(
     intent: str | None, entities: Sequence[Mapping], labels: set, text: str
 ) -> bool:
@@ -172,6 +203,7 @@ def _a_fear_of_fainting(labels: set, text: str) -> bool:
 _FIRST_DAYS = re.compile(
     r"\b(yesterday|today|tonight|last night|this (morning|afternoon|evening)|earlier|"
     r"same day|next day|day after|(on )?day (1|one|2|two)|2nd day|second day|"
+    r"(right|straight|just|immediately|shortly|soon) after|"
     r"(1|one|2|two|24|48) ?(hours?|hrs?|days?)|just (had|got|did))\b",
     re.I,
 )
@@ -255,6 +287,8 @@ def reading_of_a_statement(
     clinic's chat it may well follow a treatment."""
     labels = {entity.get("entity") for entity in entities}
     text = text or ""
+    if _a_reaction_to_the_numbing(text):
+        return "report_emergency", list(entities)
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if (
         intent == "report_warning_signs"

@@ -542,3 +542,77 @@ def test_a_reported_change_of_colour_gets_the_rare_risk_and_contact_the_clinic()
     found = entity(text, "went darker", "symptom", "pigment_changes")
     assert answer("report_warning_signs", text, [found]) == ["utter_side_pigment_changes"]
     assert "contact the clinic" in DOMAIN["responses"]["utter_side_pigment_changes"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("got a mosquito bite on my cheek and its a bit red", "red"),
+        ("burned my hand a little on the oven door, just a red mark", "red"),
+        ("nicked my chin shaving, it's a bit red", "red"),
+    ],
+)
+def test_an_everyday_mishap_is_no_alarm(text, phrase):
+    found = entity(text, phrase, "symptom", "redness_swelling")
+    assert not alarming(answer("report_warning_signs", text, [found]))
+
+
+def test_marks_right_after_the_needling_are_an_after_effect_not_a_warning():
+    text = "tiny red dots all over my face right after the needling"
+    found = entity(text, "red", "symptom", "redness_swelling")
+    # the expected-redness answer, which says when to contact the clinic, not the warning
+    assert answer("report_warning_signs", text, [found]) == ["utter_side_redness_swelling"]
+
+
+@pytest.mark.parametrize(
+    "intent, text",
+    [
+        (
+            "ask_contraindications",
+            "came out in bumps everywhere after the lidocaine and im lightheaded",
+        ),
+        ("ask_side_effects", "whole body itchy n blotchy since the anesthetic"),
+        ("ask_after_effects", "feeling dizzy and faint since the numbing cream"),
+    ],
+)
+def test_a_spreading_reaction_or_light_head_after_the_numbing_is_an_emergency(intent, text):
+    assert answer(intent, text) == ["utter_emergency"]
+
+
+def test_a_reaction_to_numbing_long_ago_is_no_emergency():
+    assert answer("ask_pain", "i felt dizzy after the numbing cream last time, is that normal") != [
+        "utter_emergency"
+    ]
+
+
+@pytest.mark.parametrize(
+    "intent, text",
+    [
+        ("ask_downtime", "how long does it take a broken finger to heal"),
+        ("ask_downtime", "how many days off work after knee surgery"),
+        ("ask_after_effects", "my new ear piercing is red, how long till it heals"),
+    ],
+)
+def test_recovery_from_something_else_is_off_topic(intent, text):
+    assert answer(intent, text) == ["utter_out_of_scope"]
+
+
+def test_recovery_after_needling_is_still_downtime_whatever_else_is_named():
+    text = "how long after needling till i can swim, i had knee surgery last year"
+    assert answer("ask_downtime", text) != ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there any problem with applying makeup the following morning?",
+        "how long do i wait before doing a peel",
+        "do i have to go bare faced after",
+    ],
+)
+def test_a_preparation_reading_of_a_question_about_after_is_aftercare(text):
+    assert answer("ask_prep", text)[0].startswith("utter_aftercare")
+
+
+def test_waiting_before_the_treatment_stays_preparation():
+    assert answer("ask_prep", "how long should i wait before the treatment") == ["utter_prep"]

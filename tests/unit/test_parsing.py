@@ -181,7 +181,17 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
         ("lidocaine_allergy", "yes im allergic", "yes"),
         ("lidocaine_allergy", "not allergic", "no"),
         ("lidocaine_allergy", "never had it tested", "unsure"),
-        ("lidocaine_allergy", "not that i know of", "unsure"),
+        # no known allergy, as an intake form reads it; a doubt added keeps it unsure
+        ("lidocaine_allergy", "not that i know of", "no"),
+        ("lidocaine_allergy", "not that i'm aware of", "no"),
+        ("pregnant", "not that i know of, but we're trying", "unsure"),
+        # asking how to tell, a small amount, a burn elsewhere than the face
+        ("inflamed_skin", "how do i tell if its inflamed or just normal redness", "unsure"),
+        ("sunburn", "a tiny bit on my nose", "yes"),
+        ("sunburn", "my shoulders are burnt but not my face", "unsure"),
+        ("sunburn", "my back got fried at the beach, face was under an umbrella", "unsure"),
+        ("lidocaine_allergy", "allergic to penicillin but not that", "no"),
+        ("pregnant", "kinda hoping i am, find out next week", "unsure"),
         ("inflamed_skin", "sort of?", "unsure"),
         # an interjection first, a bare "it is", a no with a reservation, asking back
         ("pregnant", "haha no, my youngest is 4", "no"),
