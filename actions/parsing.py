@@ -174,10 +174,14 @@ _ASKS_BACK = re.compile(
 
 
 # "how do i tell if its inflamed or just normal redness", "how do i find out if i am": asking
-# how to tell, with or without "?", before any word of it is read as an answer. ("what is
-# lidocaine" with no "?" is a question, answered before the form asks again.)
+# how to tell, or what a word of the question means, with or without "?", before any word of it
+# is read as an answer.
 _HOW_TO_TELL = re.compile(
-    r"\bhow (would|do|can|could|will|should|d) (i|u|you|one) (even )?(know|tell|find out|check)\b"
+    r"\bhow (would|do|can|could|will|should|d) (i|u|you|one) (even )?(know|tell|find out|check)\b|"
+    # "whats cystic acne", "what counts as sunburnt": the words of the question asked back
+    r"^\W*((what'?s|whats|what is|wats|wat is) (a |an |the )?(local )?(topical )?(lido\w*|ligno\w*|"
+    r"an(a)?esthetics?|cystic( acne)?|cysts?|inflamed( skin)?|inflammation|sunburn\w*)|"
+    r"what counts( as)?\b.*)\W*(lol|haha|\?)*\W*$"
 )
 
 

@@ -113,7 +113,9 @@ _TENDENCY = re.compile(
     r"worried|terrified)\b",
     re.I,
 )
-_PAIN_WORDS = re.compile(r"\b(pain\w*|hurt\w*|needles?|sore|ouch|uncomfortable|discomfort)\b", re.I)
+_PAIN_WORDS = re.compile(
+    r"\b(pain\w*|hurt\w*|needles?|sore|ouch|uncomfortable|discomfort|agon\w*|excruciat\w*)\b", re.I
+)
 # Fainting told as one's history with needles or blood ("I fainted once getting blood taken",
 # "I tend to pass out around needles") is a fear to answer with the pain answer, not a reaction
 # happening now. Only fainting: breathing, the throat or hives always keep the emergency reply,

@@ -616,3 +616,9 @@ def test_a_preparation_reading_of_a_question_about_after_is_aftercare(text):
 
 def test_waiting_before_the_treatment_stays_preparation():
     assert answer("ask_prep", "how long should i wait before the treatment") == ["utter_prep"]
+
+
+def test_a_fainting_history_told_with_agony_is_a_pain_question():
+    text = "I fainted getting blood taken once... is needling going to be agony?"
+    found = entity(text, "fainted", "emergency_sign", "emergency_sign")
+    assert answer("report_emergency", text, [found]) == ["utter_pain"]

@@ -33,7 +33,10 @@ from actions.parsing import (
         ("/deny", "deny", "no"),
         ("/unsure", "unsure", "unsure"),
         ("does it hurt?", "ask_pain", None),
-        ("what is lidocaine", "ask_what_is", None),
+        # asking what a word of the question means is not sure, with or without "?"
+        ("what is lidocaine", "ask_what_is", "unsure"),
+        ("whats cystic acne", "ask_what_is", "unsure"),
+        ("what counts as sunburnt", None, "unsure"),
     ],
 )
 def test_screening_answers_are_read_from_words_then_intent(text, intent, expected):
