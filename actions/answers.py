@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.settings import Settings
 from actions.statements import QUESTION_WORD, reading_of_a_statement
+from actions.wording import recovery_from_something_else, speaks_of_before, topic_by_wording
 
 # Question intent -> (general response, prefix of subject-specific responses).
 TOPICS: dict[str, tuple] = {
@@ -101,8 +102,6 @@ MAX_ANSWERS = 3
 # A second question in one message can rank low, at a few per cent. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
-_BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
-_AGAIN = re.compile(r"\b(again|resume|restart|back to)\b", re.I)
 _BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
 
 # Used only when the classifier is unsure: a message naming a topic word gets that topic.
@@ -152,55 +151,6 @@ def split_questions(text: str) -> list[str]:
 _NOT_A_SUBJECT = re.compile(
     r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+)$", re.I
 )
-# "Will it give me acne?", "can needling make rosacea worse?": a concern named as a risk of the
-# treatment, a side-effect question, not a question about what it treats.
-_RISK_OF_IT = re.compile(
-    r"\b(it|this|needling|microneedling|the (treatment|procedure|needles?))\s+(\w+\s+){0,2}?"
-    r"((give|gives) (me|you|u|people|someone|anyone|my \w+)|cause|causes|trigger|triggers|"
-    r"lead to|leads to|bring on|brings on|"
-    r"make (me|my \w+|it|them|things) (\w+ )?worse)\b",
-    re.I,
-)
-_RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
-# A preparation reading of a question placed after the treatment: "makeup the following
-# morning?", "how long do I wait before doing a peel?" (the peel comes after).
-_AFTER_THE_DAY = re.compile(
-    r"\b(following|next) (morning|day|night|evening)|\bday after\b|\bafterwards?\b|\bafter\W*$|"
-    r"\bafter (the |my |a )?(treatment|session|needling|microneedling|procedure|appointment)",
-    re.I,
-)
-_WAIT_BEFORE_DOING = re.compile(
-    r"\bwait\w*\b[^.?]*\bbefore (?!(my |the |your |a |an |each |every )?(treatment|session|"
-    r"needling|microneedling|procedure|appointment|appt|it\b|coming|i come|i can|i get|i have|"
-    r"getting it|having it|i book|booking))",
-    re.I,
-)
-# Healing or recovery from something else than needling ("how long does a broken finger take to
-# heal", "days off after knee surgery", "my new ear piercing is red"): not the article's downtime.
-_ANOTHER_BODY_EVENT = re.compile(
-    r"\b(surgery|operation|c-?section|caesarean|cesarean|pierc\w*|broken|fractured?|sprain\w*|"
-    r"tooth|teeth|filling|root canal|stitches|new tattoo|tattoo to heal|knee|hip replacement|"
-    r"cast|vaccine|flu shot|giving birth)\b",
-    re.I,
-)
-_RECOVERY_WORDS = re.compile(
-    r"\b(heal\w*|recover\w*|days? off|time off|off work|back to (work|the gym|normal)|exercise|"
-    r"work ?out|swim\w*|gym|stay sore|still sore)\b",
-    re.I,
-)
-_NEEDLING_NAMED = re.compile(
-    r"\b(\w*needl\w*|derma ?pen|collagen induction|session|treatment)", re.I
-)
-_RECOVERY_TOPICS = {
-    "ask_downtime",
-    "ask_aftercare",
-    "ask_duration",
-    "ask_after_effects",
-    "ask_side_effects",
-    "ask_pain",
-    "report_warning_signs",
-    "out_of_scope",
-}
 # "10 days after my session": a session named as a point in time, no question about sessions.
 _POINT_IN_TIME = re.compile(
     r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
@@ -209,11 +159,7 @@ _POINT_IN_TIME = re.compile(
 
 def _label_prefix(label: str, text: str) -> str | None:
     if label in ("product", "activity"):
-        # "how long before I do a peel again" is after the treatment.
-        before = (
-            _BEFORE.search(text) and not _AGAIN.search(text) and not _WAIT_BEFORE_DOING.search(text)
-        )
-        return "utter_prep" if before else "utter_aftercare"
+        return "utter_prep" if speaks_of_before(text) else "utter_aftercare"
     return LABEL_PREFIX.get(label)
 
 
@@ -264,21 +210,9 @@ def select_responses(
     """The responses that answer one visitor message, in order."""
     available = set(available)
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS)
-    if intent in _RISK_READ_AS and _RISK_OF_IT.search(text or ""):
-        intent = "ask_side_effects"
-    if intent == "ask_prep" and (
-        (_AFTER_THE_DAY.search(text or "") and not _BEFORE.search(text or ""))
-        or _WAIT_BEFORE_DOING.search(text or "")
-    ):
-        intent = "ask_aftercare"
+    intent = topic_by_wording(intent, text or "")
     labels = {entity.get("entity") for entity in entities}
-    if (
-        intent in _RECOVERY_TOPICS
-        and not labels & {"warning_sign", "emergency_sign"}
-        and _ANOTHER_BODY_EVENT.search(text or "")
-        and _RECOVERY_WORDS.search(text or "")
-        and not _NEEDLING_NAMED.search(text or "")
-    ):
+    if recovery_from_something_else(intent, labels, text or ""):
         return [Answer("utter_out_of_scope")]
     for label, safety_intent, response in SAFETY:
         if label in labels or intent == safety_intent:

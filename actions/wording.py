@@ -1,0 +1,93 @@
+"""What a question's wording says of its topic, beside the classifier: a concern named as a risk
+of the treatment ("will it give me acne?") is a side-effect question; a preparation reading of a
+question placed after the treatment ("makeup the following morning?") is aftercare; healing
+from something else ("how long does a broken finger take to heal") is none of the article's
+topics. Pure functions over the text (actions/answers.py calls them; tested through
+tests/unit/test_answer_routing.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+_BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
+_AGAIN = re.compile(r"\b(again|resume|restart|back to)\b", re.I)
+# "Will it give me acne?", "can needling make rosacea worse?": a concern named as a risk of the
+# treatment, a side-effect question, not a question about what it treats.
+_RISK_OF_IT = re.compile(
+    r"\b(it|this|needling|microneedling|the (treatment|procedure|needles?))\s+(\w+\s+){0,2}?"
+    r"((give|gives) (me|you|u|people|someone|anyone|my \w+)|cause|causes|trigger|triggers|"
+    r"lead to|leads to|bring on|brings on|"
+    r"make (me|my \w+|it|them|things) (\w+ )?worse)\b",
+    re.I,
+)
+_RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
+# A question placed after the treatment: "makeup the following morning?", "how long do I wait
+# before doing a peel?" (the peel comes after).
+_AFTER_THE_DAY = re.compile(
+    r"\b(following|next) (morning|day|night|evening)|\bday after\b|\bafterwards?\b|\bafter\W*$|"
+    r"\bafter (the |my |a )?(treatment|session|needling|microneedling|procedure|appointment)",
+    re.I,
+)
+_WAIT_BEFORE_DOING = re.compile(
+    r"\bwait\w*\b[^.?]*\bbefore (?!(my |the |your |a |an |each |every )?(treatment|session|"
+    r"needling|microneedling|procedure|appointment|appt|it\b|coming|i come|i can|i get|i have|"
+    r"getting it|having it|i book|booking))",
+    re.I,
+)
+# Healing or recovery from something else than needling ("how long does a broken finger take to
+# heal", "days off after knee surgery", "my new ear piercing is red"): not the article's downtime.
+_ANOTHER_BODY_EVENT = re.compile(
+    r"\b(surgery|operation|c-?section|caesarean|cesarean|pierc\w*|broken|fractured?|sprain\w*|"
+    r"tooth|teeth|filling|root canal|stitches|new tattoo|tattoo to heal|knee|hip replacement|"
+    r"cast|vaccine|flu shot|giving birth)\b",
+    re.I,
+)
+_RECOVERY_WORDS = re.compile(
+    r"\b(heal\w*|recover\w*|days? off|time off|off work|back to (work|the gym|normal)|exercise|"
+    r"work ?out|swim\w*|gym|stay sore|still sore)\b",
+    re.I,
+)
+_NEEDLING_NAMED = re.compile(
+    r"\b(\w*needl\w*|derma ?pen|collagen induction|session|treatment)", re.I
+)
+_RECOVERY_TOPICS = {
+    "ask_downtime",
+    "ask_aftercare",
+    "ask_duration",
+    "ask_after_effects",
+    "ask_side_effects",
+    "ask_pain",
+    "report_warning_signs",
+    "out_of_scope",
+}
+
+
+def speaks_of_before(text: str) -> bool:
+    """Whether the message places its subject before the treatment: "before my appointment",
+    not "before I use retinol again" or "wait before doing a peel" (both after)."""
+    return bool(
+        _BEFORE.search(text) and not _AGAIN.search(text) and not _WAIT_BEFORE_DOING.search(text)
+    )
+
+
+def topic_by_wording(intent: str | None, text: str) -> str | None:
+    """The intent, changed where the wording says the classifier's near topic is not the one."""
+    if intent in _RISK_READ_AS and _RISK_OF_IT.search(text):
+        return "ask_side_effects"
+    placed_after = _AFTER_THE_DAY.search(text) and not _BEFORE.search(text)
+    if intent == "ask_prep" and (placed_after or _WAIT_BEFORE_DOING.search(text)):
+        return "ask_aftercare"
+    return intent
+
+
+def recovery_from_something_else(intent: str | None, labels: Collection, text: str) -> bool:
+    """Healing or recovery from something other than needling, with no warning sign named."""
+    return bool(
+        intent in _RECOVERY_TOPICS
+        and not set(labels) & {"warning_sign", "emergency_sign"}
+        and _ANOTHER_BODY_EVENT.search(text)
+        and _RECOVERY_WORDS.search(text)
+        and not _NEEDLING_NAMED.search(text)
+    )
