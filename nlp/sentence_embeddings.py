@@ -87,7 +87,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         # locked while it is processed, and a server just (re)started should answer at once.
         self.load_encoder()
 
-    # Which encoder: a subclass names its own (nlp/mpnet.py).
+    # Which encoder: a subclass names its own (nlp/minilm.py).
     load_encoder = staticmethod(encoder)
     encode = staticmethod(encode)
 
