@@ -147,9 +147,12 @@ def split_questions(text: str) -> list[str]:
 
 
 # A product or activity that is no subject of aftercare: a cause ("dark patches from years of
-# sun"), a comparison ("warm like after a workout") or an idiom ("up and running").
+# sun"), a comparison ("warm like after a workout") or an idiom ("up and running", "in the long
+# run").
 _NOT_A_SUBJECT = re.compile(
-    r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+)$", re.I
+    r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
+    r"\b(the|a) long\s+)$",
+    re.I,
 )
 # "10 days after my session": a session named as a point in time, no question about sessions.
 _POINT_IN_TIME = re.compile(
@@ -210,8 +213,13 @@ def select_responses(
     """The responses that answer one visitor message, in order."""
     available = set(available)
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS)
-    intent = topic_by_wording(intent, text or "")
     labels = {entity.get("entity") for entity in entities}
+    subjects = {
+        e.get("entity")
+        for e in entities
+        if not _NOT_A_SUBJECT.search((text or "")[: e.get("start", 0)])
+    }
+    intent = topic_by_wording(intent, text or "", subjects)
     if recovery_from_something_else(intent, labels, text or ""):
         return [Answer("utter_out_of_scope")]
     for label, safety_intent, response in SAFETY:

@@ -66,7 +66,13 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
             r"due (date|in)|bun in the oven|baby on the way|baby shower|bump|showing|"
             r"positive (pregnancy )?(test|result)|tests? (was|were|is|came back) positive|"
-            r"tested positive)\b|🤰"
+            r"tested positive|baby (#|no\.? ?|number ?)?\d|on the way|"
+            r"(just )?found out (i'?m|im|i am|last|this|a few|yesterday|today|recently))\b|🤰"
+        ),
+        # A test still to come: not known yet.
+        UNSURE: re.compile(
+            r"\b(waiting (on|for) (a |the |my )?(test|results?|bloods?)|"
+            r"(take|taking|do|doing) a (pregnancy )?test|period is late|late period)\b"
         ),
     },
     "inflamed_skin": {

@@ -206,7 +206,8 @@ _FIRST_DAYS = re.compile(
     r"\b(yesterday|today|tonight|last night|this (morning|afternoon|evening)|earlier|"
     r"same day|next day|day after|(on )?day (1|one|2|two)|2nd day|second day|"
     r"(right|straight|just|immediately|shortly|soon) after|"
-    r"(1|one|2|two|24|48) ?(hours?|hrs?|days?)|just (had|got|did))\b",
+    r"(1|one|2|two|24|48) ?(hours?|hrs?|days?)|just (had|got|did)|"
+    r"(a|one) day (since|after|later|ago|out)|been (a|one) day|(a )?couple (of )?days)\b",
     re.I,
 )
 # Side effects the article lists with no time limit: dryness, bruising, irritation told with no

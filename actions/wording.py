@@ -23,6 +23,12 @@ _RISK_OF_IT = re.compile(
     re.I,
 )
 _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
+# How long or how often, asked of a product or an activity ("how long before should I stop my
+# AHA/BHA", "do I have to stop running after", "will makeup mess up the results"): when to use or
+# avoid it around the treatment, never how often the treatment is repeated or what it achieves.
+# A product told as background ("tried every cream, so how many sessions?") leaves a question
+# about sessions one.
+_TIMING_READ_AS = {"ask_maintenance", "ask_results"}
 # A question placed after the treatment: "makeup the following morning?", "how long do I wait
 # before doing a peel?" (the peel comes after).
 _AFTER_THE_DAY = re.compile(
@@ -72,10 +78,13 @@ def speaks_of_before(text: str) -> bool:
     )
 
 
-def topic_by_wording(intent: str | None, text: str) -> str | None:
-    """The intent, changed where the wording says the classifier's near topic is not the one."""
+def topic_by_wording(intent: str | None, text: str, labels: Collection = ()) -> str | None:
+    """The intent, changed where the wording (or what it names: `labels`, the entities'
+    kinds) says the classifier's near topic is not the one."""
     if intent in _RISK_READ_AS and _RISK_OF_IT.search(text):
         return "ask_side_effects"
+    if intent in _TIMING_READ_AS and set(labels) & {"product", "activity"}:
+        return "ask_prep" if speaks_of_before(text) else "ask_aftercare"
     placed_after = _AFTER_THE_DAY.search(text) and not _BEFORE.search(text)
     if intent == "ask_prep" and (placed_after or _WAIT_BEFORE_DOING.search(text)):
         return "ask_aftercare"

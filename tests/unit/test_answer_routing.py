@@ -379,6 +379,8 @@ def test_a_graze_with_an_everyday_cause_is_no_side_effect_question():
         "got my needling done this morning and i'm still quite pink",
         "day 2 after the session, cheeks a little puffy still",
         "had the treatment yesterday, face feels warm and looks flushed",
+        "it's been a day since my session and my skin is warm and a bit puffy",
+        "a couple of days out from needling and still a little pink",
     ],
 )
 def test_mild_effects_in_the_first_two_days_are_after_effects_not_warnings(text):
@@ -392,6 +394,7 @@ def test_mild_effects_in_the_first_two_days_are_after_effects_not_warnings(text)
         "did it this morning and now there are blisters",
         "day 2 and the swelling keeps getting worse",
         "had it yesterday, my eye is swollen shut",
+        "it's been a day since my session and the redness is spreading",
     ],
 )
 def test_the_first_two_days_keep_the_warning_when_it_gets_worse(text):
@@ -622,3 +625,31 @@ def test_a_fainting_history_told_with_agony_is_a_pain_question():
     text = "I fainted getting blood taken once... is needling going to be agony?"
     found = entity(text, "fainted", "emergency_sign", "emergency_sign")
     assert answer("report_emergency", text, [found]) == ["utter_pain"]
+
+
+@pytest.mark.parametrize(
+    "intent,text,phrase,label,value,expected",
+    [
+        ("ask_maintenance", "how long b4 do i quit the acids", "acids", "product", "acids",
+         "utter_prep"),
+        ("ask_maintenance", "do i have to stop running after needling?", "running", "activity",
+         "pools_saunas_gyms", "utter_aftercare"),
+        ("ask_results", "will makeup mess up the results", "makeup", "product", "makeup",
+         "utter_aftercare"),
+    ],
+)  # fmt: skip
+def test_how_long_or_how_often_of_a_product_or_activity_is_its_timing_around_the_treatment(
+    intent, text, phrase, label, value, expected
+):
+    named = entity(text, phrase, label, value)
+    assert answer(intent, text, [named])[0].startswith(expected), text
+
+
+def test_how_often_the_treatment_is_repeated_stays_maintenance():
+    assert answer("ask_maintenance", "how often do i need a top up") == ["utter_maintenance"]
+    text = "how frequently should i repeat it in the long run"
+    run = entity(text, "run", "activity", "pools_saunas_gyms")
+    assert answer("ask_maintenance", text, [run]) == ["utter_maintenance"]
+    text = "tried every cream out there, so before i spend more, how many sessions will it take"
+    cream = entity(text, "cream", "product", "moisturiser")
+    assert answer("ask_sessions", text, [cream]) == ["utter_sessions"]

@@ -172,6 +172,9 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
     [
         # the answer's content, read against the question asked
         ("pregnant", "yep 14 wks", "yes"),
+        ("pregnant", "just found out last week actually", "yes"),
+        ("pregnant", "baby #2 on the way 😊", "yes"),
+        ("pregnant", "waiting on a test rn", "unsure"),
         ("pregnant", "im a man haha", "no"),
         ("pregnant", "definitely not", "no"),
         ("inflamed_skin", "nope my skin is calm right now", "no"),
