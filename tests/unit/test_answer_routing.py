@@ -650,6 +650,6 @@ def test_how_often_the_treatment_is_repeated_stays_maintenance():
     text = "how frequently should i repeat it in the long run"
     run = entity(text, "run", "activity", "pools_saunas_gyms")
     assert answer("ask_maintenance", text, [run]) == ["utter_maintenance"]
-    text = "tried every cream out there, so before i spend more, how many sessions will it take"
-    cream = entity(text, "cream", "product", "moisturiser")
-    assert answer("ask_sessions", text, [cream]) == ["utter_sessions"]
+    text = "tried every retinol serum, so before i spend more, how many sessions will it take"
+    retinol = entity(text, "retinol", "product", "retinol")
+    assert answer("ask_sessions", text, [retinol]) == ["utter_sessions"]
