@@ -154,6 +154,13 @@ _NOT_A_SUBJECT = re.compile(
     r"\b(the|a) long\s+)$",
     re.I,
 )
+
+
+def _a_subject(entity: Mapping, text: str) -> bool:
+    """Whether the entity is what the message asks about, not a cause, comparison or idiom."""
+    return not _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
+
+
 # "10 days after my session": a session named as a point in time, no question about sessions.
 _POINT_IN_TIME = re.compile(
     r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
@@ -181,9 +188,7 @@ def _subject_answers(
         if own in available:
             answers.append(Answer(own))
             continue
-        if label in ("product", "activity") and _NOT_A_SUBJECT.search(
-            text[: entity.get("start", 0)]
-        ):
+        if label in ("product", "activity") and not _a_subject(entity, text):
             continue
         strong = label in STRONG_LABELS
         crosses = (
@@ -214,11 +219,7 @@ def select_responses(
     available = set(available)
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS)
     labels = {entity.get("entity") for entity in entities}
-    subjects = {
-        e.get("entity")
-        for e in entities
-        if not _NOT_A_SUBJECT.search((text or "")[: e.get("start", 0)])
-    }
+    subjects = {e.get("entity") for e in entities if _a_subject(e, text or "")}
     intent = topic_by_wording(intent, text or "", subjects)
     if recovery_from_something_else(intent, labels, text or ""):
         return [Answer("utter_out_of_scope")]

@@ -152,6 +152,8 @@ _FILLER = re.compile(
     r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
     r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
 )
+# "yes but not that one": what follows the but takes the yes back, no reservation.
+_NOT_THAT = re.compile(r"(not|never) (that|this|it|lido\w*|the numbing)\b")
 # "My shoulders are burnt but not my face": a yes about another part of the body than the one
 # to be treated is for the doctor to weigh.
 _ELSEWHERE = re.compile(
@@ -257,7 +259,7 @@ def parse_yes_no(
         no_after_but = (
             _cue(slot, NO, after_but)
             or _cue(slot, YES, after_but, negated=True)
-            or bool(re.match(r"(not|never) (that|this|it|lido\w*|the numbing)\b", after_but))
+            or bool(_NOT_THAT.match(after_but))
         )
         reserved = (
             _RESERVATION.search(words) and not _EMPHATIC_NO.search(words) and not no_after_but
