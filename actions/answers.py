@@ -24,7 +24,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.settings import Settings
 from actions.statements import QUESTION_WORD, reading_of_a_statement
-from actions.wording import recovery_from_something_else, speaks_of_before, topic_by_wording
+from actions.wording import (
+    everyday_skincare,
+    recovery_from_something_else,
+    speaks_of_before,
+    topic_by_wording,
+)
 
 # Question intent -> (general response, prefix of subject-specific responses).
 TOPICS: dict[str, tuple] = {
@@ -111,6 +116,7 @@ TOPIC_CUES = {
     "downtime": "ask_downtime",
     "price": "ask_price",
     "duration": "ask_duration",
+    "safety": "ask_side_effects",  # its answer says how to be safe: choose the doctor wisely
 }
 _SEVERAL_QUESTIONS = re.compile(
     rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b|"
@@ -147,11 +153,15 @@ def split_questions(text: str) -> list[str]:
 
 
 # A product or activity that is no subject of aftercare: a cause ("dark patches from years of
-# sun"), a comparison ("warm like after a workout") or an idiom ("up and running", "in the long
-# run").
+# sun"), a comparison ("warm like after a workout"), an idiom ("up and running", "in the long
+# run") or the clinic's numbing cream.
 _NOT_A_SUBJECT = re.compile(
     r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
-    r"\b(the|a) long\s+)$",
+    r"\b(the|a) long\s+|"
+    # the numbing cream the clinic puts on: "after they put the cream on"
+    r"\b(numbing|an(a)?esthetic|lidocaine)\s+|"
+    r"\b(they|you|u|she|he|nurse|doctor|staff) (put|puts|putting|apply|applies|applied|rub|rubs)"
+    r"( on)? (the|some|that|a|your)\s+)$",
     re.I,
 )
 
@@ -221,7 +231,9 @@ def select_responses(
     labels = {entity.get("entity") for entity in entities}
     subjects = {e.get("entity") for e in entities if _a_subject(e, text or "")}
     intent = topic_by_wording(intent, text or "", subjects)
-    if recovery_from_something_else(intent, labels, text or ""):
+    if recovery_from_something_else(intent, labels, text or "") or everyday_skincare(
+        intent, text or ""
+    ):
         return [Answer("utter_out_of_scope")]
     for label, safety_intent, response in SAFETY:
         if label in labels or intent == safety_intent:

@@ -27,7 +27,7 @@ _UNSURE = re.compile(
     r"too (early|soon) to (say|tell)|"
     r"can'?t say|cannot say|never asked|(can'?t|cannot|don'?t|do not) remember|not 100|"
     r"not a hundred|no way (to|of) know\w*|(this|too) early to know|"
-    r"on and off|comes and goes)\b"
+    r"on and off|comes and goes|sometimes|occasionally|now and then|from time to time)\b"
 )
 # A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
 # allergy, which a person does not grow out of on their own say-so.
@@ -40,6 +40,8 @@ _NOW = re.compile(r"\b(again|right now|currently|at the moment|atm|rn|today|this
 # A hedge that asks back ("kinda?", "sort of?"): the visitor is not sure.
 _HEDGED_QUESTION = re.compile(
     r"\b(kind of|kinda|sort of|sorta|a bit|a little|i think( so)?)\s*\?|"
+    # "i think its just windburn?", "i dont think so?": a guess asked back
+    r"\bi (don'?t |dont |do not )?think\b[^?]*\?|"
     r"^(kind of|kinda|sort of|sorta)\W*$"
 )
 # "def not", "absolutely not", "all good": a no wherever it stands.
@@ -60,7 +62,7 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
             r"\b(i'?m|im|i am) (a )?(guy|man|male|dude|boy)\b|\bnot (preg\w*|expecting)\b|"
             r"\b(i'?m|im|i am) ([5-9]\d)\b(?! ?(weeks?|wks?|months?))|\b(post)?.?menopaus\w*|"
             r"\btests?\b[^.?]*\b(negative|neg)\b|\bnegative (test|result)|"
-            r"\bhysterectomy\b|\btubes tied\b"
+            r"\bhysterectomy\b|\btubes tied\b|\bdone having (kids|babies|children)\b"
         ),
         YES: re.compile(
             r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
@@ -167,7 +169,9 @@ _RESERVATION = re.compile(r"\bbut\b\W+\w+\W+\w+")
 # An answer that asks back about the question ("what is lidocaine?", "bit pink, does that
 # count?") is not sure; another question ("does it hurt?") is answered as a question.
 _ASKS_BACK = re.compile(
-    r"\b((does|would|do|will) [^?]{0,40}\bcount|what counts|the same( thing)?|"
+    r"\b(does|would|do|will) [^?]{0,40}\bcount\b|\bwhat counts\b|"
+    r"^\W*(is|are) (a|an|some|mild|slight|light|just) \w+( \w+)? (ok|okay|fine|alright)\b|"
+    r"\b(the same( thing)?|"
     r"(what'?s|whats|what is|what are) (a |an |the )?(local )?"
     r"(lido\w*|ligno\w*|an(a)?esthetics?|topical|cystic|cysts?|inflamed|inflammation|"
     r"sunburn\w*))\b[^?]*\?|"

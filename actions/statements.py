@@ -73,7 +73,9 @@ _EVERYDAY_CAUSE = re.compile(
 _SENSATION = re.compile(
     r"\b(hot|warm|weird|strange|throb\w*|bleed\w*|blister\w*|rash\w*|bumps?|hives|sore|hurts?|"
     r"pain\w*|burn\w*|sting\w*|tingl\w*|dizzy|faint\w*|sick|nause\w*|wors(e|ening)|"
-    r"spread\w*|puffy|puffed|swell\w*|swollen|blew up|blown up|ooz\w*|crust\w*|fever\w*)\b",
+    r"spread\w*|puffy|puffed|swell\w*|swollen|blew up|blown up|ooz\w*|crust\w*|fever\w*|"
+    # a symptom told as growing: "getting redder and hotter", "more swollen every day"
+    r"redder|hotter|warmer|puffier|sorer|itchier|more (red|swollen|painful|sore|inflamed))\b",
     re.I,
 )
 # Topics a symptom statement is mistaken for.
@@ -216,7 +218,7 @@ _LISTED_MILD_EFFECTS = {"flaking_dryness", "bruising", "irritation"}
 _GETTING_WORSE = re.compile(
     r"\b(wors\w*|spread\w*|pus|ooz\w*|fever\w*|streaks?|crust\w*|throb\w*|blister\w*|"
     r"bleed\w*|hotter|more and more|bigger|severe|really bad|shut|huge|massive|extreme\w*|"
-    r"can'?t|won'?t|not (going|getting))\b",
+    r"can'?t|won'?t|not (going|getting)|(not|no) better)\b",
     re.I,
 )
 

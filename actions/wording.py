@@ -1,9 +1,10 @@
 """What a question's wording says of its topic, beside the classifier: a concern named as a risk
 of the treatment ("will it give me acne?") is a side-effect question; a preparation reading of a
-question placed after the treatment ("makeup the following morning?") is aftercare; healing
-from something else ("how long does a broken finger take to heal") is none of the article's
-topics. Pure functions over the text (actions/answers.py calls them; tested through
-tests/unit/test_answer_routing.py).
+question placed after the treatment ("makeup the following morning?") is aftercare; how long
+the appointment lasts is its duration, not how long results last; healing from something else
+("how long does a broken finger take to heal") or a pick of everyday skincare ("a good
+moisturiser for winter") is none of the article's topics. Pure functions over the text
+(actions/answers.py calls them; tested through tests/unit/test_answer_routing.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import re
 from collections.abc import Collection
 
 _BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
+# Arriving from somewhere is before the treatment: "can i come straight from the gym".
+_ARRIVING = re.compile(
+    r"\b(come|coming|arrive|arriving|show up|turn up) (in |straight |right )?from\b", re.I
+)
 _AGAIN = re.compile(r"\b(again|resume|restart|back to)\b", re.I)
 # "Will it give me acne?", "can needling make rosacea worse?": a concern named as a risk of the
 # treatment, a side-effect question, not a question about what it treats.
@@ -29,6 +34,42 @@ _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice
 # A product told as background ("tried every cream, so how many sessions?") leaves a question
 # about sessions one.
 _TIMING_READ_AS = {"ask_maintenance", "ask_results"}
+# "How long does the appointment last" asks of the visit, "how long til the long term results
+# kick in" of when results show: neither asks how long results last.
+_THE_VISIT_LASTS = re.compile(
+    r"\b(ap+oi?n+t?m+e?n+t|appt|visit|procedure|session|treatment)s? (itself )?(last|take)s?\b",
+    re.I,
+)
+_RESULTS_SHOW = re.compile(
+    r"\b(until|til+|before|when)\b[^?]*\b(kick(s|ing)? in|show(s|ing)?( up)?|appear\w*|"
+    r"start(s|ing)? (to )?(show|work|appear)\w*)\b",
+    re.I,
+)
+# The numbing cream the clinic puts on ("how long do i wait after they put the cream on"): time
+# at the appointment, not a product of one's routine.
+THE_NUMBING = re.compile(
+    r"\b(numbing|an(a)?esthetic|lidocaine)\b|\b(they|you|u|she|he|nurse|doctor|staff) "
+    r"(put|puts|putting|apply|applies|applied|rub|rubs)( on)? (the|some|that|a|your) (cream|gel)\b",
+    re.I,
+)
+# "Whats a good moisturiser for winter": a product pick with no treatment in view is everyday
+# skincare, none of the article's topics.
+_PRODUCT_PICK = re.compile(
+    r"\b(recommend\w*|suggest\w*|good|best|decent|fav\w*)\b[^?]*\b(brand|moisturi[sz]er|"
+    r"cleanser|face wash|lotion)s?\b",
+    re.I,
+)
+_AROUND_A_TREATMENT = re.compile(r"\b(after|afterwards|before|b4|post|recovery|heal\w*)\b", re.I)
+_HOW_LONG = re.compile(r"\b(how|hw) (long|many (minutes|mins|hours|hrs))\b", re.I)
+# "Is this invasive? I don't want anything where they cut me", "is this like surgery?": what the
+# procedure is.
+_SURGERY = re.compile(
+    r"\b(invasive|under the knife|cut (me|my|into)|scalpel|"
+    r"(is (it|this|that)|like) (a )?surg\w*)\b",
+    re.I,
+)
+_SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
+_RESULT_WORDS = re.compile(r"\b(results?|effects?|glow|improvements?|difference)\b", re.I)
 # A question placed after the treatment: "makeup the following morning?", "how long do I wait
 # before doing a peel?" (the peel comes after).
 _AFTER_THE_DAY = re.compile(
@@ -73,6 +114,8 @@ _RECOVERY_TOPICS = {
 def speaks_of_before(text: str) -> bool:
     """Whether the message places its subject before the treatment: "before my appointment",
     not "before I use retinol again" or "wait before doing a peel" (both after)."""
+    if _ARRIVING.search(text):
+        return True
     return bool(
         _BEFORE.search(text) and not _AGAIN.search(text) and not _WAIT_BEFORE_DOING.search(text)
     )
@@ -83,6 +126,21 @@ def topic_by_wording(intent: str | None, text: str, labels: Collection = ()) -> 
     kinds) says the classifier's near topic is not the one."""
     if intent in _RISK_READ_AS and _RISK_OF_IT.search(text):
         return "ask_side_effects"
+    if (
+        intent == "ask_maintenance"
+        and _THE_VISIT_LASTS.search(text)
+        and not _RESULT_WORDS.search(text)
+    ):
+        return "ask_duration"
+    if intent == "ask_maintenance" and _RESULTS_SHOW.search(text):
+        return "ask_results"
+    numbing_time = _HOW_LONG.search(text) and THE_NUMBING.search(text)
+    if intent in ("ask_aftercare", "ask_prep", "ask_maintenance") and numbing_time:
+        return "ask_duration"
+    if intent == "ask_aftercare" and _ARRIVING.search(text):
+        return "ask_prep"
+    if intent in _SURGERY_READ_AS and _SURGERY.search(text):
+        return "ask_what_is"
     if intent in _TIMING_READ_AS and set(labels) & {"product", "activity"}:
         return "ask_prep" if speaks_of_before(text) else "ask_aftercare"
     placed_after = _AFTER_THE_DAY.search(text) and not _BEFORE.search(text)
@@ -100,3 +158,10 @@ def recovery_from_something_else(intent: str | None, labels: Collection, text: s
         and _RECOVERY_WORDS.search(text)
         and not _NEEDLING_NAMED.search(text)
     )
+
+
+def everyday_skincare(intent: str | None, text: str) -> bool:
+    """A product pick with no treatment in view ("whats a good moisturiser for winter")."""
+    in_view = _NEEDLING_NAMED.search(text) or _AROUND_A_TREATMENT.search(text)
+    picking = intent in ("ask_aftercare", "ask_prep", "out_of_scope")
+    return bool(picking and _PRODUCT_PICK.search(text) and not in_view)

@@ -349,6 +349,23 @@ def test_after_a_treatment_or_a_span_of_time_keeps_the_warning(text):
     assert answer("report_warning_signs", text)[0] in WARNINGS, text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It's been a week and my skin is getting redder and hotter, not better.",
+        "5 days on and my cheek is puffier than yesterday",
+        "a week later it's more swollen than yesterday and no better",
+    ],
+)
+def test_a_symptom_told_as_growing_keeps_the_warning(text):
+    assert answer("report_warning_signs", text)[0] in WARNINGS, text
+
+
+def test_a_symptom_growing_from_an_everyday_cause_is_no_alarm():
+    text = "my cheeks get redder the longer i'm out in the cold wind"
+    assert not alarming(answer("report_warning_signs", text)), text
+
+
 def test_a_stated_everyday_doing_is_a_cause():
     text = "did a spin class and now my face is bright red"
     red = [entity(text, "red", "symptom", "redness_swelling")]
@@ -653,3 +670,69 @@ def test_how_often_the_treatment_is_repeated_stays_maintenance():
     text = "tried every retinol serum, so before i spend more, how many sessions will it take"
     retinol = entity(text, "retinol", "product", "retinol")
     assert answer("ask_sessions", text, [retinol]) == ["utter_sessions"]
+
+
+@pytest.mark.parametrize(
+    "intent,text,expected",
+    [
+        # how long the visit itself lasts, not its results
+        ("ask_maintenance", "hw long dose the apointment last", "utter_duration"),
+        ("ask_maintenance", "how long do the results of the treatment last", "utter_maintenance"),
+        # when results show, not how long they last
+        ("ask_maintenance", "how long til the long term results kick in", "utter_results"),
+        ("ask_maintenance", "when do the results start to fade", "utter_maintenance"),
+        # the procedure's nature, not advice on one's own case
+        ("ask_medical_advice", "Is this invasive? I don't want them to cut me.", "utter_what_is"),
+        ("ask_medical_advice", "i had surgery last month, can i get it", "utter_medical_advice"),
+    ],
+)
+def test_how_long_and_what_kind_are_read_from_the_wording(intent, text, expected):
+    assert answer(intent, text) == [expected], text
+
+
+def test_the_numbing_cream_the_clinic_puts_on_is_time_at_the_appointment():
+    text = "how long do i wait after they put the cream on"
+    cream = [entity(text, "cream", "product", "serums")]
+    assert answer("ask_aftercare", text, cream) == ["utter_duration"]
+
+
+def test_arriving_from_an_activity_is_before_the_treatment():
+    text = "can i come straight from the gym all sweaty or should my skin be clean"
+    gym = [entity(text, "gym", "activity", "pools_saunas_gyms")]
+    assert answer("ask_aftercare", text, gym)[0].startswith("utter_prep"), text
+
+
+def test_an_unsure_reading_naming_safety_gets_how_to_be_safe():
+    text = "how do i know its being done safely"
+    cue = [entity(text, "safely", "topic", "safety")]
+    assert answer("nlu_fallback", text, cue) == ["utter_side_effects"]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("whats a good moisturiser for winter", "utter_out_of_scope"),
+        ("recommend me a good moisturiser brand", "utter_out_of_scope"),
+        ("whats a good moisturiser to use after my session", "utter_aftercare_serums"),
+    ],
+)
+def test_a_product_pick_with_no_treatment_in_view_is_everyday_skincare(text, expected):
+    cream = [entity(text, "moisturiser", "product", "serums")]
+    assert answer("ask_aftercare", text, cream) == [expected], text
+
+
+@pytest.mark.parametrize(
+    "intent,text",
+    [
+        ("ask_pain", "is this like surgery? kinda nervous"),
+        ("ask_side_effects", "how safe is this compared to going under the knife"),
+    ],
+)
+def test_surgery_named_as_a_comparison_asks_what_the_procedure_is(intent, text):
+    assert answer(intent, text) == ["utter_what_is"], text
+
+
+def test_an_off_topic_reading_of_a_product_pick_stays_off_topic():
+    text = "recommend me a good moisturiser brand"
+    cream = [entity(text, "moisturiser", "product", "serums")]
+    assert answer("out_of_scope", text, cream) == ["utter_out_of_scope"]

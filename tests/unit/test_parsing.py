@@ -313,6 +313,14 @@ def test_naming_lidocaine_states_no_allergy_but_a_reaction_does():
         ("i swell up when they use it", "lidocaine_allergy", "yes"),
         ("never been numbed, so i can't say", "lidocaine_allergy", "unsure"),
         ("nuh uh", "pregnant", "no"),
+        ("my youngest is 6 and we're done having kids", "pregnant", "no"),
+        # whether something counts, a guess asked back, a condition that comes and goes
+        ("i have a couple of pimples, does that count", "inflamed_skin", "unsure"),
+        ("is a tan ok?", "sunburn", "unsure"),
+        ("i think its just windburn?", "sunburn", "unsure"),
+        ("i dont think so?", "lidocaine_allergy", "unsure"),
+        ("i dont think so", "lidocaine_allergy", "no"),
+        ("sometimes?", "inflamed_skin", "unsure"),
     ],
 )
 def test_answers_told_by_circumstance_age_or_a_question_back(text, slot, expected):
