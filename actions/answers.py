@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.settings import Settings
 from actions.statements import QUESTION_WORD, reading_of_a_statement
 from actions.wording import (
+    NUMBING_WORDS,
     everyday_skincare,
     recovery_from_something_else,
     speaks_of_before,
@@ -159,9 +160,7 @@ _NOT_A_SUBJECT = re.compile(
     r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
     r"\b(the|a) long\s+|"
     # the numbing cream the clinic puts on: "after they put the cream on"
-    r"\b(numbing|an(a)?esthetic|lidocaine)\s+|"
-    r"\b(they|you|u|she|he|nurse|doctor|staff) (put|puts|putting|apply|applies|applied|rub|rubs)"
-    r"( on)? (the|some|that|a|your)\s+)$",
+    rf"({NUMBING_WORDS})\s+)$",
     re.I,
 )
 

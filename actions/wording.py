@@ -47,10 +47,13 @@ _RESULTS_SHOW = re.compile(
 )
 # The numbing cream the clinic puts on ("how long do i wait after they put the cream on"): time
 # at the appointment, not a product of one's routine.
-THE_NUMBING = re.compile(
-    r"\b(numbing|an(a)?esthetic|lidocaine)\b|\b(they|you|u|she|he|nurse|doctor|staff) "
-    r"(put|puts|putting|apply|applies|applied|rub|rubs)( on)? (the|some|that|a|your) (cream|gel)\b",
-    re.I,
+# (actions/answers.py reads a product named right after these words as no subject.)
+NUMBING_WORDS = (
+    r"\b(numbing|an(a)?esthetic|lidocaine)|\b(they|you|u|she|he|nurse|doctor|staff) "
+    r"(put|puts|putting|apply|applies|applied|rub|rubs)( on)? (the|some|that|a|your)"
+)
+_THE_NUMBING = re.compile(
+    rf"\b(numbing|an(a)?esthetic|lidocaine)\b|({NUMBING_WORDS}) (cream|gel)\b", re.I
 )
 # "Whats a good moisturiser for winter": a product pick with no treatment in view is everyday
 # skincare, none of the article's topics.
@@ -134,7 +137,7 @@ def topic_by_wording(intent: str | None, text: str, labels: Collection = ()) -> 
         return "ask_duration"
     if intent == "ask_maintenance" and _RESULTS_SHOW.search(text):
         return "ask_results"
-    numbing_time = _HOW_LONG.search(text) and THE_NUMBING.search(text)
+    numbing_time = _HOW_LONG.search(text) and _THE_NUMBING.search(text)
     if intent in ("ask_aftercare", "ask_prep", "ask_maintenance") and numbing_time:
         return "ask_duration"
     if intent == "ask_aftercare" and _ARRIVING.search(text):
