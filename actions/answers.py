@@ -96,8 +96,10 @@ OPEN_TOPICS = {
 }
 
 # Questions where a product or activity decides the answer: "can I wear makeup the same day?"
-# reads like a downtime question but is about makeup.
-WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects"}
+# reads like a downtime question but is about makeup; "do I need sunscreen", read as
+# preparation, asks of sunscreen, which the article advises after the treatment (with no
+# "before" in the message, and none of the article's preparation naming it).
+WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects", "ask_prep"}
 
 SAFETY = (
     ("emergency_sign", "report_emergency", "utter_emergency"),

@@ -71,6 +71,10 @@ _SURGERY = re.compile(
     r"(is (it|this|that)|like) (a )?surg\w*)\b",
     re.I,
 )
+# "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
+_IT_TREATS = re.compile(
+    r"\b(it|needling|microneedling|this|you)\s+(\w+\s+)?(treat|fix|help( with)?|improve)\b", re.I
+)
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 _RESULT_WORDS = re.compile(r"\b(results?|effects?|glow|improvements?|difference)\b", re.I)
 # A question placed after the treatment: "makeup the following morning?", "how long do I wait
@@ -135,6 +139,8 @@ def topic_by_wording(intent: str | None, text: str, labels: Collection = ()) -> 
         and not _RESULT_WORDS.search(text)
     ):
         return "ask_duration"
+    if intent == "ask_contraindications" and _IT_TREATS.search(text) and not labels:
+        return "ask_treats"
     if intent == "ask_maintenance" and _RESULTS_SHOW.search(text):
         return "ask_results"
     numbing_time = _HOW_LONG.search(text) and _THE_NUMBING.search(text)

@@ -736,3 +736,22 @@ def test_an_off_topic_reading_of_a_product_pick_stays_off_topic():
     text = "recommend me a good moisturiser brand"
     cream = [entity(text, "moisturiser", "product", "serums")]
     assert answer("out_of_scope", text, cream) == ["utter_out_of_scope"]
+
+
+def test_what_conditions_it_treats_is_a_treats_question():
+    assert answer("ask_contraindications", "what conditions can it treat") == ["utter_treats"]
+    assert answer("ask_contraindications", "what conditions rule you out") == [
+        "utter_contraindications"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("do I need sunscreen", "utter_aftercare_sunscreen"),
+        ("do I need sunscreen before my appointment", "utter_prep"),
+    ],
+)
+def test_a_product_no_preparation_names_is_asked_of_aftercare_unless_before(text, expected):
+    spf = [entity(text, "sunscreen", "product", "sunscreen")]
+    assert answer("ask_prep", text, spf) == [expected], text
