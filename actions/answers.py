@@ -160,7 +160,7 @@ def split_questions(text: str) -> list[str]:
 # run") or the clinic's numbing cream.
 _NOT_A_SUBJECT = re.compile(
     r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
-    r"\b(the|a) long\s+|"
+    r"\b(the|a) long\s+|\b(years|decades|lots|a lot|too much|all that) of\s+|"
     # the numbing cream the clinic puts on: "after they put the cream on"
     rf"({NUMBING_WORDS})\s+)$",
     re.I,

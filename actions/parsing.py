@@ -27,7 +27,8 @@ _UNSURE = re.compile(
     r"too (early|soon) to (say|tell)|"
     r"can'?t say|cannot say|never asked|(can'?t|cannot|don'?t|do not) remember|not 100|"
     r"not a hundred|no way (to|of) know\w*|(this|too) early to know|"
-    r"on and off|comes and goes|sometimes|occasionally|now and then|from time to time)\b"
+    r"on and off|comes and goes|sometimes|occasionally|now and then|from time to time|some days|"
+    r"(i'?d|i would|i'?ll|i will|i) (have|need) to (check|look|ask))\b"
 )
 # A condition that was and is no more ("had cystic acne as a teen, long gone"): a no, except an
 # allergy, which a person does not grow out of on their own say-so.
@@ -67,6 +68,7 @@ SLOT_CUES: dict[str, dict[str, re.Pattern[str]]] = {
         YES: re.compile(
             r"\b(preg+o|preggers|pregnant|expecting|trimester|\d+ ?(weeks?|wks?|months?)|"
             r"due (date|in)|bun in the oven|baby on the way|baby shower|bump|showing|"
+            r"eating for two|"
             r"positive (pregnancy )?(test|result)|tests? (was|were|is|came back) positive|"
             r"tested positive|baby (#|no\.? ?|number ?)?\d|on the way|"
             r"(just )?found out (i'?m|im|i am|last|this|a few|yesterday|today|recently))\b|🤰"

@@ -27,6 +27,8 @@ _RISK_OF_IT = re.compile(
     r"make (me|my \w+|it|them|things) (\w+ )?worse)\b",
     re.I,
 )
+# "What does it actually trigger in the body": how it works, not a risk.
+_MECHANISM = re.compile(r"\b(science|mechanism|biology|in (the|your|my) body)\b", re.I)
 _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
 # How long or how often, asked of a product or an activity ("how long before should I stop my
 # AHA/BHA", "do I have to stop running after", "will makeup mess up the results"): when to use or
@@ -59,7 +61,7 @@ _THE_NUMBING = re.compile(
 # skincare, none of the article's topics.
 _PRODUCT_PICK = re.compile(
     r"\b(recommend\w*|suggest\w*|good|best|decent|fav\w*)\b[^?]*\b(brand|moisturi[sz]er|"
-    r"cleanser|face wash|lotion)s?\b",
+    r"cleanser|face wash|lotion|shoes|trainers|sneakers|gear)s?\b",
     re.I,
 )
 _AROUND_A_TREATMENT = re.compile(r"\b(after|afterwards|before|b4|post|recovery|heal\w*)\b", re.I)
@@ -100,7 +102,7 @@ _ANOTHER_BODY_EVENT = re.compile(
 )
 _RECOVERY_WORDS = re.compile(
     r"\b(heal\w*|recover\w*|days? off|time off|off work|back to (work|the gym|normal)|exercise|"
-    r"work ?out|swim\w*|gym|stay sore|still sore)\b",
+    r"work ?out|swim\w*|gym|stay sore|still sore|after ?care)\b",
     re.I,
 )
 _NEEDLING_NAMED = re.compile(
@@ -131,7 +133,7 @@ def speaks_of_before(text: str) -> bool:
 def topic_by_wording(intent: str | None, text: str, labels: Collection = ()) -> str | None:
     """The intent, changed where the wording (or what it names: `labels`, the entities'
     kinds) says the classifier's near topic is not the one."""
-    if intent in _RISK_READ_AS and _RISK_OF_IT.search(text):
+    if intent in _RISK_READ_AS and _RISK_OF_IT.search(text) and not _MECHANISM.search(text):
         return "ask_side_effects"
     if (
         intent == "ask_maintenance"

@@ -755,3 +755,40 @@ def test_what_conditions_it_treats_is_a_treats_question():
 def test_a_product_no_preparation_names_is_asked_of_aftercare_unless_before(text, expected):
     spf = [entity(text, "sunscreen", "product", "sunscreen")]
     assert answer("ask_prep", text, spf) == [expected], text
+
+
+def test_what_it_triggers_in_the_body_is_how_it_works_not_a_risk():
+    text = "whats the science behind microneedling, like what does it actually trigger in the body"
+    assert answer("ask_what_is", text) == ["utter_what_is"]
+    assert answer("ask_what_is", "can it trigger a rosacea flare") == ["utter_side_effects"]
+
+
+def test_an_activity_told_as_years_of_it_is_a_cause_not_a_subject():
+    text = "years of sun have left me with blotchy brown patches on my cheeks"
+    sun = [entity(text, "sun", "activity", "sun")]
+    assert answer("ask_treats", text, sun) == ["utter_treats"]
+
+
+@pytest.mark.parametrize(
+    "intent,text,phrase,label,value",
+    [
+        (
+            "ask_aftercare",
+            "what's a good aftercare routine for a new tattoo",
+            "routine",
+            "product",
+            "serums",
+        ),
+        (
+            "out_of_scope",
+            "best running shoes for flat feet?",
+            "running",
+            "activity",
+            "pools_saunas_gyms",
+        ),
+    ],
+)
+def test_aftercare_of_something_else_and_everyday_gear_are_off_topic(
+    intent, text, phrase, label, value
+):
+    assert answer(intent, text, [entity(text, phrase, label, value)]) == ["utter_out_of_scope"]

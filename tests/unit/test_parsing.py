@@ -321,6 +321,9 @@ def test_naming_lidocaine_states_no_allergy_but_a_reaction_does():
         ("i dont think so?", "lidocaine_allergy", "unsure"),
         ("i dont think so", "lidocaine_allergy", "no"),
         ("sometimes?", "inflamed_skin", "unsure"),
+        ("hmm some days yes some days no", "inflamed_skin", "unsure"),
+        ("I have a long list of allergies, I'd have to check", "lidocaine_allergy", "unsure"),
+        ("eating for two rn 😅", "pregnant", "yes"),
     ],
 )
 def test_answers_told_by_circumstance_age_or_a_question_back(text, slot, expected):
