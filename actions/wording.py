@@ -3,7 +3,8 @@ of the treatment ("will it give me acne?") is a side-effect question; a preparat
 question placed after the treatment ("makeup the following morning?") is aftercare; how long
 the appointment lasts is its duration, not how long results last; healing from something else
 ("how long does a broken finger take to heal") or a pick of everyday skincare ("a good
-moisturiser for winter") is none of the article's topics. Pure functions over the text
+moisturiser for winter") is none of the article's topics; "is this like surgery?" asks what
+the procedure is. Pure functions over the text
 (actions/answers.py calls them; tested through tests/unit/test_answer_routing.py).
 """
 
@@ -42,6 +43,7 @@ _THE_VISIT_LASTS = re.compile(
     r"\b(ap+oi?n+t?m+e?n+t|appt|visit|procedure|session|treatment)s? (itself )?(last|take)s?\b",
     re.I,
 )
+_RESULT_WORDS = re.compile(r"\b(results?|effects?|glow|improvements?|difference)\b", re.I)
 _RESULTS_SHOW = re.compile(
     r"\b(until|til+|before|when)\b[^?]*\b(kick(s|ing)? in|show(s|ing)?( up)?|appear\w*|"
     r"start(s|ing)? (to )?(show|work|appear)\w*)\b",
@@ -73,12 +75,11 @@ _SURGERY = re.compile(
     r"(is (it|this|that)|like) (a )?surg\w*)\b",
     re.I,
 )
+_SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
 _IT_TREATS = re.compile(
     r"\b(it|needling|microneedling|this|you)\s+(\w+\s+)?(treat|fix|help( with)?|improve)\b", re.I
 )
-_SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
-_RESULT_WORDS = re.compile(r"\b(results?|effects?|glow|improvements?|difference)\b", re.I)
 # A question placed after the treatment: "makeup the following morning?", "how long do I wait
 # before doing a peel?" (the peel comes after).
 _AFTER_THE_DAY = re.compile(
@@ -172,7 +173,8 @@ def recovery_from_something_else(intent: str | None, labels: Collection, text: s
 
 
 def everyday_skincare(intent: str | None, text: str) -> bool:
-    """A product pick with no treatment in view ("whats a good moisturiser for winter")."""
+    """A pick of everyday skincare or gear with no treatment in view ("whats a good moisturiser
+    for winter", "best running shoes")."""
     in_view = _NEEDLING_NAMED.search(text) or _AROUND_A_TREATMENT.search(text)
     picking = intent in ("ask_aftercare", "ask_prep", "out_of_scope")
     return bool(picking and _PRODUCT_PICK.search(text) and not in_view)
