@@ -52,13 +52,13 @@ _RESULTS_SHOW = re.compile(
 # The numbing cream the clinic puts on ("how long do i wait after they put the cream on"): time
 # at the appointment, not a product of one's routine.
 # (actions/answers.py reads a product named right after these words as no subject.)
-NUMBING_WORDS = (
-    r"\b(numbing|an(a)?esthetic|lidocaine)|\b(they|you|u|she|he|nurse|doctor|staff) "
+_NUMBING_NAMED = r"\b(numbing|an(a)?esthetic|lidocaine)"
+_STAFF_APPLIES = (
+    r"\b(they|you|u|she|he|nurse|doctor|staff) "
     r"(put|puts|putting|apply|applies|applied|rub|rubs)( on)? (the|some|that|a|your)"
 )
-_THE_NUMBING = re.compile(
-    rf"\b(numbing|an(a)?esthetic|lidocaine)\b|({NUMBING_WORDS}) (cream|gel)\b", re.I
-)
+NUMBING_WORDS = f"{_NUMBING_NAMED}|{_STAFF_APPLIES}"
+_THE_NUMBING = re.compile(rf"{_NUMBING_NAMED}\b|({_STAFF_APPLIES}) (cream|gel)\b", re.I)
 # "Whats a good moisturiser for winter": a product pick with no treatment in view is everyday
 # skincare, none of the article's topics.
 _PRODUCT_PICK = re.compile(

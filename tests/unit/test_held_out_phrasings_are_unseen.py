@@ -4,17 +4,13 @@ classifier never saw: none may also be a training example, or the figure flatter
 import re
 from pathlib import Path
 
-import yaml
+from tools.label_agreement import training_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def examples(path: Path) -> set[str]:
-    found = set()
-    for block in yaml.safe_load(path.read_text())["nlu"]:
-        for line in (block.get("examples") or "").splitlines():
-            text = line.strip().removeprefix("- ")
-            found.add(re.sub(r"[^a-z0-9 ]", "", text.lower()).strip())
+    found = {re.sub(r"[^a-z0-9 ]", "", text).strip() for text in training_labels(path)}
     return found - {""}
 
 
