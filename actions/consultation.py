@@ -11,11 +11,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import TOPICS
-from actions.parsing import NO, YES, parse_contact, parse_name, parse_preferred_time, parse_yes_no
+from actions.parsing import parse_contact, parse_name, parse_preferred_time
 from actions.settings import Settings
 from clinic.requests import save_request
 from clinic.schema import SCREENING_SLOTS
+from understanding.answers import TOPICS
+from understanding.consent import HOLD, SEND, read_consent
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +104,10 @@ class ValidateContactForm(FormValidationAction):
         text = self._answer_to("contact_confirmed", tracker)
         if text is None:
             return {}
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        answer = parse_yes_no(text, intent)
-        if answer in (YES, NO):
-            return {"contact_confirmed": answer == YES}
+        # Personal details go only on an explicit yes: "hmm" or "ok?" asks again.
+        answer = read_consent(text).value
+        if answer in (SEND, HOLD):
+            return {"contact_confirmed": answer == SEND}
         if is_interruption(tracker):
             return {}
         dispatcher.utter_message(response="utter_answer_yes_no_confirm")

@@ -16,47 +16,68 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.parsing import NO, UNSURE, YES, parse_yes_no, stated_conditions
+from actions.consultation import is_interruption
+from actions.parsing import DOING_SOMETHING_ELSE, NO, UNSURE, YES, stated_conditions
 from clinic.schema import SCREENING_SLOTS
+from understanding.screening import UNCLEAR, read_answer
 
 SCREENING_FORM = "screening_form"
 ANSWERS = (YES, NO, UNSURE)
 
 
-def screening_answer(slot: str, tracker: Tracker) -> str | None:
-    """What the latest message says about one screening slot, or None."""
+# Intents a rule answers in the form's stead (data/rules.yml): an unclear answer there is
+# explained by the rule, not here.
+_EXPLAINED_BY_A_RULE = {"nlu_fallback", "inform"}
+
+
+def screening_answer(slot: str, tracker: Tracker) -> tuple[str | None, bool]:
+    """What the latest message says about one screening slot (or None), and whether the visitor
+    should be asked again because what they said is no clear answer to it ("it's november")."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     stated = stated_conditions(text, message.get("entities") or [])
     if slot in stated:
-        return stated[slot]
-    if tracker.active_loop_name == SCREENING_FORM and tracker.get_slot("requested_slot") == slot:
-        intent = (message.get("intent") or {}).get("name")
-        return parse_yes_no(text, intent, slot, (message.get("screening") or {}).get(slot))
-    return None
+        return stated[slot], False
+    if tracker.active_loop_name != SCREENING_FORM or tracker.get_slot("requested_slot") != slot:
+        return None, False
+    intent = (message.get("intent") or {}).get("name")
+    reading = (message.get("screening") or {}).get(slot)
+    if intent in DOING_SOMETHING_ELSE and not text.startswith("/"):
+        intent, reading = None, None
+    answer = read_answer(text, slot, intent, reading)
+    if answer.value != UNCLEAR:
+        return answer.value, False
+    said_something = bool(answer.rules) and intent not in _EXPLAINED_BY_A_RULE
+    return None, said_something and not is_interruption(tracker)
 
 
 class ValidateSlotMappings(ValidationAction):
     """Extracts the screening slots (custom mappings in domain.yml)."""
 
-    def _extract(self, slot: str, tracker: Tracker) -> dict[str, Any]:
-        answer = screening_answer(slot, tracker)
+    def _extract(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        answer, ask_again = screening_answer(slot, tracker)
+        if ask_again:
+            # "It's november" makes a no likely, not certain: the question is asked again.
+            dispatcher.utter_message(response="utter_screening_check")
+            return {slot: None}
         return {slot: answer} if answer is not None else {}
 
     def _validate(self, slot: str, value: Any) -> dict[str, Any]:
         return {slot: value if value in ANSWERS else None}
 
     async def extract_pregnant(self, dispatcher, tracker, domain):
-        return self._extract("pregnant", tracker)
+        return self._extract("pregnant", dispatcher, tracker)
 
     async def extract_inflamed_skin(self, dispatcher, tracker, domain):
-        return self._extract("inflamed_skin", tracker)
+        return self._extract("inflamed_skin", dispatcher, tracker)
 
     async def extract_sunburn(self, dispatcher, tracker, domain):
-        return self._extract("sunburn", tracker)
+        return self._extract("sunburn", dispatcher, tracker)
 
     async def extract_lidocaine_allergy(self, dispatcher, tracker, domain):
-        return self._extract("lidocaine_allergy", tracker)
+        return self._extract("lidocaine_allergy", dispatcher, tracker)
 
     async def validate_pregnant(self, value, dispatcher, tracker, domain):
         return self._validate("pregnant", value)

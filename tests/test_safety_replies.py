@@ -11,7 +11,7 @@ from tools.answer_accuracy import bot_reply, judge, load_questions
 BLIND_SETS = [
     path
     for path in sorted((Path(__file__).parent / "accuracy").glob("blind*.yml"))
-    if not path.stem.endswith("_screening")
+    if not path.stem.endswith(("_screening", "_consent"))
 ]
 # For a benign item without its own forbidden words.
 ALARM = re.compile(r"911|emergency|infection|promptly|right away|immediately|doctor now", re.I)

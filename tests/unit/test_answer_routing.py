@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answers import TOPICS, select_responses, several_questions, split_questions
+from understanding.answers import TOPICS, select_responses, several_questions, split_questions
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 RESPONSES = set(DOMAIN["responses"])

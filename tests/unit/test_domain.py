@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from actions.answers import LABEL_PREFIX, NOT_LISTED, TOPICS
 from nlp.build_pipeline import load_vocabulary
+from understanding.answers import LABEL_PREFIX, NOT_LISTED, TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -41,7 +41,10 @@ def test_every_response_is_reachable():
     used = set()
     for path in [ROOT / "data" / "rules.yml", ROOT / "data" / "stories.yml"]:
         used |= set(re.findall(r"\butter_\w+", path.read_text()))
-    actions_code = "\n".join(p.read_text() for p in (ROOT / "actions").glob("*.py"))
+    actions_code = "\n".join(
+        p.read_text()
+        for p in [*(ROOT / "actions").glob("*.py"), *(ROOT / "understanding").glob("*.py")]
+    )
     used |= set(re.findall(r"\"(utter_\w+)\"", actions_code))
     used |= {general for general, _ in TOPICS.values()} | set(NOT_LISTED.values())
     used.add("utter_default")  # said by Rasa's own action_default_fallback

@@ -182,7 +182,8 @@ def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_pa
         ("inflamed_skin", "a couple of sore cysts on my chin", "yes"),
         ("inflamed_skin", "no cysts, just old scars", "no"),
         ("sunburn", "got burnt at the lake on sunday", "yes"),
-        ("sunburn", "been indoors all month", "no"),
+        # a circumstance makes a no likely, never certain: the question is asked again
+        ("sunburn", "been indoors all month", None),
         ("sunburn", "it's not burnt", "no"),
         ("lidocaine_allergy", "yes im allergic", "yes"),
         ("lidocaine_allergy", "not allergic", "no"),
@@ -303,7 +304,7 @@ def test_naming_lidocaine_states_no_allergy_but_a_reaction_does():
         ("what's a local anaesthetic?", "lidocaine_allergy", "unsure"),
         ("sorta", "sunburn", "unsure"),
         # a life that keeps one out of the sun, or a burn long healed
-        ("i'm on night shifts, barely see daylight", "sunburn", "no"),
+        ("i'm on night shifts, barely see daylight", "sunburn", None),
         ("got burnt back in the summer, it's long healed", "sunburn", "no"),
         ("spent the afternoon at the beach and now i'm bright red", "sunburn", "yes"),
         # numbing used before without trouble, or an allergy in other words

@@ -49,13 +49,15 @@ def test_a_quick_reply_payload_is_not_read(reader):
     assert read(reader, "/deny") is None
 
 
-def test_the_reading_counts_only_where_no_rule_speaks():
-    assert (
-        parse_yes_no("spent the week reading on the couch", None, "sunburn", reading="no") == "no"
-    )
-    assert parse_yes_no("spent the week reading on the couch", None, "sunburn") is None
+def test_the_reading_counts_only_where_no_rule_speaks_and_never_makes_a_no():
+    couch = "spent the week reading on the couch"
+    assert parse_yes_no(couch, None, "sunburn", reading="unsure") == "unsure"
+    # a reading by meaning may add caution; a no needs the visitor's own negation
+    assert parse_yes_no(couch, None, "sunburn", reading="no") is None
+    assert parse_yes_no(couch, None, "sunburn") is None
     assert parse_yes_no("nope", None, "sunburn", reading="yes") == "no"
-    assert parse_yes_no("hmm", "affirm", "sunburn", reading=None) == "yes"
+    # hesitation is no answer, whatever the classifier read
+    assert parse_yes_no("hmm", "affirm", "sunburn", reading=None) is None
 
 
 def test_a_question_or_a_command_is_no_answer_whatever_its_reading():

@@ -1,7 +1,8 @@
 """A question topic is declared in three files, and they must agree.
 
 Adding a topic means: the intent in domain.yml (and its examples in data/nlu.yml), the intent in
-`TOPICS` in actions/answers.py, and the intent in the `or:` of every rule of data/rules.yml that
+`TOPICS` in understanding/answers.py, and the intent in the `or:` of every rule of data/rules.yml
+that
 sends questions to action_answer_question (the rule for questions with nothing going on, and the
 rules for questions asked during the screening_form and the contact_form). A topic missing from
 one of them is classified but never answered, or answered with nothing.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from actions.answers import TOPICS
+from understanding.answers import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -54,7 +55,8 @@ def test_the_three_question_rules_are_found():
 def test_every_topic_is_an_intent_of_the_domain():
     missing = sorted(set(TOPICS) - set(DOMAIN["intents"]))
     assert not missing, (
-        f"{missing} are in TOPICS (actions/answers.py) but not under `intents:` in domain.yml: "
+        f"{missing} are in TOPICS (understanding/answers.py) but not under `intents:` in "
+        "domain.yml: "
         "add them to domain.yml (with examples in data/nlu.yml), or remove them from TOPICS."
     )
 
@@ -73,7 +75,7 @@ def test_every_topic_is_in_every_question_rule():
     for name, intents in question_rules().items():
         missing = sorted(set(TOPICS) - set(intents))
         assert not missing, (
-            f"{missing} are in TOPICS (actions/answers.py) but not in the `or:` of the rule "
+            f"{missing} are in TOPICS (understanding/answers.py) but not in the `or:` of the rule "
             f"{name!r}: add `- intent: ...` there in data/rules.yml."
         )
 
@@ -84,7 +86,7 @@ def test_every_intent_a_question_rule_answers_is_a_topic_or_explained():
         assert not unexplained, (
             f"The rule {name!r} in data/rules.yml sends {unexplained} to "
             "action_answer_question, but they are not in TOPICS: add them to TOPICS in "
-            "actions/answers.py (with their responses), or, if they are not question topics, "
+            "understanding/answers.py (with their responses), or, if they are not question topics, "
             "to NOT_TOPICS in this test with the reason."
         )
         unknown = sorted(set(intents) - set(DOMAIN["intents"]) - {"nlu_fallback"})

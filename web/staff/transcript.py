@@ -24,10 +24,20 @@ HIDDEN_ACTIONS = (
 )
 
 
+def reading_of(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The reading the NLU pipeline made of a message (understanding/reading.py), or {}."""
+    reading = (data.get("parse_data") or {}).get("reading")
+    return reading if isinstance(reading, Mapping) else {}
+
+
 def intent_of(data: Mapping[str, Any]) -> tuple[str | None, float | None]:
+    """The intent that was answered (the reading's, when the message has one) and the
+    classifier's confidence."""
     intent = (data.get("parse_data") or {}).get("intent") or {}
     confidence = intent.get("confidence")
-    return intent.get("name"), float(confidence) if isinstance(confidence, (int, float)) else None
+    reading = reading_of(data)
+    name = reading.get("intent") or intent.get("name") if reading else intent.get("name")
+    return name, float(confidence) if isinstance(confidence, (int, float)) else None
 
 
 def is_hidden_action(name: str | None) -> bool:
@@ -80,6 +90,9 @@ def build_transcript(evts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     "confidence": confidence,
                     "ranking": ranking,
                     "entities": entities,
+                    "classifier_intent": (parse.get("intent") or {}).get("name"),
+                    "rules": [str(r) for r in reading_of(data).get("rules") or []],
+                    "safety": reading_of(data).get("safety"),
                     "low_confidence": name in FALLBACK_INTENTS
                     or (confidence is not None and confidence < LOW_CONFIDENCE),
                 }

@@ -5,7 +5,7 @@ the appointment lasts is its duration, not how long results last; healing from s
 ("how long does a broken finger take to heal") or a pick of everyday skincare ("a good
 moisturiser for winter") is none of the article's topics; "is this like surgery?" asks what
 the procedure is. Pure functions over the text
-(actions/answers.py calls them; tested through tests/unit/test_answer_routing.py).
+(understanding/answers.py calls them; tested through tests/unit/test_answer_routing.py).
 """
 
 from __future__ import annotations
@@ -131,34 +131,49 @@ def speaks_of_before(text: str) -> bool:
     )
 
 
-def topic_by_wording(intent: str | None, text: str, labels: Collection = ()) -> str | None:
+def topic_by_wording(
+    intent: str | None, text: str, labels: Collection = (), trace: list[str] | None = None
+) -> str | None:
     """The intent, changed where the wording (or what it names: `labels`, the entities'
-    kinds) says the classifier's near topic is not the one."""
+    kinds) says the classifier's near topic is not the one. The id of the rule that changed it
+    (understanding/routing.yml) is added to `trace`."""
+    decided = _topic_by_wording(intent, text, labels)
+    if decided is None:
+        return intent
+    rule_id, topic = decided
+    if trace is not None:
+        trace.append(rule_id)
+    return topic
+
+
+def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tuple[str, str] | None:
     if intent in _RISK_READ_AS and _RISK_OF_IT.search(text) and not _MECHANISM.search(text):
-        return "ask_side_effects"
+        return "wording.risk_of_it", "ask_side_effects"
     if (
         intent == "ask_maintenance"
         and _THE_VISIT_LASTS.search(text)
         and not _RESULT_WORDS.search(text)
     ):
-        return "ask_duration"
+        return "wording.the_visit_lasts", "ask_duration"
     if intent == "ask_contraindications" and _IT_TREATS.search(text) and not labels:
-        return "ask_treats"
+        return "wording.what_it_treats", "ask_treats"
     if intent == "ask_maintenance" and _RESULTS_SHOW.search(text):
-        return "ask_results"
+        return "wording.results_show", "ask_results"
     numbing_time = _HOW_LONG.search(text) and _THE_NUMBING.search(text)
     if intent in ("ask_aftercare", "ask_prep", "ask_maintenance") and numbing_time:
-        return "ask_duration"
+        return "wording.numbing_time", "ask_duration"
     if intent == "ask_aftercare" and _ARRIVING.search(text):
-        return "ask_prep"
+        return "wording.arriving_from", "ask_prep"
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
-        return "ask_what_is"
+        return "wording.like_surgery", "ask_what_is"
     if intent in _TIMING_READ_AS and set(labels) & {"product", "activity"}:
-        return "ask_prep" if speaks_of_before(text) else "ask_aftercare"
+        return "wording.timing_of_a_subject", (
+            "ask_prep" if speaks_of_before(text) else "ask_aftercare"
+        )
     placed_after = _AFTER_THE_DAY.search(text) and not _BEFORE.search(text)
     if intent == "ask_prep" and (placed_after or _WAIT_BEFORE_DOING.search(text)):
-        return "ask_aftercare"
-    return intent
+        return "wording.placed_after", "ask_aftercare"
+    return None
 
 
 def recovery_from_something_else(intent: str | None, labels: Collection, text: str) -> bool:

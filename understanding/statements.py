@@ -1,13 +1,15 @@
 """How a statement about one's skin is read, before it is answered: what a front-desk person
 hears in "I've got big pores on my cheeks", "my cheeks go red from the cold" or "2 weeks after
 my sessions I have brown patches". Pure functions over the message's text, its intent and its
-entities (actions/answers.py calls them); tested through tests/unit/test_answer_routing.py.
+entities (understanding/answers.py calls them); tested through tests/unit/test_answer_routing.py.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+
+from understanding.registry import load as load_rules
 
 QUESTION_WORD = (
     r"(?:how|hows|what|whats|when|whens|does|do|is|are|can|could|will|would|should|"
@@ -176,16 +178,58 @@ def _a_reaction_to_the_numbing(text: str) -> bool:
     )
 
 
+# An allergy or reaction to the numbing, told in any words ("the stuff they numb u with made my
+# arm swell up", "i break out in a rash from emla cream"): the screening registry's words for
+# the numbing and for a reaction, so both readings share one vocabulary. Asking whether the
+# cream causes a reaction is a side-effect question, not an allergy told.
+_SCREENING_RULES = load_rules("screening")
+_NUMBING_NAMED = _SCREENING_RULES.by_id("lidocaine.caution.numbing_named")
+_A_REACTION = _SCREENING_RULES.by_id("lidocaine.yes.allergy_named")
+_ASKS_IF_IT_CAUSES = re.compile(
+    r"\b(does|do|will|would|can|could|might|is it)\b[^.?]*\b(cause|give|make|lead to)s?\b", re.I
+)
+
+
 def _an_allergy_told(
     intent: str | None, entities: Sequence[Mapping], labels: set, text: str
 ) -> bool:
-    allergy = any(e.get("value") == "lidocaine_allergy" for e in entities)
+    lidocaine = any(e.get("value") == "lidocaine_allergy" for e in entities)
+    lowered = text.lower()
     return bool(
-        intent == "report_emergency"
-        and allergy
+        (lidocaine or _NUMBING_NAMED.search(lowered))
+        and _A_REACTION.search(lowered)
         and not labels & _WARNING_LABELS
         and not _REACTION_NOW.search(text)
         and not _AFTER_MY_TREATMENT.search(text)
+        and not _ASKS_IF_IT_CAUSES.search(text)
+    )
+
+
+def _with_the_allergy(entities: Sequence[Mapping]) -> list[Mapping]:
+    """The entities, with the lidocaine allergy among them (so it gets its own answer) and
+    without concerns: "I break out in a rash" tells of the reaction, not of acne."""
+    kept = [e for e in entities if e.get("entity") != "concern"]
+    if any(e.get("value") == "lidocaine_allergy" for e in kept):
+        return kept
+    return [*kept, {"entity": "condition", "value": "lidocaine_allergy", "start": 0, "end": 0}]
+
+
+# A sign told of somebody else who had no treatment ("my husband has a fever but I'm fine"): not
+# the visitor's reaction. Never when a treatment, a time after one or the airway is named.
+_SOMEONE_ELSE = re.compile(
+    r"\bmy (husband|wife|partner|boyfriend|girlfriend|son|daughter|kids?|child|children|baby|"
+    r"mom|mum|mother|dad|father|friend|sister|brother|roommate|coworker|colleague)\b"
+    r"(\s+\w+){0,2}\s+(has|had|have|got|is|was|'s)\b",
+    re.I,
+)
+
+
+def _someone_elses_sign(labels: set, intent: str | None, text: str) -> bool:
+    return bool(
+        (labels & _WARNING_LABELS or intent in _SAFETY_INTENTS)
+        and _SOMEONE_ELSE.search(text)
+        and not _TREATMENT_WORDS.search(text)
+        and not _SEVERE_NOT_FAINTING.search(text)
     )
 
 
@@ -239,18 +283,24 @@ def describes_everyday_skin(text: str) -> bool:
 
 def _not_an_alarm_after_all(
     intent: str | None, entities: Sequence[Mapping], labels: set, text: str
-) -> tuple[str | None, list[Mapping]] | None:
+) -> tuple[str | None, list[Mapping], str] | None:
     """A safety reading that tells of something other than a reaction happening now: a fear
     ("I tend to faint around needles"), an allergy told as a habit ("I break out in hives with
     numbing cream"), a question about the treatment to come ("is it gonna be sore there?"), or
     an effect the article says to expect (dryness or a bruise, or redness in the first two
     days) with no sign of getting worse. None when the reading stands or is not a safety one."""
     if intent == "report_emergency" and not labels & _WARNING_LABELS and _TENDENCY.search(text):
-        return ("ask_pain" if _PAIN_WORDS.search(text) else None), list(entities)
+        topic = "ask_pain" if _PAIN_WORDS.search(text) else None
+        return topic, list(entities), "statement.fear_or_tendency"
     if _an_allergy_told(intent, entities, labels, text):
-        return "ask_contraindications", list(entities)
+        return (
+            "ask_contraindications",
+            _with_the_allergy(entities),
+            "statement.numbing_allergy_told",
+        )
     if _a_fear_of_fainting(labels, text):
-        return "ask_pain", [e for e in entities if e.get("entity") != "emergency_sign"]
+        kept = [e for e in entities if e.get("entity") != "emergency_sign"]
+        return "ask_pain", kept, "statement.fear_of_fainting"
     if (
         intent in _SAFETY_INTENTS
         and not labels & _WARNING_LABELS
@@ -258,7 +308,8 @@ def _not_an_alarm_after_all(
         and _ASKS_WHAT_WILL_HAPPEN.search(text)
         and not _TOLD_AFTERWARDS.search(text)
     ):
-        return ("ask_pain" if _PAIN_WORDS.search(text) else "ask_side_effects"), list(entities)
+        topic = "ask_pain" if _PAIN_WORDS.search(text) else "ask_side_effects"
+        return topic, list(entities), "statement.asks_what_will_happen"
     if labels & _WARNING_LABELS or intent != "report_warning_signs" or _GETTING_WORSE.search(text):
         return None
     everyday = describes_everyday_skin(text)
@@ -266,14 +317,18 @@ def _not_an_alarm_after_all(
         return None  # "itchy from the cold": no effect of a treatment at all, read below
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if symptoms and symptoms <= _LISTED_MILD_EFFECTS:
-        return "ask_side_effects", list(entities)
+        return "ask_side_effects", list(entities), "statement.listed_mild_effect"
     if not everyday and _FIRST_DAYS.search(text):
-        return "ask_after_effects", list(entities)
+        return "ask_after_effects", list(entities), "statement.first_two_days"
     return None
 
 
 def reading_of_a_statement(
-    intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
+    intent: str | None,
+    entities: Sequence[Mapping],
+    text: str,
+    topics: Collection[str],
+    trace: list[str] | None = None,
 ) -> tuple[str | None, list[Mapping]]:
     """What a statement about one's skin really asks, as (intent, entities).
 
@@ -290,10 +345,19 @@ def reading_of_a_statement(
     the clinic". A warning-sign word always keeps its warning, so does an emergency reading
     naming the throat or breathing, and so does a symptom with no stated cause: on a needling
     clinic's chat it may well follow a treatment."""
+    topic, kept, rule_id = _statement(intent, entities, text, topics)
+    if rule_id and trace is not None:
+        trace.append(rule_id)
+    return topic, kept
+
+
+def _statement(
+    intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
+) -> tuple[str | None, list[Mapping], str | None]:
     labels = {entity.get("entity") for entity in entities}
     text = text or ""
     if _a_reaction_to_the_numbing(text):
-        return "report_emergency", list(entities)
+        return "report_emergency", list(entities), "statement.reaction_to_the_numbing"
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if (
         intent == "report_warning_signs"
@@ -301,30 +365,34 @@ def reading_of_a_statement(
         and not labels & _WARNING_LABELS
     ):
         # A rare risk the article names, with its own reply (which says to contact the clinic).
-        return "ask_side_effects", list(entities)
+        return "ask_side_effects", list(entities), "statement.pigment_change_is_a_listed_risk"
+    if _someone_elses_sign(labels, intent, text):
+        kept = [e for e in entities if e.get("entity") not in (*_WARNING_LABELS, "symptom")]
+        return None, kept, "statement.someone_elses_sign"
     reading = _not_an_alarm_after_all(intent, entities, labels, text)
     if reading is not None:
         return reading
     severe = intent == "report_emergency" and _EMERGENCY_PLACES.search(text)
     if labels & _WARNING_LABELS or severe:
-        return intent, list(entities)
+        return intent, list(entities), "safety.warning_kept"
     if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
-        return "ask_side_effects", list(entities)
+        return "ask_side_effects", list(entities), "statement.symptom_after_treatment"
     felt = "symptom" in labels or bool(_SENSATION.search(text))
     if felt and _LIFELONG.search(text) and intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS):
         # Whether skin like that suits needling is the doctor's to judge, at a consultation.
         kept = [e for e in entities if e.get("entity") != "symptom"]
-        return ("ask_medical_advice" if _ASKING.search(text) else None), kept
+        topic = "ask_medical_advice" if _ASKING.search(text) else None
+        return topic, kept, "statement.lifelong_skin"
     if not describes_everyday_skin(text):
-        return intent, list(entities)
+        return intent, list(entities), None
     cause = _everyday_cause(text)
     effect_reading = intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
     if cause and (felt or effect_reading):
         kept = [e for e in entities if e.get("entity") != "symptom"]
-        return (None if effect_reading else intent), kept
+        return (None if effect_reading else intent), kept, "statement.everyday_cause"
     concern_only = "concern" in labels and "symptom" not in labels
     if concern_only and (effect_reading or intent not in topics):
-        return "ask_treats", list(entities)
+        return "ask_treats", list(entities), "statement.concern_stated"
     if not felt and intent in _SAFETY_INTENTS:
-        return None, list(entities)
-    return intent, list(entities)
+        return None, list(entities), "statement.nothing_felt"
+    return intent, list(entities), None

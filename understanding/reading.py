@@ -1,0 +1,54 @@
+"""One reading per message, made once in the NLU pipeline (nlp/reading.py) and kept in the
+message's parse data, so the tracker holds what was answered and why:
+
+    {"intent": the topic answered, "classifier_intent": the classifier's,
+     "answers": [{"response": ..., "kwargs": {...}}], "safety": "emergency" | "warning" | "none",
+     "questions": [the clauses of a message asking several things],
+     "screening": {slot: {"answer", "step", "rules"}}, "consent": {"answer", "step", "rules"},
+     "rules": [ids of the rules that decided the answers]}
+
+The actions answer from it and read nothing again; the staff console shows it under each message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from understanding.answers import (
+    Trace,
+    select_responses,
+    several_questions,
+    split_questions,
+)
+from understanding.consent import read_consent
+from understanding.screening import UNCLEAR, read_all
+
+READING_KEY = "reading"
+_SAFETY = {"utter_emergency": "emergency", "utter_warning_signs": "warning"}
+
+
+def read_message(
+    intent: str | None,
+    ranking: Sequence[Mapping],
+    entities: Sequence[Mapping],
+    text: str,
+    responses: Iterable[str],
+    by_meaning: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The reading of one visitor message (see the module's docstring)."""
+    trace = Trace()
+    answers = select_responses(intent, ranking, entities, text, responses, trace)
+    safety = _SAFETY.get(answers[0].response, "none") if answers else "none"
+    screening = read_all(text, intent, dict(by_meaning or {}))
+    questions = split_questions(text) if several_questions(text) else []
+    return {
+        "intent": trace.intent,
+        "classifier_intent": intent,
+        "answers": [{"response": a.response, "kwargs": a.kwargs} for a in answers],
+        "safety": safety,
+        "questions": questions if len(questions) >= 2 and safety == "none" else [],
+        "screening": {s: a.as_dict() for s, a in screening.items() if a.value != UNCLEAR},
+        "consent": read_consent(text).as_dict(),
+        "rules": list(dict.fromkeys(trace.rules)),
+    }

@@ -1,0 +1,182 @@
+"""Reading a free-text answer to a screening question, safe by construction.
+
+The rules are data (understanding/screening.yml); this module finds which fire and combines them
+in the file's `order`. Whatever the wording, three invariants hold, each with its own tests
+(tests/unit/test_screening_safety.py):
+- a *no* needs an explicit negation or a stated absence: a circumstance (a month, a place), a
+  classifier's "deny" or a reading by meaning never makes one;
+- any sign that the condition applies makes the answer *yes* or *not sure*, never *no*;
+- a yes and a no said together are *not sure*: the doctor checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from understanding.registry import Rule, load
+
+YES, NO, UNSURE = "yes", "no", "unsure"
+# The reading when the answer is none of the three: the question is asked again.
+UNCLEAR = "unclear"
+SLOTS = ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")
+ORDER = (
+    "button",
+    "hesitation",
+    "correction",
+    "unsure",
+    "contradiction",
+    "yes",
+    "past",
+    "no",
+    "caution",
+    "by_meaning",
+    "intent",
+    "unclear",
+)
+BUTTONS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
+_INTENTS = {"affirm": YES, "unsure": UNSURE}
+
+# Interjections and adverbs that say nothing about the answer: "lol no", "sadly yes".
+_FILLER = re.compile(
+    r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
+    r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
+)
+_NEGATED_BEFORE = re.compile(
+    r"\b(not|no|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)\W+(\w+\W+){0,2}$"
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an answer says to one question, and the ids of the rules that decided it."""
+
+    value: str  # yes, no, unsure or unclear
+    step: str  # the step of ORDER that decided
+    rules: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"answer": self.value, "step": self.step, "rules": list(self.rules)}
+
+
+def normalise(text: str) -> str:
+    words = re.sub(r"\s+", " ", (text or "").strip().lower().replace("’", "'"))
+    return _FILLER.sub("", words)
+
+
+def _spans(rule: Rule, words: str) -> list[tuple[int, int]]:
+    return [m.span() for m in rule.pattern.finditer(words) if m.end() > m.start()]
+
+
+def _masked(words: str, masks: list[tuple[int, int]]) -> str:
+    for start, end in masks:
+        # a word-like fill, so that nothing reads the gap as the end of the answer
+        words = words[:start] + "_" * (end - start) + words[end:]
+    return words
+
+
+def _fired(rules: list[Rule], words: str) -> list[Rule]:
+    return [rule for rule in rules if rule.search(words)]
+
+
+def _cues(rules: list[Rule], words: str, masks: list[tuple[int, int]]) -> tuple[list, list]:
+    """(rules whose cue stands, rules whose cue a negation turns over), read outside the masks."""
+    standing, negated = [], []
+    text = _masked(words, masks)
+    negation_masks = [s for r in rules if r.decides == "mask" for s in _spans(r, words)]
+    for rule in rules:
+        spans = _spans(rule, text)
+        if not spans:
+            continue
+        if not rule.negatable:
+            standing.append(rule)
+            continue
+        before = [_masked(words, negation_masks)[:start] for start, _ in spans]
+        if any(not _NEGATED_BEFORE.search(b) for b in before):
+            standing.append(rule)
+        else:
+            negated.append(rule)
+    return standing, negated
+
+
+def _ids(*groups: list[Rule]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(rule.id for group in groups for rule in group))
+
+
+def read_answer(
+    text: str, slot: str, intent: str | None = None, by_meaning: str | None = None
+) -> Answer:
+    """What `text` answers to the screening question of `slot`, with the rules that decided."""
+    raw = (text or "").strip()
+    if raw.lower() in BUTTONS:
+        return Answer(BUTTONS[raw.lower()], "button")
+    registry = load("screening")
+    hesitation = registry.by_id("hesitation.only")
+    if hesitation.search(raw.lower()):
+        return Answer(UNCLEAR, "hesitation", (hesitation.id,))
+    words = normalise(raw)
+    correction = registry.by_id("correction.taken_back")
+    marks = list(correction.pattern.finditer(words))
+    if marks and marks[-1].end() < len(words):
+        # What follows the last correction answers; if it says nothing, a no before it is
+        # taken back all the same.
+        later = read_answer(words[marks[-1].end() :], slot, None, None)
+        if later.value != UNCLEAR:
+            return Answer(later.value, "correction", (correction.id, *later.rules))
+        whole = read_answer(words[: marks[-1].start()], slot, intent, by_meaning)
+        value = UNSURE if whole.value == NO else whole.value
+        return Answer(value, "correction", (correction.id, *whole.rules))
+    rules = [r for r in registry.rules if r.applies_to(slot)]
+    masks = [s for r in rules if r.decides == "mask" and r.slots for s in _spans(r, words)]
+    by_kind: dict[str, list[Rule]] = {}
+    for rule in _fired([r for r in rules if r.decides != "mask"], words):
+        by_kind.setdefault(rule.decides, []).append(rule)
+    cue_rules = [r for r in rules if r.decides in (YES, "caution")]
+    standing, negated = _cues(cue_rules, words, masks)
+    yes = [r for r in standing if r.decides == YES]
+    caution = [r for r in standing if r.decides == "caution"]
+    # a cue turned over by a negation is an explicit no: "not burnt", "not lidocaine"
+    no = by_kind.get(NO, []) + negated
+    past = by_kind.get("past", []) if not by_kind.get("now") else []
+    if past:  # "had cystic acne as a teen, long gone": the condition's words tell of the past
+        yes = []
+    after_but = words.split(" but ", 1)[1] if " but " in words else ""
+    no_after_but = bool(after_but) and read_answer(after_but, slot).value == NO
+
+    if by_kind.get(UNSURE):
+        return Answer(UNSURE, "unsure", _ids(by_kind[UNSURE]))
+    if yes and no:
+        if no_after_but and all(r.id == "yes.degree" for r in yes):
+            # "a bit tanned but not burnt": a degree, then the condition itself negated
+            return Answer(NO, "contradiction", _ids(yes, no))
+        return Answer(UNSURE, "contradiction", _ids(yes, no))
+    if yes:
+        elsewhere = by_kind.get("elsewhere", [])
+        return Answer(UNSURE if elsewhere else YES, "yes", _ids(yes, elsewhere))
+    if past:
+        return Answer(UNSURE if slot == "lidocaine_allergy" else NO, "past", _ids(past))
+    if no:
+        reservation = by_kind.get("reservation", [])
+        emphatic = any(r.id == "no.emphatic" for r in no)
+        if reservation and not emphatic and not no_after_but:
+            return Answer(UNSURE, "no", _ids(no, reservation))
+        return Answer(NO, "no", _ids(no))
+    if caution:
+        return Answer(UNSURE, "caution", _ids(caution))
+    asking = words.endswith("?")
+    if by_meaning in (YES, UNSURE) and not asking:
+        return Answer(by_meaning, "by_meaning", ("by_meaning.screening_reader",))
+    if intent in _INTENTS and words and not asking:
+        return Answer(_INTENTS[intent], "intent", (f"intent.{intent}",))
+    circumstance = by_kind.get("circumstance", [])
+    if circumstance or by_meaning == NO or intent == "deny":
+        return Answer(UNCLEAR, "unclear", _ids(circumstance) or ("unclear.no_negation",))
+    return Answer(UNCLEAR, "unclear", ())
+
+
+def read_all(
+    text: str, intent: str | None = None, by_meaning: dict[str, str] | None = None
+) -> dict[str, Answer]:
+    """What `text` would answer to each screening question."""
+    by_meaning = by_meaning or {}
+    return {slot: read_answer(text, slot, intent, by_meaning.get(slot)) for slot in SLOTS}
