@@ -250,7 +250,7 @@ def select_responses(
         rules.append("wording.recovery_from_something_else")
         trace.intent = "out_of_scope"
         return [Answer("utter_out_of_scope")]
-    if everyday_skincare(intent, text or ""):
+    if everyday_skincare(intent, text or "") and not labels & {"warning_sign", "emergency_sign"}:
         rules.append("wording.everyday_skincare")
         trace.intent = "out_of_scope"
         return [Answer("utter_out_of_scope")]

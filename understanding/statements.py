@@ -387,7 +387,8 @@ def _statement(
         return intent, list(entities), None
     cause = _everyday_cause(text)
     effect_reading = intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
-    if cause and (felt or effect_reading):
+    if cause and (felt or effect_reading) and not _GETTING_WORSE.search(text):
+        # "red from the cold" lowers no alarm when it grows: "worse every day" keeps it.
         kept = [e for e in entities if e.get("entity") != "symptom"]
         return (None if effect_reading else intent), kept, "statement.everyday_cause"
     concern_only = "concern" in labels and "symptom" not in labels

@@ -1,0 +1,109 @@
+"""The routing registry (understanding/routing.yml): every rule id the answer code emits is named
+there and nothing else is, and each rule fires on its examples and not on its near misses, read
+through select_responses with the entities of the clinic's spaCy pipeline."""
+
+import re
+from pathlib import Path
+
+import pytest
+import spacy
+import yaml
+
+from understanding.answers import Trace, select_responses
+
+ROOT = Path(__file__).resolve().parents[2]
+REGISTRY = yaml.safe_load((ROOT / "understanding" / "routing.yml").read_text(encoding="utf-8"))
+RULES = {rule["id"]: rule for rule in REGISTRY["rules"]}
+RESPONSES = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"])
+MODULES = ("answers", "statements", "wording")
+# A quoted rule id; one followed by "{" is an f-string's prefix: a family, registered as "x.*".
+_RULE_ID = re.compile(r"""["']((?:statement|wording|answers|safety)\.[\w.]*)(\{?)""")
+
+
+def ids_in_the_code() -> set[str]:
+    ids = set()
+    for module in MODULES:
+        source = (ROOT / "understanding" / f"{module}.py").read_text(encoding="utf-8")
+        ids |= {name + "*" if brace else name for name, brace in _RULE_ID.findall(source)}
+    return ids
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load(ROOT / "nlp" / "build" / "clinic_en")
+
+
+def rules_fired(nlp, example: dict) -> list[str]:
+    """The ids of the rules that decided one example, as the NLU pipeline's reader reads it."""
+    text, intent = example["text"], example["intent"]
+    entities = [
+        {
+            "entity": ent.label_,
+            "value": ent.ent_id_ or ent.text.lower(),
+            "start": ent.start_char,
+            "end": ent.end_char,
+        }
+        for ent in nlp(text).ents
+    ]
+    others = example.get("ranking") or []
+    ranking = [{"name": intent, "confidence": 0.8}] if others else []
+    ranking += [{"name": name, "confidence": 0.1} for name in others]
+    trace = Trace()
+    select_responses(intent, ranking, entities, text, RESPONSES, trace)
+    return trace.rules
+
+
+def fires(rule_id: str, fired: list[str]) -> bool:
+    if rule_id.endswith(".*"):  # a family: any member not registered as a rule of its own
+        return any(f.startswith(rule_id[:-1]) and f not in RULES for f in fired)
+    return rule_id in fired
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_every_routing_rule_says_what_it_decides_and_why(rule_id):
+    rule = RULES[rule_id]
+    for key in ("reads", "decides", "why"):
+        assert str(rule.get(key) or "").strip(), f"{rule_id} lacks {key}"
+    assert len(rule.get("examples") or []) >= 2, f"{rule_id} needs two examples"
+    assert rule.get("not"), f"{rule_id} has no near miss"
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_every_routing_rule_fires_on_its_examples(nlp, rule_id):
+    for example in RULES[rule_id]["examples"]:
+        fired = rules_fired(nlp, example)
+        assert fires(rule_id, fired), f"{rule_id} misses {example}: {fired}"
+
+
+@pytest.mark.parametrize("rule_id", list(RULES))
+def test_no_routing_rule_fires_on_its_near_misses(nlp, rule_id):
+    for example in RULES[rule_id]["not"]:
+        fired = rules_fired(nlp, example)
+        assert not fires(rule_id, fired), f"{rule_id} fires on {example}: {fired}"
+
+
+def test_every_rule_id_the_code_emits_is_in_the_registry():
+    assert sorted(ids_in_the_code() - set(RULES)) == []
+
+
+def test_the_registry_names_no_rule_the_code_does_not_emit():
+    assert sorted(set(RULES) - ids_in_the_code()) == []
+
+
+def test_the_registry_ids_are_unique_and_its_order_is_stated():
+    ids = [rule["id"] for rule in REGISTRY["rules"]]
+    assert len(ids) == len(set(ids))
+    assert REGISTRY["order"][0] == "statements" and REGISTRY["order"][-1] == "subjects"
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("whats a good cleanser, theres pus on my cheek", "ask_aftercare"),
+        ("redness getting worse every day", "report_warning_signs"),
+        ("swelling from the cold but its spreading since my session", "report_warning_signs"),
+    ],
+)
+def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
+    fired = rules_fired(nlp, {"text": text, "intent": intent})
+    assert any(rule.startswith("safety.") for rule in fired), fired
