@@ -47,6 +47,12 @@ _NEGATED_BEFORE = re.compile(
 )
 
 
+# A cue behind two negations: "it's not like I'm not pregnant".
+_TWICE_NEGATED_BEFORE = re.compile(
+    r"(n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,4}?(n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,2}$"
+)
+
+
 @dataclass(frozen=True)
 class Answer:
     """What an answer says to one question, and the ids of the rules that decided it."""
@@ -79,9 +85,10 @@ def _fired(rules: list[Rule], words: str) -> list[Rule]:
     return [rule for rule in rules if rule.search(words)]
 
 
-def _cues(rules: list[Rule], words: str, masks: list[tuple[int, int]]) -> tuple[list, list]:
-    """(rules whose cue stands, rules whose cue a negation turns over), read outside the masks."""
-    standing, negated = [], []
+def _cues(rules: list[Rule], words: str, masks: list[tuple[int, int]]) -> tuple[list, list, list]:
+    """(rules whose cue stands, whose cue a negation turns over, whose cue two negations
+    hedge), read outside the masks."""
+    standing, negated, doubled = [], [], []
     text = _masked(words, masks)
     negation_masks = [s for r in rules if r.decides == "mask" for s in _spans(r, words)]
     for rule in rules:
@@ -92,11 +99,14 @@ def _cues(rules: list[Rule], words: str, masks: list[tuple[int, int]]) -> tuple[
             standing.append(rule)
             continue
         before = [_masked(words, negation_masks)[:start] for start, _ in spans]
-        if any(not _NEGATED_BEFORE.search(b) for b in before):
+        if any(_TWICE_NEGATED_BEFORE.search(b) for b in before):
+            # "I didn't not get burnt", "I wouldn't say it's not inflamed": not sure
+            doubled.append(rule)
+        elif any(not _NEGATED_BEFORE.search(b) for b in before):
             standing.append(rule)
         else:
             negated.append(rule)
-    return standing, negated
+    return standing, negated, doubled
 
 
 def _ids(*groups: list[Rule]) -> tuple[str, ...]:
@@ -132,7 +142,7 @@ def read_answer(
     for rule in _fired([r for r in rules if r.decides != "mask"], words):
         by_kind.setdefault(rule.decides, []).append(rule)
     cue_rules = [r for r in rules if r.decides in (YES, "caution")]
-    standing, negated = _cues(cue_rules, words, masks)
+    standing, negated, doubled = _cues(cue_rules, words, masks)
     yes = [r for r in standing if r.decides == YES]
     caution = [r for r in standing if r.decides == "caution"]
     # a cue turned over by a negation is an explicit no: "not burnt", "not lidocaine"
@@ -143,8 +153,8 @@ def read_answer(
     after_but = words.split(" but ", 1)[1] if " but " in words else ""
     no_after_but = bool(after_but) and read_answer(after_but, slot).value == NO
 
-    if by_kind.get(UNSURE):
-        return Answer(UNSURE, "unsure", _ids(by_kind[UNSURE]))
+    if by_kind.get(UNSURE) or doubled:
+        return Answer(UNSURE, "unsure", _ids(by_kind.get(UNSURE, []), doubled))
     if yes and no:
         if no_after_but and all(r.id == "yes.degree" for r in yes):
             # "a bit tanned but not burnt": a degree, then the condition itself negated

@@ -19,6 +19,10 @@ STATED_CONDITIONS = [
     ("pregnant", "no... wait yes, sorry, 12 weeks"),
     ("inflamed_skin", "yes but only a little, on my chin"),
     ("inflamed_skin", "it's winter but my cheeks are flared up"),
+    # told through two negations, or with a sign negated after the yes
+    ("sunburn", "I didn't not get burnt"),
+    ("pregnant", "it's not like I'm not pregnant haha"),
+    ("pregnant", "I am. Not showing yet though."),
 ]
 
 
