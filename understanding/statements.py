@@ -202,6 +202,10 @@ def _an_allergy_told(
         and not _REACTION_NOW.search(text)
         and not _AFTER_MY_TREATMENT.search(text)
         and not _ASKS_IF_IT_CAUSES.search(text)
+        # read as an alarm and placed right after the numbing: a reaction happening, not told
+        and not (
+            intent in _SAFETY_INTENTS and _AFTER_NUMBING.search(text) and not _LONG_AGO.search(text)
+        )
     )
 
 

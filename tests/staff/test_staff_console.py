@@ -367,7 +367,7 @@ def test_transcript_masking_and_reveal(console, staff):
     assert page.status_code == 200
     assert EMAIL not in page.text and "j***@g***.com" in page.text
     assert "I want to book" in page.text and "<details>" in page.text
-    assert re.search(r"intent <strong>book_consultation</strong> \(\d\.\d\d\)", page.text)
+    assert re.search(r"answered as <strong>book_consultation</strong> \(\d\.\d\d\)", page.text)
     assert 'class="tag request"' in page.text
     contra = staff.get(
         "/staff/conversations/view?sender=" + urllib.parse.quote(console.contra.sender)
