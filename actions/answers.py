@@ -51,7 +51,9 @@ class ActionAnswerQuestion(Action):
         answered = [
             a
             for a in per_question
-            if a and a[0].response not in ("utter_fallback", "utter_out_of_scope")
+            if a
+            and a[0].response
+            not in ("utter_fallback", "utter_fallback_choose", "utter_out_of_scope")
         ]
         return combine(answered) or None
 

@@ -22,7 +22,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
-from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -145,4 +145,10 @@ class UnknownWordsGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if intent and (self.is_gibberish(_words(message)) or only_punctuation(text)):
                 message.set(INTENT, {**intent, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                # No topic is likely either: the unsure reply offers none to choose from.
+                ranking = [
+                    {**r, PREDICTED_CONFIDENCE_KEY: 0.0}
+                    for r in message.get(INTENT_RANKING_KEY) or []
+                ]
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

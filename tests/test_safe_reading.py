@@ -62,3 +62,13 @@ def test_the_tracker_keeps_the_reading_answered_and_its_rules(stack, conversatio
     assert reading["intent"] == "ask_contraindications"
     assert "statement.numbing_allergy_told" in reading["rules"]
     assert reading["answers"][0]["response"] == "utter_contra_lidocaine_allergy"
+
+
+def test_an_unsure_reading_offers_the_likeliest_topics_to_tap(conversation):
+    from understanding.answers import TOPIC_NAMES
+
+    offer = conversation.say("is it worth it")
+    assert re.search(r"did you mean", offer, re.I)
+    titles = {names["visitor"] for names in TOPIC_NAMES.values()}
+    offered = [line for line in offer.splitlines() if line in titles]
+    assert 1 <= len(offered) <= 3 and offer.splitlines()[-1] == "Something else"

@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from understanding.statements import QUESTION_WORD, reading_of_a_statement
 from understanding.wording import (
@@ -118,16 +121,42 @@ TOPIC_CUES = {
 }
 _SEVERAL_QUESTIONS = re.compile(
     rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b|"
+    # "is it safe, does it hurt, and how long": questions listed with commas
+    rf"^\W*{QUESTION_WORD}\b[^,?]+,\s*{QUESTION_WORD}\b|"
     r"(^|\s)\d[).]\s+\S.*\s\d[).]\s+\S"  # a numbered list: "1) how long 2) how many times"
 )
 
 
 _CLAUSE_BOUNDARY = re.compile(
     rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or)\s+(?:also\s+)?(?={QUESTION_WORD}\b)|"
+    rf"\s*,\s*(?={QUESTION_WORD}\b)|"
     r"(?:^|\s+)\d[).]\s+",
     re.I,
 )
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|&|\+)\s+", re.I)
+
+
+# When unsure, topics at least this likely are offered as buttons, the likeliest first.
+CHOICE_MIN_CONFIDENCE = 0.1
+MAX_CHOICES = 3
+TOPIC_NAMES: dict[str, dict[str, str]] = yaml.safe_load(
+    (Path(__file__).parent / "topics.yml").read_text(encoding="utf-8")
+)
+
+
+def likeliest_topics(ranking: Sequence[Mapping]) -> list[str]:
+    """The question topics of the classifier's ranking likely enough to offer, likeliest first."""
+    ranked = sorted(ranking, key=lambda r: -float(r.get("confidence") or 0))
+    return [
+        str(r.get("name"))
+        for r in ranked
+        if r.get("name") in TOPICS and float(r.get("confidence") or 0) >= CHOICE_MIN_CONFIDENCE
+    ][:MAX_CHOICES]
+
+
+def topic_buttons(topics: Sequence[str]) -> list[dict[str, str]]:
+    buttons = [{"title": TOPIC_NAMES[t]["visitor"], "payload": f"/{t}"} for t in topics]
+    return [*buttons, {"title": "Something else", "payload": "/deny"}]
 
 
 @dataclass
@@ -288,6 +317,12 @@ def select_responses(
         if intents:
             rules.append("answers.topic_cue")
             trace.intent = intents[0]
+        else:
+            choices = likeliest_topics(ranking)
+            if choices and "utter_fallback_choose" in available:
+                # Two-stage fallback: the likeliest topics, in the visitor's words, to tap.
+                rules.append("answers.offer_likeliest_topics")
+                return [Answer("utter_fallback_choose", {"buttons": topic_buttons(choices)})]
 
     answers: list[Answer] = []
     candidates: list[str | None] = list(intents) or [None]
@@ -297,6 +332,11 @@ def select_responses(
             answers.extend(specific)
         elif name is not None:
             answers.append(Answer(TOPICS[name][0]))
+    choices = likeliest_topics(ranking) if intent != "out_of_scope" else []
+    if not answers and choices and "utter_fallback_choose" in available:
+        # Nothing to answer, but some topics are likely: offer them to tap.
+        rules.append("answers.offer_likeliest_topics")
+        return [Answer("utter_fallback_choose", {"buttons": topic_buttons(choices)})]
     if not answers:
         answers.append(
             Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")

@@ -11,85 +11,37 @@ from collections.abc import Collection, Mapping, Sequence
 
 from understanding.registry import load as load_rules
 
-QUESTION_WORD = (
-    r"(?:how|hows|what|whats|when|whens|does|do|is|are|can|could|will|would|should|"
-    r"where|wheres|who|whos|why|which|any)"
-)
+# The patterns, their reasons and their examples: understanding/statements.yml.
+_RULES = load_rules("statements")
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """The pattern of the rule `statements.<name>`. The code names it by its short name: a rule id
+    quoted in these modules is read as a routing rule's (tests/unit/test_routing_rules.py)."""
+    return _RULES.by_id(f"{_RULES.path.stem}.{name}").pattern
+
+
+# A question word, with no boundary of its own (understanding/answers.py reads it too).
+QUESTION_WORD = _pattern("question_word").pattern
 # The vocabulary's safety labels (answers.SAFETY): a message holding one keeps its warning.
 _WARNING_LABELS = {"emergency_sign", "warning_sign"}
 
-# Messages that describe the visitor's own skin today ("my eyes are puffy from crying", "I've got
-# big pores on my cheeks") are not reports of a treatment's effects: no question, no word placing
-# them around a treatment. Answering them with side effects and "contact the clinic" would
-# frighten for nothing; a warning-sign word always counts, whatever the wording.
-_TREATMENT_WORDS = re.compile(
-    r"\b(after|afterwards|since|post|treatment|treated|needling|microneedling|needles?|session|"
-    r"procedure|appointment|appt|days? later|last time|numbing|cream|lidocaine|an(a)?esthetic)\b",
-    re.I,
-)
-# "After" names a treatment only when a treatment or a span of time follows ("after my session",
-# "after 2 days", "after getting it done", or nothing: "red after"); after anything else it tells
-# of an everyday day: "warm after sitting by the fire", "red after a curry". "Since" likewise,
-# for one's life: "a mole since I was a kid".
-_AFTER_WHAT = (
-    r"(?:(?:my|the|your|a|an|last|that|this|each|one|two|three|four|five|\d+|few|couple|of|"
-    r"several|getting|having|being|doing|i|we|it|was|had|got|\w+'s)\s+)*"
-)
-_NOT_EVERYDAY = (
-    r"(?:sessions?|treatments?|\w*needl\w*|procedures?|appointments?|appt|it|that|them|this|"
-    r"days?|hours?|nights?|weeks?|months?|wards|done|numbing|cream|lidocaine|an(?:a)?esthetic|"
-    # a bare "after" ("day 3 after and my skin is flaky") means after the treatment
-    r"and|but|so|now|still|lol|tbh)\b"
-)
-_EVERYDAY_AFTER = re.compile(
-    rf"\bafter\s+(?!{_AFTER_WHAT}{_NOT_EVERYDAY}){_AFTER_WHAT}[a-z]+|"
-    r"\bsince (i was( a)? \w+|birth|childhood|forever|my teens|high school|puberty)\b",
-    re.I,
-)
-_ASKING = re.compile(
-    rf"\?|(^|[,.;!]\s*|\b(and|but|so)\s+){QUESTION_WORD}\b|"
-    r"\b(normal|expected|okay|ok|worry|worried|should i)\b",
-    re.I,
-)
-# An everyday cause stated with a symptom: "puffy from crying", "red when I'm embarrassed",
-# "flaky in winter", "a red birthmark".
-_EVERYDAY_CAUSE = re.compile(
-    r"\b(from|when|whenever|because|cause|birthmark|always|usually|regularly|"
-    r"(every|once a|twice a) (day|morning|night|week|month)|"
-    r"in (the )?(winter|summer|cold|heat)|since (i was|birth|childhood)|cold|freezing|windy|"
-    r"weather|blush\w*|embarrass\w*|nervous|beach|lake|cottage|holiday|vacation|in the sun|"
-    r"(it'?s|its|it is|it) gone|went away|cleared up|makes? (me|my)|gets? me|"
-    # everyday doings that warm, redden or tire: "went hiking", "just had coffee"
-    r"hik\w*|ran|running|jog\w*|cycl\w*|bik(e|ing)|sports?|match|game|class|gym|workout|"
-    r"work(ed|ing)? out|yoga|danc\w*|coffee|spicy|curry|hot food|"
-    r"beer|drinking|heater|fire ?place|bonfire|hot shower|hot bath|"
-    # small everyday mishaps: "a mosquito bite", "scratched it with my nail", "nicked it shaving"
-    r"bites?|bitten|mosquito\w*|bugs?|insects?|spiders?|wasps?|bee sting|scratched|(a|the) scratch|"
-    r"by accident|accidentally|shav\w*|razor|nick(ed)?|paper ?cut|popp(ed|ing)|picked|"
-    r"squeez\w*|bump(ed)? (into|my|it)|walked into|pollen|hay ?fever|detergent|new (soap|cleanser)|"
-    r"oven|stove|kettle|curling iron|flat iron|straighteners?|cooking|baking)\b",
-    re.I,
-)
-# A classifier's warning reading needs something felt or seen: "my face is hot and weird" may
-# follow a treatment, "i shave my face every morning" tells of a habit.
-_SENSATION = re.compile(
-    r"\b(hot|warm|weird|strange|throb\w*|bleed\w*|blister\w*|rash\w*|bumps?|hives|sore|hurts?|"
-    r"pain\w*|burn\w*|sting\w*|tingl\w*|dizzy|faint\w*|sick|nause\w*|wors(e|ening)|"
-    r"spread\w*|puffy|puffed|swell\w*|swollen|blew up|blown up|ooz\w*|crust\w*|fever\w*|"
-    # a symptom told as growing: "getting redder and hotter", "more swollen every day"
-    r"redder|hotter|warmer|puffier|sorer|itchier|more (red|swollen|painful|sore|inflamed))\b",
-    re.I,
-)
+# Messages that describe the visitor's own skin today ("my eyes are puffy from crying") are not
+# reports of a treatment's effects: no question, no word placing them around a treatment. A
+# warning-sign word always counts, whatever the wording.
+_TREATMENT_WORDS = _pattern("treatment_words")
+# "Warm after sitting by the fire", "a mole since I was a kid": an everyday "after" or "since".
+_EVERYDAY_AFTER = _pattern("everyday_after")
+_ASKING = _pattern("asking")
+# An everyday cause stated with a symptom: "puffy from crying", "red when I'm embarrassed".
+_EVERYDAY_CAUSE = _pattern("everyday_cause")
+# A classifier's warning reading needs something felt or seen.
+_SENSATION = _pattern("sensation")
 # Topics a symptom statement is mistaken for.
 _SYMPTOM_TOPICS = ("ask_side_effects", "ask_after_effects")
 _SAFETY_INTENTS = ("report_warning_signs", "report_emergency")
-# A symptom placed after one's own treatment ("2 weeks after my sessions i have brown patches")
-# is about the treatment's effects, whatever else the sentence resembles ("sessions").
-_AFTER_MY_TREATMENT = re.compile(
-    r"\b(after|since|post|from)\s+(my|the|your|a|last|that|this)?\s*(\w+\s)?"
-    r"(sessions?|treatments?|needling|microneedling|procedure|appointment|appt)\b",
-    re.I,
-)
+# A symptom placed after one's own treatment ("2 weeks after my sessions i have brown patches").
+_AFTER_MY_TREATMENT = _pattern("after_my_treatment")
 _EFFECT_TOPICS = (
     *_SYMPTOM_TOPICS,
     *_SAFETY_INTENTS,
@@ -97,77 +49,44 @@ _EFFECT_TOPICS = (
     "ask_aftercare",
     "ask_medical_advice",
 )
-# How people tell of skin that has always been so ("goes red whenever I climb stairs, my whole
-# life"): never a treatment's effect, even in a question about the treatment.
-_LIFELONG = re.compile(
-    r"\b(whenever|every time i|my whole life|all my life|always (been|had|get|gets)|"
-    r"since (i was|birth|childhood|forever))\b",
-    re.I,
-)
+# Skin that has always been so: never a treatment's effect, even in a question about it.
+_LIFELONG = _pattern("lifelong")
 # Where a severe allergic reaction shows: an emergency reading that names one is always kept.
-_EMERGENCY_PLACES = re.compile(
-    r"\b(throat|breath\w*|swallow\w*|wheez\w*|faint\w*|collaps\w*|hives)\b", re.I
-)
+_EMERGENCY_PLACES = _pattern("emergency_places")
 
 
 # A fear or a tendency told before a treatment ("I tend to faint around needles") is no reaction
 # happening now; told with needles or pain it is a question about pain.
-_TENDENCY = re.compile(
-    r"\b(tend to|usually|always|whenever|every time|scared|afraid|nervous|anxious|phobia|"
-    r"worried|terrified)\b",
-    re.I,
-)
-_PAIN_WORDS = re.compile(
-    r"\b(pain\w*|hurt\w*|needles?|sore|ouch|uncomfortable|discomfort|agon\w*|excruciat\w*)\b", re.I
-)
+_TENDENCY = _pattern("tendency")
+_PAIN_WORDS = _pattern("pain_words")
 # Fainting told as one's history with needles or blood ("I fainted once getting blood taken",
 # "I tend to pass out around needles") is a fear to answer with the pain answer, not a reaction
 # happening now. Only fainting: breathing, the throat or hives always keep the emergency reply,
 # and so does fainting after a treatment.
-_FAINTING = re.compile(r"\b(faint\w*|pass(ed|es|ing)? out|black(ed)? out)\b", re.I)
-_FAINTING_HISTORY = re.compile(
-    r"\b(once|before|in the past|as a kid|tend to|usually|always|whenever|every time|"
-    r"blood (test|tests|taken|drawn|work|draws?)|getting blood|sight of (blood|needles?)|"
-    r"(around|at|with) needles?|needle phobi\w*|vaccin\w*|jabs?|shots?)\b",
-    re.I,
-)
-# Signs of a severe allergic reaction in the airway: never a fear or a habit told.
-_AIRWAY = r"throat|breath\w*|swallow\w*|wheez\w*|tongue|lips?|chest|anaphyla\w*"
-_SEVERE_NOT_FAINTING = re.compile(rf"\b({_AIRWAY}|hives)\b", re.I)
-# "Is microneedling gonna be sore there?" asks about the treatment to come: no report of a
-# warning sign, whatever the classifier read.
-_ASKS_WHAT_WILL_HAPPEN = re.compile(
-    r"\b(will (it|i|my|the|this)|(gonna|going to|is it|would it) (be|hurt|make|feel|sting))\b",
-    re.I,
-)
+_FAINTING = _pattern("fainting")
+_FAINTING_HISTORY = _pattern("fainting_history")
+# Signs of a severe allergic reaction in the airway, or hives: never a fear or a habit told.
+_SEVERE_NOT_FAINTING = _pattern("severe_not_fainting")
+# "Is microneedling gonna be sore there?" asks about the treatment to come.
+_ASKS_WHAT_WILL_HAPPEN = _pattern("asks_what_will_happen")
 
 # What places a message after a treatment or now: then it may report a sign, and keeps its reading.
-_TOLD_AFTERWARDS = re.compile(
-    r"\b(after|afterwards|since|post|ago|yesterday|today|tonight|now|still|days?|hours?)\b", re.I
-)
+_TOLD_AFTERWARDS = _pattern("told_afterwards")
 
 # "I break out in hives with numbing cream": an allergy told, which the article makes a reason
 # not to have the treatment, not a reaction happening now (that names the airway, "now", or a
 # treatment just had).
-_REACTION_NOW = re.compile(rf"\b(now|right now|rn|currently|all over|spreading|{_AIRWAY})\b", re.I)
+_REACTION_NOW = _pattern("reaction_now")
 
 
 # A reaction to the numbing cream spreading over the body or making one light-headed is a severe
 # allergic reaction, whatever the words ("bumps everywhere since the lidocaine", "whole body
 # itchy since the anesthetic"); told of a past time it is an allergy, read elsewhere.
-_AFTER_NUMBING = re.compile(
-    r"\b(since|after|from) (the |my |that |using (the )?)?(lidocaine|lidocain|numbing|"
-    r"an(a)?esthetic|freezing|cream)\b",
-    re.I,
-)
-_ALL_OVER = re.compile(
-    r"\b(all over|everywhere|whole body|entire body|(chest|arms|legs|neck|back|body) and)\b", re.I
-)
-_SKIN_REACTION = re.compile(
-    r"\b(hives|welts|bumps|blotch\w*|itch\w*|rash\w*|swell\w*|swollen)\b", re.I
-)
-_FAINTISH = re.compile(r"\b(light ?-?headed|dizzy|faint\w*|woozy)\b", re.I)
-_LONG_AGO = re.compile(r"\b(last time|once|in the past|years? ago|as a (kid|child|teen))\b", re.I)
+_AFTER_NUMBING = _pattern("after_numbing")
+_ALL_OVER = _pattern("all_over")
+_SKIN_REACTION = _pattern("skin_reaction")
+_FAINTISH = _pattern("faintish")
+_LONG_AGO = _pattern("long_ago")
 
 
 def _a_reaction_to_the_numbing(text: str) -> bool:
@@ -185,9 +104,7 @@ def _a_reaction_to_the_numbing(text: str) -> bool:
 _SCREENING_RULES = load_rules("screening")
 _NUMBING_NAMED = _SCREENING_RULES.by_id("lidocaine.caution.numbing_named")
 _A_REACTION = _SCREENING_RULES.by_id("lidocaine.yes.allergy_named")
-_ASKS_IF_IT_CAUSES = re.compile(
-    r"\b(does|do|will|would|can|could|might|is it)\b[^.?]*\b(cause|give|make|lead to)s?\b", re.I
-)
+_ASKS_IF_IT_CAUSES = _pattern("asks_if_it_causes")
 
 
 def _an_allergy_told(
@@ -220,12 +137,7 @@ def _with_the_allergy(entities: Sequence[Mapping]) -> list[Mapping]:
 
 # A sign told of somebody else who had no treatment ("my husband has a fever but I'm fine"): not
 # the visitor's reaction. Never when a treatment, a time after one or the airway is named.
-_SOMEONE_ELSE = re.compile(
-    r"\bmy (husband|wife|partner|boyfriend|girlfriend|son|daughter|kids?|child|children|baby|"
-    r"mom|mum|mother|dad|father|friend|sister|brother|roommate|coworker|colleague)\b"
-    r"(\s+\w+){0,2}\s+(has|had|have|got|is|was|'s)\b",
-    re.I,
-)
+_SOMEONE_ELSE = _pattern("someone_else")
 
 
 def _someone_elses_sign(labels: set, intent: str | None, text: str) -> bool:
@@ -252,23 +164,11 @@ def _a_fear_of_fainting(labels: set, text: str) -> bool:
 # away after about 48 hours"): "did needling yesterday and my face is still pink" is an
 # after-effect, not a warning sign. What turns it into one is change for the worse or a sign of
 # infection, and then the warning stays.
-_FIRST_DAYS = re.compile(
-    r"\b(yesterday|today|tonight|last night|this (morning|afternoon|evening)|earlier|"
-    r"same day|next day|day after|(on )?day (1|one|2|two)|2nd day|second day|"
-    r"(right|straight|just|immediately|shortly|soon) after|"
-    r"(1|one|2|two|24|48) ?(hours?|hrs?|days?)|just (had|got|did)|"
-    r"(a|one) day (since|after|later|ago|out)|been (a|one) day|(a )?couple (of )?days)\b",
-    re.I,
-)
+_FIRST_DAYS = _pattern("first_days")
 # Side effects the article lists with no time limit: dryness, bruising, irritation told with no
 # sign of getting worse are side effects to expect, whatever day it is.
 _LISTED_MILD_EFFECTS = {"flaking_dryness", "bruising", "irritation"}
-_GETTING_WORSE = re.compile(
-    r"\b(wors\w*|spread\w*|pus|ooz\w*|fever\w*|streaks?|crust\w*|throb\w*|blister\w*|"
-    r"bleed\w*|hotter|more and more|bigger|severe|really bad|shut|huge|massive|extreme\w*|"
-    r"can'?t|won'?t|not (going|getting)|(not|no) better)\b",
-    re.I,
-)
+_GETTING_WORSE = _pattern("getting_worse")
 
 
 def _everyday_cause(text: str) -> re.Match | None:

@@ -13,23 +13,27 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-_BEFORE = re.compile(r"\b(before|b4|beforehand|prior|ahead of|prep|prepare|preparing)\b", re.I)
+from understanding.registry import load as load_rules
+
+# The patterns, their reasons and their examples: understanding/wording.yml.
+_RULES = load_rules("wording")
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """The pattern of the rule `wording.<name>`. The code names it by its short name: a rule id
+    quoted in these modules is read as a routing rule's (tests/unit/test_routing_rules.py)."""
+    return _RULES.by_id(f"{_RULES.path.stem}.{name}").pattern
+
+
+_BEFORE = _pattern("before")
 # Arriving from somewhere is before the treatment: "can i come straight from the gym".
-_ARRIVING = re.compile(
-    r"\b(come|coming|arrive|arriving|show up|turn up) (in |straight |right )?from\b", re.I
-)
-_AGAIN = re.compile(r"\b(again|resume|restart|back to)\b", re.I)
+_ARRIVING = _pattern("arriving")
+_AGAIN = _pattern("again")
 # "Will it give me acne?", "can needling make rosacea worse?": a concern named as a risk of the
 # treatment, a side-effect question, not a question about what it treats.
-_RISK_OF_IT = re.compile(
-    r"\b(it|this|needling|microneedling|the (treatment|procedure|needles?))\s+(\w+\s+){0,2}?"
-    r"((give|gives) (me|you|u|people|someone|anyone|my \w+)|cause|causes|trigger|triggers|"
-    r"lead to|leads to|bring on|brings on|"
-    r"make (me|my \w+|it|them|things) (\w+ )?worse)\b",
-    re.I,
-)
+_RISK_OF_IT = _pattern("risk_of_it")
 # "What does it actually trigger in the body": how it works, not a risk.
-_MECHANISM = re.compile(r"\b(science|mechanism|biology|in (the|your|my) body)\b", re.I)
+_MECHANISM = _pattern("mechanism")
 _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice"}
 # How long or how often, asked of a product or an activity ("how long before should I stop my
 # AHA/BHA", "do I have to stop running after", "will makeup mess up the results"): when to use or
@@ -39,76 +43,34 @@ _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice
 _TIMING_READ_AS = {"ask_maintenance", "ask_results"}
 # "How long does the appointment last" asks of the visit, "how long til the long term results
 # kick in" of when results show: neither asks how long results last.
-_THE_VISIT_LASTS = re.compile(
-    r"\b(ap+oi?n+t?m+e?n+t|appt|visit|procedure|session|treatment)s? (itself )?(last|take)s?\b",
-    re.I,
-)
-_RESULT_WORDS = re.compile(r"\b(results?|effects?|glow|improvements?|difference)\b", re.I)
-_RESULTS_SHOW = re.compile(
-    r"\b(until|til+|before|when)\b[^?]*\b(kick(s|ing)? in|show(s|ing)?( up)?|appear\w*|"
-    r"start(s|ing)? (to )?(show|work|appear)\w*)\b",
-    re.I,
-)
+_THE_VISIT_LASTS = _pattern("the_visit_lasts")
+_RESULT_WORDS = _pattern("result_words")
+_RESULTS_SHOW = _pattern("results_show")
 # The numbing cream the clinic puts on ("how long do i wait after they put the cream on"): time
 # at the appointment, not a product of one's routine.
 # (actions/answers.py reads a product named right after these words as no subject.)
-_NUMBING_NAMED = r"\b(numbing|an(a)?esthetic|lidocaine)"
-_STAFF_APPLIES = (
-    r"\b(they|you|u|she|he|nurse|doctor|staff) "
-    r"(put|puts|putting|apply|applies|applied|rub|rubs)( on)? (the|some|that|a|your)"
-)
-NUMBING_WORDS = f"{_NUMBING_NAMED}|{_STAFF_APPLIES}"
-_THE_NUMBING = re.compile(rf"{_NUMBING_NAMED}\b|({_STAFF_APPLIES}) (cream|gel)\b", re.I)
+NUMBING_WORDS = _pattern("numbing_words").pattern
+_THE_NUMBING = _pattern("the_numbing")
 # "Whats a good moisturiser for winter": a product pick with no treatment in view is everyday
 # skincare, none of the article's topics.
-_PRODUCT_PICK = re.compile(
-    r"\b(recommend\w*|suggest\w*|good|best|decent|fav\w*)\b[^?]*\b(brand|moisturi[sz]er|"
-    r"cleanser|face wash|lotion|shoes|trainers|sneakers|gear)s?\b",
-    re.I,
-)
-_AROUND_A_TREATMENT = re.compile(r"\b(after|afterwards|before|b4|post|recovery|heal\w*)\b", re.I)
-_HOW_LONG = re.compile(r"\b(how|hw) (long|many (minutes|mins|hours|hrs))\b", re.I)
+_PRODUCT_PICK = _pattern("product_pick")
+_AROUND_A_TREATMENT = _pattern("around_a_treatment")
+_HOW_LONG = _pattern("how_long")
 # "Is this invasive? I don't want anything where they cut me", "is this like surgery?": what the
 # procedure is.
-_SURGERY = re.compile(
-    r"\b(invasive|under the knife|cut (me|my|into)|scalpel|"
-    r"(is (it|this|that)|like) (a )?surg\w*)\b",
-    re.I,
-)
+_SURGERY = _pattern("surgery")
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
-_IT_TREATS = re.compile(
-    r"\b(it|needling|microneedling|this|you)\s+(\w+\s+)?(treat|fix|help( with)?|improve)\b", re.I
-)
+_IT_TREATS = _pattern("it_treats")
 # A question placed after the treatment: "makeup the following morning?", "how long do I wait
 # before doing a peel?" (the peel comes after).
-_AFTER_THE_DAY = re.compile(
-    r"\b(following|next) (morning|day|night|evening)|\bday after\b|\bafterwards?\b|\bafter\W*$|"
-    r"\bafter (the |my |a )?(treatment|session|needling|microneedling|procedure|appointment)",
-    re.I,
-)
-_WAIT_BEFORE_DOING = re.compile(
-    r"\bwait\w*\b[^.?]*\bbefore (?!(my |the |your |a |an |each |every )?(treatment|session|"
-    r"needling|microneedling|procedure|appointment|appt|it\b|coming|i come|i can|i get|i have|"
-    r"getting it|having it|i book|booking))",
-    re.I,
-)
+_AFTER_THE_DAY = _pattern("after_the_day")
+_WAIT_BEFORE_DOING = _pattern("wait_before_doing")
 # Healing or recovery from something else than needling ("how long does a broken finger take to
 # heal", "days off after knee surgery", "my new ear piercing is red"): not the article's downtime.
-_ANOTHER_BODY_EVENT = re.compile(
-    r"\b(surgery|operation|c-?section|caesarean|cesarean|pierc\w*|broken|fractured?|sprain\w*|"
-    r"tooth|teeth|filling|root canal|stitches|new tattoo|tattoo to heal|knee|hip replacement|"
-    r"cast|vaccine|flu shot|giving birth)\b",
-    re.I,
-)
-_RECOVERY_WORDS = re.compile(
-    r"\b(heal\w*|recover\w*|days? off|time off|off work|back to (work|the gym|normal)|exercise|"
-    r"work ?out|swim\w*|gym|stay sore|still sore|after ?care)\b",
-    re.I,
-)
-_NEEDLING_NAMED = re.compile(
-    r"\b(\w*needl\w*|derma ?pen|collagen induction|session|treatment)", re.I
-)
+_ANOTHER_BODY_EVENT = _pattern("another_body_event")
+_RECOVERY_WORDS = _pattern("recovery_words")
+_NEEDLING_NAMED = _pattern("needling_named")
 _RECOVERY_TOPICS = {
     "ask_downtime",
     "ask_aftercare",

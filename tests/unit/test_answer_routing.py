@@ -88,8 +88,20 @@ def test_one_question_gets_one_answer_even_with_a_close_second_intent():
     assert answer("ask_pain", "does it hurt", ranking=ranking) == ["utter_pain"]
 
 
-def test_unsure_classification_gets_a_rephrase_and_off_topic_an_honest_no():
-    assert answer("nlu_fallback", "blorp", ranking=[{"name": "ask_pain", "confidence": 0.2}]) == [
+def test_unsure_classification_offers_the_likeliest_topics_and_off_topic_an_honest_no():
+    ranking = [
+        {"name": "ask_sessions", "confidence": 0.25},
+        {"name": "ask_downtime", "confidence": 0.2},
+    ]
+    assert answer("nlu_fallback", "hw mny tmes til its done", ranking=ranking) == [
+        "utter_fallback_choose"
+    ]
+    [offer] = select_responses("nlu_fallback", ranking, [], "hw mny tmes til its done", RESPONSES)
+    titles = [b["title"] for b in offer.kwargs["buttons"]]
+    assert titles == ["How many sessions you need", "How long recovery takes", "Something else"]
+    assert [b["payload"] for b in offer.kwargs["buttons"]][:2] == ["/ask_sessions", "/ask_downtime"]
+    # nothing likely enough (keyboard mash has every confidence at 0): a plain rephrase
+    assert answer("nlu_fallback", "blorp", ranking=[{"name": "ask_pain", "confidence": 0.0}]) == [
         "utter_fallback"
     ]
     assert answer("out_of_scope", "who won the hockey game") == ["utter_out_of_scope"]
@@ -134,7 +146,7 @@ def test_an_unsure_classification_still_answers_a_named_topic_and_nothing_else()
         "utter_pain"
     ]
     assert answer(
-        "nlu_fallback", "blorp blorp", ranking=[{"name": "ask_pain", "confidence": 0.3}]
+        "nlu_fallback", "blorp blorp", ranking=[{"name": "ask_pain", "confidence": 0.0}]
     ) == ["utter_fallback"]
 
 

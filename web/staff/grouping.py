@@ -59,6 +59,7 @@ def group_messages(
         msgs = cluster["messages"]
         texts = Counter(m["text"] for m in msgs)
         guesses = Counter(m.get("guess") or m.get("intent") for m in msgs)
+        choices = Counter(m["chosen"] for m in msgs if m.get("chosen"))
         confidences = [m["confidence"] for m in msgs if m.get("confidence") is not None]
         groups.append(
             {
@@ -73,6 +74,7 @@ def group_messages(
                 ),
                 "last_seen": max((m.get("timestamp") or 0 for m in msgs), default=0),
                 "guess": guesses.most_common(1)[0][0] if guesses else None,
+                "chosen": choices.most_common(1)[0][0] if choices else None,
                 "min_confidence": min(confidences) if confidences else None,
             }
         )

@@ -106,11 +106,16 @@ def unclear_messages(
     dialect = dialect_of(engine)
     e = events.c
     confidence = sa.cast(json_text(dialect, e.data, "parse_data", "intent", "confidence"), sa.Float)
+    answered = json_text(dialect, e.data, "parse_data", "reading", "intent")
     query = (
         sa.select(e.id, e.sender_id, e.timestamp, e.intent_name, e.data)
         .where(
             e.type_name == "user",
-            sa.or_(e.intent_name.in_(FALLBACK_INTENTS), confidence < threshold),
+            sa.or_(
+                e.intent_name.in_(FALLBACK_INTENTS),
+                answered.in_(FALLBACK_INTENTS),
+                confidence < threshold,
+            ),
         )
         .order_by(e.id.desc())
         .limit(limit)
@@ -121,6 +126,7 @@ def unclear_messages(
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         personal = personal_answer_ids(conn, {row.sender_id for row in rows})
+        chosen = choices_after(conn, rows)
         for row in rows:
             if row.id in personal:
                 continue
@@ -146,7 +152,37 @@ def unclear_messages(
                     "text": text,
                     "intent": name,
                     "confidence": confidence_value,
-                    "guess": guess,
+                    # the topic the visitor tapped when offered the likeliest ones
+                    "chosen": chosen.get(row.id),
+                    "guess": chosen.get(row.id) or guess,
                 }
             )
     return out
+
+
+def choices_after(conn: sa.engine.Connection, rows: Iterable[Any]) -> dict[int, str]:
+    """{message id: the intent of the quick reply the visitor sent right after it} for the
+    messages whose next message was a button of the unsure reply ("/ask_sessions")."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    e = events.c
+    later = conn.execute(
+        sa.select(e.id, e.sender_id, e.data)
+        .where(
+            e.type_name == "user",
+            e.sender_id.in_({r.sender_id for r in rows}),
+            e.id > min(r.id for r in rows),
+        )
+        .order_by(e.id)
+    ).all()
+    by_sender: dict[str, list[Any]] = {}
+    for event in later:
+        by_sender.setdefault(event.sender_id, []).append(event)
+    chosen = {}
+    for row in rows:
+        following = next((ev for ev in by_sender.get(row.sender_id, []) if ev.id > row.id), None)
+        text = (loads(following.data).get("text") or "") if following is not None else ""
+        if text.startswith("/ask_"):
+            chosen[row.id] = text[1:].split("{", 1)[0]
+    return chosen
