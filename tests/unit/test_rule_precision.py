@@ -1,0 +1,21 @@
+"""tools.rule_precision counts, per rule, the answers it decided and how many were right."""
+
+from tools.rule_precision import known_rules, screening_counts
+
+
+def test_a_screening_rule_is_counted_where_it_decides_and_credited_when_right():
+    fired, right = screening_counts(
+        [
+            {"slot": "sunburn", "a": "nope", "means": "no"},
+            {"slot": "pregnant", "a": "nah", "means": "unsure"},
+            {"slot": "sunburn", "a": "got burnt at the lake", "means": "yes"},
+        ]
+    )
+    assert fired["no.word_first"] == 2 and right["no.word_first"] == 1
+    assert fired["sunburn.yes.signs"] == 1 and right["sunburn.yes.signs"] == 1
+
+
+def test_every_registry_knows_its_rules():
+    rules = known_rules()
+    assert "no.word_first" in rules and "consent.yes.send" in rules
+    assert "statement.everyday_cause" in rules
