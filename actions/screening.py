@@ -36,8 +36,14 @@ def screening_answer(slot: str, tracker: Tracker) -> tuple[str | None, bool]:
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     stated = stated_conditions(text, message.get("entities") or [])
-    if slot in stated:
+    if slot in stated and stated[slot] != NO:
         return stated[slot], False
+    if slot in stated:
+        # A fact stated as a no ("I'm not pregnant, can I book?") stands only when the
+        # screening reader reads a no too: "i can't say i'm not, 14 weeks" is no no.
+        confirmed = read_answer(text, slot)
+        if confirmed.value in (YES, NO, UNSURE):
+            return confirmed.value, False
     if tracker.active_loop_name != SCREENING_FORM or tracker.get_slot("requested_slot") != slot:
         return None, False
     intent = (message.get("intent") or {}).get("name")

@@ -21,6 +21,14 @@ def test_a_burn_told_beside_a_winter_month_is_a_sunburn_not_an_all_clear(convers
     assert not re.search(r"none of the situations", outcome, re.I)
 
 
+def test_a_pregnancy_told_through_a_double_negative_is_no_all_clear(conversation):
+    conversation.say("I'd like to book a consultation")
+    answers = ["i can't say i'm not - 14 weeks along", "no", "no", "no"]
+    outcome = answer_screening(conversation, answers)[-1]
+    assert re.search(r"pregnan", outcome, re.I)
+    assert not re.search(r"none of the situations", outcome, re.I)
+
+
 def test_a_circumstance_alone_asks_the_question_again(conversation):
     conversation.say("I'd like to book a consultation")
     answer_screening(conversation, ["no", "no"])

@@ -43,7 +43,7 @@ _FILLER = re.compile(
     r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
 )
 _NEGATED_BEFORE = re.compile(
-    r"\b(not|no|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)\W+(\w+\W+){0,2}$"
+    r"\b(not|no|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)\W+(\w+\W+){0,2}$"
 )
 
 
@@ -141,12 +141,19 @@ def read_answer(
     by_kind: dict[str, list[Rule]] = {}
     for rule in _fired([r for r in rules if r.decides != "mask"], words):
         by_kind.setdefault(rule.decides, []).append(rule)
-    cue_rules = [r for r in rules if r.decides in (YES, "caution")]
+    cue_rules = [
+        r for r in rules if r.decides in (YES, "caution") or (r.negatable and r.decides == NO)
+    ]
     standing, negated, doubled = _cues(cue_rules, words, masks)
     yes = [r for r in standing if r.decides == YES]
-    caution = [r for r in standing if r.decides == "caution"]
+    # a stated absence negated ("not calm at all") is no absence: caution, never a no
+    caution = [r for r in standing if r.decides == "caution"] + [
+        r for r in negated if r.decides == NO
+    ]
     # a cue turned over by a negation is an explicit no: "not burnt", "not lidocaine"
-    no = by_kind.get(NO, []) + negated
+    no = [r for r in by_kind.get(NO, []) if not r.negatable or r in standing] + [
+        r for r in negated if r.decides != NO
+    ]
     past = by_kind.get("past", []) if not by_kind.get("now") else []
     if past:  # "had cystic acne as a teen, long gone": the condition's words tell of the past
         yes = []

@@ -154,7 +154,6 @@ def _a_fear_of_fainting(labels: set, text: str) -> bool:
         labels & _WARNING_LABELS == {"emergency_sign"}
         and _FAINTING.search(text)
         and _FAINTING_HISTORY.search(text)
-        and _PAIN_WORDS.search(text)
         and not _SEVERE_NOT_FAINTING.search(text)
         and not _AFTER_MY_TREATMENT.search(text)
     )

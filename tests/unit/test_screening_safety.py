@@ -23,6 +23,10 @@ STATED_CONDITIONS = [
     ("sunburn", "I didn't not get burnt"),
     ("pregnant", "it's not like I'm not pregnant haha"),
     ("pregnant", "I am. Not showing yet though."),
+    # an absence negated, a no asked back, a doubt behind a no
+    ("inflamed_skin", "not calm at all, it's really inflamed"),
+    ("sunburn", "not really? it's a bit red"),
+    ("pregnant", "i dont think so but i havent checked"),
 ]
 
 
@@ -61,6 +65,8 @@ def test_neither_a_classifier_deny_nor_a_reading_by_meaning_makes_a_no(slot):
         ("lidocaine_allergy", "had lidocaine at the dentist, no problems"),
         ("lidocaine_allergy", "only allergic to penicillin"),
         ("sunburn", "a bit tanned but not burnt"),
+        ("lidocaine_allergy", "zero allergies"),
+        ("pregnant", "zero chance"),
     ],
 )
 def test_an_explicit_no_is_a_no(slot, text):
