@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
@@ -121,17 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         results = run_all(args.url.rstrip("/"))
     else:
-        from tools.stack import Stack, free_port
+        from tools.stack import throwaway_stack
 
-        with tempfile.TemporaryDirectory(prefix="accuracy-") as workdir:
-            stack = Stack(
-                Path(workdir), rasa_port=free_port(), actions_port=free_port(), web_port=free_port()
-            )
-            stack.start(web=False)
-            try:
-                results = run_all(stack.rasa_url)
-            finally:
-                stack.stop()
+        with throwaway_stack("accuracy-") as stack:
+            results = run_all(stack.rasa_url)
     failed = False
     for path, result in results.items():
         print(f"\n{path} ({result['total']} questions)")

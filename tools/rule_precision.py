@@ -16,7 +16,6 @@ import argparse
 import json
 import sqlite3
 import sys
-import tempfile
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -77,19 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         fired.update(f)
         right.update(r)
     if questions:
-        from tools.stack import Stack, free_port
+        from tools.stack import throwaway_stack
 
         items = [item for path in questions for item in load_questions(path)]
-        with tempfile.TemporaryDirectory(prefix="precision-") as workdir:
-            stack = Stack(
-                Path(workdir), rasa_port=free_port(), actions_port=free_port(), web_port=free_port()
-            )
-            stack.start(web=False)
-            try:
-                assert stack.tracker_db is not None
-                f, r = question_counts(stack.rasa_url, stack.tracker_db, items)
-            finally:
-                stack.stop()
+        with throwaway_stack("precision-") as stack:
+            assert stack.tracker_db is not None
+            f, r = question_counts(stack.rasa_url, stack.tracker_db, items)
         fired.update(f)
         right.update(r)
     print(f"{'rule':<48}{'fired':>7}{'right':>7}{'precision':>10}")

@@ -16,7 +16,6 @@ import argparse
 import json
 import sqlite3
 import sys
-import tempfile
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -124,18 +123,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.answers}: every item needs slot, a and means; bad: {bad[:3]}", file=sys.stderr
         )
         return 2
-    from tools.stack import Stack, free_port
+    from tools.stack import throwaway_stack
 
-    with tempfile.TemporaryDirectory(prefix="screening-") as workdir:
-        stack = Stack(
-            Path(workdir), rasa_port=free_port(), actions_port=free_port(), web_port=free_port()
-        )
-        stack.start(web=False)
-        try:
-            assert stack.tracker_db is not None
-            right = evaluate(stack.rasa_url, stack.tracker_db, items)
-        finally:
-            stack.stop()
+    with throwaway_stack("screening-") as stack:
+        assert stack.tracker_db is not None
+        right = evaluate(stack.rasa_url, stack.tracker_db, items)
     return 0 if right / len(items) >= args.threshold else 1
 
 

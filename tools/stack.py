@@ -30,8 +30,10 @@ import os
 import secrets
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +47,7 @@ DEFAULT_MODEL = ROOT / "models" / "clinic.tar.gz"
 # The web app forwards chat to the REST channel only: it gets neither Rasa's API token nor the
 # action server's secret, whatever the operator's environment holds.
 SECRETS_OF_OTHERS = ("RASA_API_TOKEN", "ACTION_SERVER_TOKEN")
-__all__ = ["DEFAULT_MODEL", "ROOT", "VENV_BIN", "Process", "Stack", "free_port"]
+__all__ = ["DEFAULT_MODEL", "ROOT", "VENV_BIN", "Process", "Stack", "free_port", "throwaway_stack"]
 # Settings of the processes' own tools, not of the assistant: set only when unset.
 QUIET = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -239,6 +241,21 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+@contextmanager
+def throwaway_stack(prefix: str) -> Iterator[Stack]:
+    """The Rasa and action servers on free ports with temporary files, stopped on exit: what
+    the measuring tools (accuracy, screening, rule precision) talk to."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
+        stack = Stack(
+            Path(workdir), rasa_port=free_port(), actions_port=free_port(), web_port=free_port()
+        )
+        stack.start(web=False)
+        try:
+            yield stack
+        finally:
+            stack.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
