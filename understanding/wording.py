@@ -41,30 +41,21 @@ _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice
 # A product told as background ("tried every cream, so how many sessions?") leaves a question
 # about sessions one.
 _TIMING_READ_AS = {"ask_maintenance", "ask_results"}
-# "How long does the appointment last" asks of the visit, "how long til the long term results
-# kick in" of when results show: neither asks how long results last.
-_THE_VISIT_LASTS = _pattern("the_visit_lasts")
-_RESULT_WORDS = _pattern("result_words")
-_RESULTS_SHOW = _pattern("results_show")
-# The numbing cream the clinic puts on ("how long do i wait after they put the cream on"): time
-# at the appointment, not a product of one's routine.
-# (actions/answers.py reads a product named right after these words as no subject.)
+# The numbing cream the clinic puts on ("after they put the cream on"): no product of one's
+# routine (understanding/answers.py reads a product named right after these words as no subject).
 NUMBING_WORDS = _pattern("numbing_words").pattern
-_THE_NUMBING = _pattern("the_numbing")
 # "Whats a good moisturiser for winter": a product pick with no treatment in view is everyday
 # skincare, none of the article's topics.
 _PRODUCT_PICK = _pattern("product_pick")
 _AROUND_A_TREATMENT = _pattern("around_a_treatment")
-_HOW_LONG = _pattern("how_long")
 # "Is this invasive? I don't want anything where they cut me", "is this like surgery?": what the
 # procedure is.
 _SURGERY = _pattern("surgery")
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
 _IT_TREATS = _pattern("it_treats")
-# A question placed after the treatment: "makeup the following morning?", "how long do I wait
-# before doing a peel?" (the peel comes after).
-_AFTER_THE_DAY = _pattern("after_the_day")
+# "How long do I wait before doing a peel?": the peel comes after the treatment, so the
+# "before" is no preparation.
 _WAIT_BEFORE_DOING = _pattern("wait_before_doing")
 # Healing or recovery from something else than needling ("how long does a broken finger take to
 # heal", "days off after knee surgery", "my new ear piercing is red"): not the article's downtime.
@@ -111,30 +102,14 @@ def topic_by_wording(
 def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tuple[str, str] | None:
     if intent in _RISK_READ_AS and _RISK_OF_IT.search(text) and not _MECHANISM.search(text):
         return "wording.risk_of_it", "ask_side_effects"
-    if (
-        intent == "ask_maintenance"
-        and _THE_VISIT_LASTS.search(text)
-        and not _RESULT_WORDS.search(text)
-    ):
-        return "wording.the_visit_lasts", "ask_duration"
     if intent == "ask_contraindications" and _IT_TREATS.search(text) and not labels:
         return "wording.what_it_treats", "ask_treats"
-    if intent == "ask_maintenance" and _RESULTS_SHOW.search(text):
-        return "wording.results_show", "ask_results"
-    numbing_time = _HOW_LONG.search(text) and _THE_NUMBING.search(text)
-    if intent in ("ask_aftercare", "ask_prep", "ask_maintenance") and numbing_time:
-        return "wording.numbing_time", "ask_duration"
-    if intent == "ask_aftercare" and _ARRIVING.search(text):
-        return "wording.arriving_from", "ask_prep"
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
         return "wording.like_surgery", "ask_what_is"
     if intent in _TIMING_READ_AS and set(labels) & {"product", "activity"}:
         return "wording.timing_of_a_subject", (
             "ask_prep" if speaks_of_before(text) else "ask_aftercare"
         )
-    placed_after = _AFTER_THE_DAY.search(text) and not _BEFORE.search(text)
-    if intent == "ask_prep" and (placed_after or _WAIT_BEFORE_DOING.search(text)):
-        return "wording.placed_after", "ask_aftercare"
     return None
 
 
