@@ -17,6 +17,8 @@ from clinic.requests import save_request
 from clinic.schema import SCREENING_SLOTS
 from understanding.answers import TOPICS
 from understanding.consent import HOLD, SEND, read_consent
+from understanding.reading import READING_KEY
+from understanding.screening import from_dict
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +107,8 @@ class ValidateContactForm(FormValidationAction):
         if text is None:
             return {}
         # Personal details go only on an explicit yes: "hmm" or "ok?" asks again.
-        answer = read_consent(text).value
+        reading = ((tracker.latest_message or {}).get(READING_KEY) or {}).get("consent")
+        answer = (from_dict(reading) or read_consent(text)).value
         if answer in (SEND, HOLD):
             return {"contact_confirmed": answer == SEND}
         if is_interruption(tracker):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from understanding.screening import NO, UNCLEAR, UNSURE, YES, read_answer
+from understanding.screening import NO, UNCLEAR, UNSURE, YES, answering, read_answer
 
 __all__ = ["NO", "UNSURE", "YES", "parse_yes_no", "stated_conditions", "parse_contact"]
 
@@ -26,29 +26,13 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", (text or "").strip().lower().replace("’", "'"))
 
 
-# Intents that are no answer whatever a reading by meaning says: "stop", "I want a human".
-DOING_SOMETHING_ELSE = {
-    "stop",
-    "talk_to_human",
-    "book_consultation",
-    "greet",
-    "goodbye",
-    "thank",
-    "bot_challenge",
-    "report_emergency",
-    "report_warning_signs",
-}
-
-
 def parse_yes_no(
     text: str, intent: str | None = None, slot: str | None = None, reading: str | None = None
 ) -> str | None:
     """An answer to a yes/no screening question: "yes", "no", "unsure" or None (not an answer,
     or one to ask again). The rules are named data (understanding/screening.yml); a no needs an
     explicit negation, and any sign that the condition applies is a yes or not sure."""
-    if intent in DOING_SOMETHING_ELSE and not (text or "").startswith("/"):
-        intent, reading = None, None
-    answer = read_answer(text, slot or "", intent, reading)
+    answer = read_answer(text, slot or "", *answering(text, intent, reading))
     return None if answer.value == UNCLEAR else answer.value
 
 

@@ -17,9 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions.consultation import is_interruption
-from actions.parsing import DOING_SOMETHING_ELSE, NO, UNSURE, YES, stated_conditions
+from actions.parsing import NO, UNSURE, YES, stated_conditions
 from clinic.schema import SCREENING_SLOTS
-from understanding.screening import UNCLEAR, read_answer
+from understanding.reading import READING_KEY
+from understanding.screening import UNCLEAR, answering, from_dict, read_answer
 
 SCREENING_FORM = "screening_form"
 ANSWERS = (YES, NO, UNSURE)
@@ -46,11 +47,15 @@ def screening_answer(slot: str, tracker: Tracker) -> tuple[str | None, bool]:
             return confirmed.value, False
     if tracker.active_loop_name != SCREENING_FORM or tracker.get_slot("requested_slot") != slot:
         return None, False
-    intent = (message.get("intent") or {}).get("name")
-    reading = (message.get("screening") or {}).get(slot)
-    if intent in DOING_SOMETHING_ELSE and not text.startswith("/"):
-        intent, reading = None, None
-    answer = read_answer(text, slot, intent, reading)
+    intent, by_meaning = answering(
+        text,
+        (message.get("intent") or {}).get("name"),
+        (message.get("screening") or {}).get(slot),
+    )
+    # The NLU pipeline read the message once (nlp/reading.py); a model without that reader
+    # leaves it to be read here.
+    stored = from_dict(((message.get(READING_KEY) or {}).get("screening") or {}).get(slot))
+    answer = stored or read_answer(text, slot, intent, by_meaning)
     if answer.value != UNCLEAR:
         return answer.value, False
     said_something = bool(answer.rules) and intent not in _EXPLAINED_BY_A_RULE

@@ -28,6 +28,15 @@ def answer_screening(chat: Conversation, answers):
     return replies
 
 
+def reach_the_confirmation(chat: Conversation, name: str, contact: str, when: str) -> str:
+    """Books with no contraindication and gives the details: the reply asks to confirm them."""
+    chat.say("I want to book")
+    answer_screening(chat, ["no", "no", "no", "no"])
+    chat.say(name)
+    chat.say(contact)
+    return chat.say(when)
+
+
 def test_a_nervous_visitor_gets_the_anaesthetic_answer(conversation):
     assert re.search(r"an(a)?esthetic|numb", conversation.say("dose it hurt??"), re.I)
 
@@ -177,11 +186,9 @@ def test_a_wrong_contact_is_asked_again_with_an_explanation(conversation):
 
 
 def test_changing_the_details_at_confirmation_asks_for_them_again(stack, conversation):
-    conversation.say("I want to book")
-    answer_screening(conversation, ["no", "no", "no", "no"])
-    conversation.say("my name is Carlos Mendes")
-    conversation.say("carlos@example.com")
-    conversation.say("friday afternoon")
+    reach_the_confirmation(
+        conversation, "my name is Carlos Mendes", "carlos@example.com", "friday afternoon"
+    )
     assert re.search(r"name", conversation.say("no, change it"), re.I)
     assert requests_of(stack, conversation.sender) == []
 

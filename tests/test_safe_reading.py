@@ -9,7 +9,7 @@ import json
 import re
 import sqlite3
 
-from tests.test_conversations import answer_screening, requests_of
+from tests.test_conversations import answer_screening, reach_the_confirmation, requests_of
 
 
 def test_a_burn_told_beside_a_winter_month_is_a_sunburn_not_an_all_clear(conversation):
@@ -40,11 +40,7 @@ def test_a_circumstance_alone_asks_the_question_again(conversation):
 
 
 def test_hesitation_at_the_consent_step_sends_nothing(stack, conversation):
-    conversation.say("I want to book")
-    answer_screening(conversation, ["no", "no", "no", "no"])
-    conversation.say("Ana Silva")
-    conversation.say("613 555 0142")
-    conversation.say("mornings")
+    reach_the_confirmation(conversation, "Ana Silva", "613 555 0142", "mornings")
     for hesitation in ("hmm", "umm", "ok?"):
         reply = conversation.say(hesitation)
         assert not re.search(r"sent to the clinic", reply, re.I), hesitation

@@ -22,7 +22,7 @@ from understanding.answers import (
     split_questions,
 )
 from understanding.consent import read_consent
-from understanding.screening import UNCLEAR, read_all
+from understanding.screening import read_all
 
 READING_KEY = "reading"
 _SAFETY = {"utter_emergency": "emergency", "utter_warning_signs": "warning"}
@@ -48,7 +48,7 @@ def read_message(
         "answers": [{"response": a.response, "kwargs": a.kwargs} for a in answers],
         "safety": safety,
         "questions": questions if len(questions) >= 2 and safety == "none" else [],
-        "screening": {s: a.as_dict() for s, a in screening.items() if a.value != UNCLEAR},
+        "screening": {slot: answer.as_dict() for slot, answer in screening.items()},
         "consent": read_consent(text).as_dict(),
         "rules": list(dict.fromkeys(trace.rules)),
     }

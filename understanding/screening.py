@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from understanding.registry import Rule, load
 
@@ -35,7 +36,20 @@ ORDER = (
     "unclear",
 )
 BUTTONS = {"/affirm": YES, "/deny": NO, "/unsure": UNSURE}
+# Intents that are no answer whatever a reading by meaning says: "stop", "I want a human".
+DOING_SOMETHING_ELSE = {
+    "stop",
+    "talk_to_human",
+    "book_consultation",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "report_emergency",
+    "report_warning_signs",
+}
 _INTENTS = {"affirm": YES, "unsure": UNSURE}
+T = TypeVar("T")
 
 # Interjections and adverbs that say nothing about the answer: "lol no", "sadly yes".
 _FILLER = re.compile(
@@ -191,9 +205,25 @@ def read_answer(
     return Answer(UNCLEAR, "unclear", ())
 
 
+def answering(text: str, intent: str | None, by_meaning: T) -> tuple[str | None, T | None]:
+    """The intent and reading by meaning an answer is read with: none for a message doing
+    something else ("stop", "I want a human"), whatever they say; a button keeps its intent."""
+    if intent in DOING_SOMETHING_ELSE and not (text or "").startswith("/"):
+        return None, None
+    return intent, by_meaning
+
+
 def read_all(
     text: str, intent: str | None = None, by_meaning: dict[str, str] | None = None
 ) -> dict[str, Answer]:
     """What `text` would answer to each screening question."""
-    by_meaning = by_meaning or {}
-    return {slot: read_answer(text, slot, intent, by_meaning.get(slot)) for slot in SLOTS}
+    intent, meanings = answering(text, intent, by_meaning or {})
+    return {slot: read_answer(text, slot, intent, (meanings or {}).get(slot)) for slot in SLOTS}
+
+
+def from_dict(data: object) -> Answer | None:
+    """An answer as the reading stores it (Answer.as_dict), or None."""
+    if not isinstance(data, dict) or data.get("answer") is None:
+        return None
+    rules = tuple(str(r) for r in data.get("rules") or ())
+    return Answer(str(data["answer"]), str(data.get("step") or ""), rules)
