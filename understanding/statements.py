@@ -87,12 +87,24 @@ _ALL_OVER = _pattern("all_over")
 _SKIN_REACTION = _pattern("skin_reaction")
 _FAINTISH = _pattern("faintish")
 _LONG_AGO = _pattern("long_ago")
+# A reaction told as a habit or of another occasion ("every time the dentist freezes me", "when I
+# got my tattoo"), with nothing placing it now ("my lips are swelling", "can't swallow").
+_TOLD_AS_HISTORY = _pattern("told_as_history")
+_HAPPENING_NOW = _pattern("happening_now")
+
+
+def _told_as_history(text: str) -> bool:
+    return bool(
+        (_TOLD_AS_HISTORY.search(text) or _LONG_AGO.search(text))
+        and not _HAPPENING_NOW.search(text)
+        and not _FIRST_DAYS.search(text)
+    )
 
 
 def _a_reaction_to_the_numbing(text: str) -> bool:
     return bool(
         _AFTER_NUMBING.search(text)
-        and not _LONG_AGO.search(text)
+        and not _told_as_history(text)
         and ((_SKIN_REACTION.search(text) and _ALL_OVER.search(text)) or _FAINTISH.search(text))
     )
 
@@ -112,24 +124,25 @@ def _an_allergy_told(
 ) -> bool:
     lidocaine = any(e.get("value") == "lidocaine_allergy" for e in entities)
     lowered = text.lower()
+    # Told as a habit or of another occasion, even the airway is an allergy told; else a
+    # warning word, the airway or "now" keeps the alarm.
+    history = _told_as_history(text)
     return bool(
         (lidocaine or _NUMBING_NAMED.search(lowered))
-        and _A_REACTION.search(lowered)
-        and not labels & _WARNING_LABELS
-        and not _REACTION_NOW.search(text)
+        and (_A_REACTION.search(lowered) or (history and _SEVERE_NOT_FAINTING.search(text)))
+        and (history or not (labels & _WARNING_LABELS or _REACTION_NOW.search(text)))
         and not _AFTER_MY_TREATMENT.search(text)
         and not _ASKS_IF_IT_CAUSES.search(text)
         # read as an alarm and placed right after the numbing: a reaction happening, not told
-        and not (
-            intent in _SAFETY_INTENTS and _AFTER_NUMBING.search(text) and not _LONG_AGO.search(text)
-        )
+        and not (intent in _SAFETY_INTENTS and _AFTER_NUMBING.search(text) and not history)
     )
 
 
 def _with_the_allergy(entities: Sequence[Mapping]) -> list[Mapping]:
     """The entities, with the lidocaine allergy among them (so it gets its own answer) and
-    without concerns: "I break out in a rash" tells of the reaction, not of acne."""
-    kept = [e for e in entities if e.get("entity") != "concern"]
+    without concerns or warning signs: "I break out in a rash" tells of the reaction, not of
+    acne, and "my lips swell up every time" of an allergy, not of a reaction happening now."""
+    kept = [e for e in entities if e.get("entity") not in ("concern", *_WARNING_LABELS)]
     if any(e.get("value") == "lidocaine_allergy" for e in kept):
         return kept
     return [*kept, {"entity": "condition", "value": "lidocaine_allergy", "start": 0, "end": 0}]
@@ -192,7 +205,12 @@ def _not_an_alarm_after_all(
     numbing cream"), a question about the treatment to come ("is it gonna be sore there?"), or
     an effect the article says to expect (dryness or a bruise, or redness in the first two
     days) with no sign of getting worse. None when the reading stands or is not a safety one."""
-    if intent == "report_emergency" and not labels & _WARNING_LABELS and _TENDENCY.search(text):
+    if (
+        intent == "report_emergency"
+        and not labels & _WARNING_LABELS
+        and _TENDENCY.search(text)
+        and not _SEVERE_NOT_FAINTING.search(text)
+    ):
         topic = "ask_pain" if _PAIN_WORDS.search(text) else None
         return topic, list(entities), "statement.fear_or_tendency"
     if _an_allergy_told(intent, entities, labels, text):

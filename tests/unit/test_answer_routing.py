@@ -617,6 +617,36 @@ def test_a_reaction_to_numbing_long_ago_is_no_emergency():
     ]
 
 
+EMERGENCY_SIGN = {"entity": "emergency_sign", "value": "emergency_sign", "start": 0, "end": 0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "every time the dentist freezes my mouth my lips swell up like crazy",
+        "got a rash all over my arm from numbing gel when i got my tattoo",
+        "last time i had lidocaine my throat felt tight",
+        "the dentist's freezing makes my lips swell up, is that a problem",
+    ],
+)
+def test_a_reaction_to_the_numbing_told_as_a_habit_or_past_occasion_is_the_allergy(text):
+    assert answer("report_emergency", text, [EMERGENCY_SIGN]) == ["utter_contra_lidocaine_allergy"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "every time i swallow my throat hurts and its swelling after the lidocaine",
+        "the numbing cream is making my lips swell",
+        "lips swell up every time and now i can't breathe since the numbing",
+        "whenever i tried the lidocaine before it was fine but today my throat is tight",
+    ],
+)
+def test_a_reaction_to_the_numbing_placed_now_keeps_the_emergency_reply(text):
+    assert answer("report_emergency", text, [EMERGENCY_SIGN]) == ["utter_emergency"]
+    assert answer("report_emergency", text) == ["utter_emergency"]
+
+
 @pytest.mark.parametrize(
     "intent, text",
     [
