@@ -118,6 +118,7 @@ TOPIC_CUES = {
     "price": "ask_price",
     "duration": "ask_duration",
     "safety": "ask_side_effects",  # its answer says how to be safe: choose the doctor wisely
+    "prep": "ask_prep",
 }
 _SEVERAL_QUESTIONS = re.compile(
     rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b|"
@@ -178,12 +179,28 @@ def several_questions(text: str) -> bool:
     return bool(_SEVERAL_QUESTIONS.search((text or "").lower()))
 
 
+# A follow-up that asks how likely or how bad the clause before it is ("infection?? how
+# likely", "scarring? how common"): no question of its own, it stays with that clause.
+_FOLLOW_UP = re.compile(
+    r"^(how|is it|is that|that)\s+(likely|common|often|rare|serious|bad|risky|dangerous|so|come)$",
+    re.I,
+)
+
+
 def split_questions(text: str) -> list[str]:
     """The questions of one message: "does it hurt and how long does it take?" -> two."""
     clauses = [
         _LEADING_CONJUNCTION.sub("", c.strip(" ,;.!")) for c in _CLAUSE_BOUNDARY.split(text or "")
     ]
-    return [c for c in clauses if len(c) >= 3]
+    questions: list[str] = []
+    for clause in clauses:
+        if len(clause) < 3:
+            continue
+        if questions and _FOLLOW_UP.match(clause):
+            questions[-1] = f"{questions[-1]}? {clause}"
+        else:
+            questions.append(clause)
+    return questions
 
 
 # A product or activity that is no subject of aftercare: a cause ("dark patches from years of

@@ -272,6 +272,23 @@ def reading_of_a_statement(
     return topic, kept
 
 
+# A burn told by its cause and its look ("got burnt at the lake", "red and sore from tanning"):
+# a sunburn, a reason not to be treated, whatever the classifier read. Only adds caution: never
+# after one's own treatment, nor beside a warning sign.
+_BURNT_BY_THE_SUN = _pattern("burnt_by_the_sun")
+
+
+def _a_sunburn_told(entities: Sequence[Mapping], labels: set, text: str) -> bool:
+    return bool(
+        any(e.get("entity") == "activity" and e.get("value") == "sun" for e in entities)
+        and _BURNT_BY_THE_SUN.search(text)
+        and not labels & _WARNING_LABELS
+        and not _AFTER_MY_TREATMENT.search(text)
+        and not _ASKS_WHAT_WILL_HAPPEN.search(text)
+        and not any(e.get("value") == "sunburn" for e in entities)
+    )
+
+
 def _statement(
     intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
 ) -> tuple[str | None, list[Mapping], str | None]:
@@ -279,6 +296,10 @@ def _statement(
     text = text or ""
     if _a_reaction_to_the_numbing(text):
         return "report_emergency", list(entities), "statement.reaction_to_the_numbing"
+    if _a_sunburn_told(entities, labels, text):
+        kept = [e for e in entities if e.get("entity") not in ("activity", "symptom")]
+        sunburn = {"entity": "condition", "value": "sunburn", "start": 0, "end": 0}
+        return "ask_contraindications", [*kept, sunburn], "statement.sunburn_told"
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if (
         intent == "report_warning_signs"

@@ -41,6 +41,9 @@ _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice
 # A product told as background ("tried every cream, so how many sessions?") leaves a question
 # about sessions one.
 _TIMING_READ_AS = {"ask_maintenance", "ask_results"}
+# A product or activity placed after the treatment ("a dinner that night, can I wear makeup?")
+# is aftercare, though the classifier read preparation.
+_PLACED_AFTER = _pattern("placed_after")
 # The numbing cream the clinic puts on ("after they put the cream on"): no product of one's
 # routine (understanding/answers.py reads a product named right after these words as no subject).
 NUMBING_WORDS = _pattern("numbing_words").pattern
@@ -106,7 +109,10 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
         return "wording.like_surgery", "ask_what_is"
-    if intent in _TIMING_READ_AS and set(labels) & {"product", "activity"}:
+    subject = set(labels) & {"product", "activity"}
+    if intent == "ask_prep" and subject and _PLACED_AFTER.search(text) and not speaks_of_before(text):
+        return "wording.subject_placed_after", "ask_aftercare"
+    if intent in _TIMING_READ_AS and subject:
         return "wording.timing_of_a_subject", (
             "ask_prep" if speaks_of_before(text) else "ask_aftercare"
         )

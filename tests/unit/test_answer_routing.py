@@ -132,6 +132,9 @@ def test_several_questions_are_detected(text, expected):
         ("Does it hurt? And how many sessions?", ["Does it hurt", "how many sessions"]),
         ("price? hours?", ["price", "hours"]),
         ("does it help with acne and wrinkles", ["does it help with acne and wrinkles"]),
+        # a follow-up asking how likely or how bad stays with the question it follows
+        ("dirty needles = infection?? how likely", ["dirty needles = infection? how likely"]),
+        ("scarring? how common? and does it hurt", ["scarring? how common", "does it hurt"]),
         ("", []),
     ],
 )
