@@ -110,7 +110,12 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
         return "wording.like_surgery", "ask_what_is"
     subject = set(labels) & {"product", "activity"}
-    if intent == "ask_prep" and subject and _PLACED_AFTER.search(text) and not speaks_of_before(text):
+    if (
+        intent == "ask_prep"
+        and subject
+        and _PLACED_AFTER.search(text)
+        and not speaks_of_before(text)
+    ):
         return "wording.subject_placed_after", "ask_aftercare"
     if intent in _TIMING_READ_AS and subject:
         return "wording.timing_of_a_subject", (
