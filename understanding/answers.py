@@ -121,7 +121,8 @@ TOPIC_CUES = {
     "prep": "ask_prep",
 }
 _SEVERAL_QUESTIONS = re.compile(
-    rf"(\b(and|also|plus|or)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|\?\s*{QUESTION_WORD}\b|"
+    rf"(\b(and|also|plus|or|n|an)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|"
+    rf"\?\s*((and|n|an|also|plus)\s+)?{QUESTION_WORD}\b|"
     # "is it safe, does it hurt, and how long": questions listed with commas
     rf"^\W*{QUESTION_WORD}\b[^,?]+,\s*{QUESTION_WORD}\b|"
     r"(^|\s)\d[).]\s+\S.*\s\d[).]\s+\S"  # a numbered list: "1) how long 2) how many times"
@@ -129,12 +130,13 @@ _SEVERAL_QUESTIONS = re.compile(
 
 
 _CLAUSE_BOUNDARY = re.compile(
-    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or)\s+(?:also\s+)?(?={QUESTION_WORD}\b)|"
+    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or|n|an)\s+(?:also\s+)?(?={QUESTION_WORD}\b)|"
     rf"\s*,\s*(?={QUESTION_WORD}\b)|"
     r"(?:^|\s+)\d[).]\s+",
     re.I,
 )
-_LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|&|\+)\s+", re.I)
+# "n" and "an" are texting's "and" ("side effects? n can i go to the gym after").
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|n|an|&|\+)\s+", re.I)
 
 
 # When unsure, topics at least this likely are offered as buttons, the likeliest first.

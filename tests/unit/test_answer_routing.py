@@ -135,6 +135,10 @@ def test_several_questions_are_detected(text, expected):
         # a follow-up asking how likely or how bad stays with the question it follows
         ("dirty needles = infection?? how likely", ["dirty needles = infection? how likely"]),
         ("scarring? how common? and does it hurt", ["scarring? how common", "does it hurt"]),
+        (
+            "side effects? n can i go to the gym after",
+            ["side effects", "can i go to the gym after"],
+        ),
         ("", []),
     ],
 )
