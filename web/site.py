@@ -12,13 +12,13 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.chat_input import parse_chat_body
 from web.proxies import client_address
 from web.rate_limit import SlidingWindow, retry_after
 
@@ -28,14 +28,7 @@ WEB_DIR = Path(__file__).resolve().parent
 PAGES_DIR = WEB_DIR / "pages"
 STATIC_DIR = WEB_DIR / "static"
 
-SENDER_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-MAX_MESSAGE_CHARS = 1000
-MAX_BODY_BYTES = 16_384  # a 1000-character message JSON-escaped stays far below this
 RASA_TIMEOUT_S = 15.0  # a slower answer is a failure the widget offers to retry
-# Control characters (Unicode category Cc) other than tab and line feed, and UTF-16 surrogates
-# (only a lone one can get into a Python str, from JSON "\ud800"): no visitor types them, and
-# stored in the tracker they break whatever reads it later (CSV writers, UTF-8 encoders).
-FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Rasa's built-in commands that say nothing by design; an empty answer to any other message
 # means something failed (an action server that is down answers 200 with []).
 SILENT_COMMANDS = re.compile(r"/(restart|session_start|back)\b")
@@ -134,27 +127,9 @@ def _rate_limited(request: Request, sender: str) -> HTTPResponse | None:
 def parse_chat_request(
     content_type: str | None, body: bytes
 ) -> tuple[dict[str, str] | None, str | None]:
-    """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not)."""
-    if (content_type or "").split(";")[0].strip().lower() != "application/json":
-        return None, "Content-Type must be application/json."
-    if len(body) > MAX_BODY_BYTES:
-        return None, "Request body too large."
-    try:
-        data: Any = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        return None, "Body must be JSON."
-    if not isinstance(data, dict):
-        return None, 'Body must be a JSON object {"sender": ..., "message": ...}.'
-    sender, message = data.get("sender"), data.get("message")
-    if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
-        return None, "sender must be 16 to 64 characters: letters, digits, '_' or '-'."
-    if not isinstance(message, str) or not message.strip():
-        return None, "message must be a non-empty string."
-    if len(message) > MAX_MESSAGE_CHARS:
-        return None, f"message must be at most {MAX_MESSAGE_CHARS} characters."
-    if FORBIDDEN_CHARS.search(message):
-        return None, "message must be plain text: no control characters or invalid Unicode."
-    return {"sender": sender, "message": message}, None
+    """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not):
+    the rules the REST channel applies too (channels/chat_input.py)."""
+    return parse_chat_body(content_type, body)
 
 
 @bp.post("/api/chat")
