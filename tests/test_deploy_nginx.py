@@ -6,6 +6,8 @@ test's own (a self-signed certificate, free ports on loopback).
 
 from __future__ import annotations
 
+import http.client
+import itertools
 import json
 import os
 import shutil
@@ -22,6 +24,8 @@ from tools.cluster_parts import self_signed_certificate
 from tools.stack import ROOT, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture(scope="module")
@@ -98,46 +102,66 @@ def test_the_site_and_the_chat_work_over_https_through_nginx(nginx):
     assert any("anaesthetic" in m.get("text", "") for m in reply)
 
 
-def test_a_client_flooding_the_chat_is_slowed_down_with_429(nginx):
-    base, context = nginx
-    sender = uuid.uuid4().hex
-    statuses = []
-    for _ in range(25):  # bounded: 25 requests on loopback
-        try:
-            chat(base, context, sender, "hi")
-            statuses.append(200)
-        except urllib.error.HTTPError as error:
-            statuses.append(error.code)
-    assert 200 in statuses and 429 in statuses
+_addresses = itertools.count(1)
 
 
-def _status(request, context) -> int:
-    try:
-        with urllib.request.urlopen(request, context=context, timeout=30) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+@pytest.fixture
+def address() -> str:
+    """A loopback address of its own (nginx limits per client address), so that each test
+    starts with a full allowance whatever the tests before it sent."""
+    return f"127.0.9.{next(_addresses)}"
 
 
-def test_guessing_staff_passwords_is_slowed_down_with_429(nginx):
-    base, context = nginx
-    # Loading the form is not limited; POSTs are (these have no CSRF token: the app would
-    # answer 403, so every 429 here is nginx's).
-    assert all(
-        _status(urllib.request.Request(f"{base}/staff/login"), context) == 200 for _ in range(10)
+def send(base, context, source: str, method: str, path: str, body: bytes | None = None, **headers):
+    """(status, body) of one request to nginx from the address `source`."""
+    port = int(base.rsplit(":", 1)[1])
+    connection = http.client.HTTPSConnection(
+        "localhost", port, context=context, timeout=30, source_address=(source, 0)
     )
-    statuses = [
-        _status(
-            urllib.request.Request(
-                f"{base}/staff/login",
-                data=b"username=a&password=b",
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            ),
-            context,
-        )
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def refused_by_nginx(status: int, body: bytes) -> bool:
+    # nginx's own error page names it; the web app's 429 is JSON.
+    return status == 429 and b"nginx" in body
+
+
+# The web app answers a path with a trailing slash as the path without one: both must meet
+# the same limit.
+@pytest.mark.parametrize("path", ["/api/chat", "/api/chat/"])
+def test_a_client_flooding_the_chat_is_slowed_down_with_429(nginx, address, path):
+    base, context = nginx
+    answers = []
+    for _ in range(25):  # bounded: 25 requests on loopback
+        # A new conversation each time, so that the web app's own per-conversation limit never
+        # answers: every 429 here is nginx's.
+        body = json.dumps({"sender": uuid.uuid4().hex, "message": "hi"}).encode()
+        answers.append(send(base, context, address, "POST", path, body, **JSON))
+    statuses = [status for status, _ in answers]
+    assert statuses[0] == 200, answers[0]  # the web app answers this path
+    assert any(refused_by_nginx(*answer) for answer in answers), statuses
+    assert all(status == 200 for status, body in answers if not refused_by_nginx(status, body))
+
+
+@pytest.mark.parametrize("path", ["/staff/login", "/staff/login/"])
+def test_guessing_staff_passwords_is_slowed_down_with_429(nginx, address, path):
+    base, context = nginx
+    # Loading the form is not limited; POSTs are.
+    assert all(send(base, context, address, "GET", path)[0] == 200 for _ in range(10))
+    # These POSTs have no CSRF token: the web app answers 403 to each one it gets, so the first
+    # six (1 + a burst of 5) reach it and every later one is nginx's 429.
+    answers = [
+        send(base, context, address, "POST", path, b"username=a&password=b", **FORM)
         for _ in range(12)
     ]  # bounded: 12 requests on loopback
-    assert statuses[:6] == [403] * 6 and set(statuses[6:]) == {429}, statuses
+    statuses = [status for status, _ in answers]
+    assert statuses[:6] == [403] * 6, statuses
+    assert all(refused_by_nginx(*answer) for answer in answers[6:]), statuses
 
 
 def test_responses_through_nginx_say_https_only_and_cookies_are_secure(nginx):
