@@ -10,7 +10,8 @@ be checked without one is checked here:
   nor the action server's secret, and each command of the image names a module and files the
   image has, the store modules that endpoints file names included;
 - deploy/container/Dockerfile: every COPY source exists and is not left out of the build
-  context, every `COPY --from` names an earlier stage, every `python -m` names a module.
+  context, every `COPY --from` names an earlier stage, every `python -m` names a module; the
+  image runs as a user other than root, and that user owns the folders the processes write.
 
 Network connections are refused for the whole run, so a check that passes here passes offline.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import posixpath
 import re
 import shlex
 import socket
@@ -37,6 +39,10 @@ K8S_DIR = ROOT / "deploy" / "k8s"
 DOCKERFILE = ROOT / "deploy" / "container" / "Dockerfile"
 ENDPOINTS = ROOT / "deploy" / "endpoints.postgres-redis.yml"
 IMAGE = "clinic-assistant"
+# Where the processes write, relative to the image's working directory: the SQLite databases
+# and the web app's session key, when no database URL or WEB_SECRET_KEY is given.
+WRITTEN = ("var",)
+ROOT_USERS = {"root", "0"}
 # The web app forwards chat only: these are other processes' secrets (as in tools/stack.py).
 NOT_FOR_WEB = {"RASA_API_TOKEN", "ACTION_SERVER_TOKEN"}
 PATH_ARGUMENT = re.compile(r"[\w.-]+(/[\w.-]+)*\.(ya?ml|gz|py|json)")
@@ -104,6 +110,76 @@ def instructions(text: str) -> list[tuple[str, str]]:
     ]
 
 
+def shell_commands(script: str) -> Iterator[list[str]]:
+    """The simple commands of a RUN line (split at &&, || and ;)."""
+    lexer = shlex.shlex(script, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    command: list[str] = []
+    for token in lexer:
+        if token in ("&&", "||", ";", "|"):
+            if command:
+                yield command
+            command = []
+        else:
+            command.append(token)
+    if command:
+        yield command
+
+
+# The long options of install and useradd that take a value.
+LONG_WITH_VALUE = {"--uid", "--gid", "--owner", "--group", "--mode", "--shell", "--home-dir"}
+
+
+def _options(words: list[str], with_value: str) -> tuple[dict[str, str], list[str]]:
+    """({option: value}, operands) of a command's arguments; `with_value`: the short options
+    that take a value (install -o clinic, useradd -u 10001). Long options take theirs with =
+    or as the next word."""
+    options: dict[str, str] = {}
+    operands: list[str] = []
+    it = iter(words)
+    for word in it:
+        if word.startswith("--"):
+            name, _, value = word.partition("=")
+            options[name] = value or (next(it, "") if name in LONG_WITH_VALUE else "")
+        elif word.startswith("-") and len(word) > 1:
+            flag = word[1:2]
+            options["-" + flag] = (word[2:] or next(it, "")) if flag in with_value else ""
+        else:
+            operands.append(word)
+    return options, operands
+
+
+def given_away(command: list[str], workdir: str) -> dict[str, str]:
+    """{absolute path: owner} of what a `chown OWNER PATH...` or an
+    `install -d -o OWNER PATH...` gives to another owner."""
+
+    def absolute(path: str) -> str:
+        return posixpath.normpath(posixpath.join(workdir, path))
+
+    if not command:
+        return {}
+    if command[0] == "chown":
+        _, operands = _options(command[1:], "")
+        if len(operands) >= 2:
+            return {absolute(p): operands[0].split(":")[0] for p in operands[1:]}
+    if command[0] == "install":
+        options, operands = _options(command[1:], "ogmt")
+        owner = options.get("-o") or options.get("--owner")
+        if owner and ("-d" in options or "--directory" in options):
+            return {absolute(p): owner for p in operands}
+    return {}
+
+
+def user_ids(command: list[str]) -> dict[str, str]:
+    """{name: uid} of a `useradd --uid UID NAME`."""
+    if command and command[0] in ("useradd", "adduser"):
+        options, operands = _options(command[1:], "ugGdsc")
+        uid = options.get("-u") or options.get("--uid")
+        if uid and operands:
+            return {operands[-1]: uid}
+    return {}
+
+
 def check_dockerfile(dockerfile: Path = DOCKERFILE) -> tuple[list[str], set[str]]:
     """Problems, and the paths the final image has (its last stage's COPY destinations)."""
     ignore_file = dockerfile.with_name(dockerfile.name + ".dockerignore")
@@ -120,15 +196,25 @@ def check_dockerfile(dockerfile: Path = DOCKERFILE) -> tuple[list[str], set[str]
     problems: list[str] = []
     stages: list[str] = []
     in_image: set[str] = set()
+    # Of the stage being read: who runs its commands, where, and who owns what was given away.
+    user, workdir = "", "/"
+    owners: dict[str, str] = {}
+    uids: dict[str, str] = {}
     for instruction, args in instructions(dockerfile.read_text()):
         where = f"{dockerfile.name}: {instruction} {args[:60]}"
         if instruction == "FROM":
             words = args.split()
             stages.append(words[2] if len(words) > 2 and words[1].upper() == "AS" else "")
             in_image = set()
+            user, workdir, owners, uids = "", "/", {}, {}
+        elif instruction == "USER":
+            user = args.split(":")[0].strip()
+        elif instruction == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, args.strip()))
         elif instruction == "COPY":
             words = shlex.split(args)
             stage = next((w.split("=", 1)[1] for w in words if w.startswith("--from=")), None)
+            chown = next((w.split("=", 1)[1] for w in words if w.startswith("--chown=")), None)
             *sources, destination = [w for w in words if not w.startswith("--")]
             if stage is not None and stage not in stages[:-1]:
                 problems.append(f"{where}: no earlier stage called {stage}")
@@ -145,13 +231,40 @@ def check_dockerfile(dockerfile: Path = DOCKERFILE) -> tuple[list[str], set[str]
                 if destination.endswith("/") and not is_dir:
                     target = destination + Path(source).name
                 in_image.add(target.removeprefix("./").rstrip("/") or ".")
+                if chown:
+                    owner = chown.split(":")[0]
+                    owners[posixpath.normpath(posixpath.join(workdir, target))] = owner
         elif instruction in ("RUN", "CMD", "ENTRYPOINT"):
             argv = json.loads(args) if args.startswith("[") else shlex.split(args)
             if instruction == "RUN":  # built in the image: only that the module exists
                 problems += missing_from_image(argv, {"."}, where)
+                for command in shell_commands(" ".join(argv) if args.startswith("[") else args):
+                    owners.update(given_away(command, workdir))
+                    uids.update(user_ids(command))
             else:
                 problems += missing_from_image(argv, in_image, where)
+    problems += user_problems(dockerfile.name, user, workdir, owners, uids)
     return problems, in_image
+
+
+def user_problems(
+    name: str, user: str, workdir: str, owners: dict[str, str], uids: dict[str, str]
+) -> list[str]:
+    """The final image's processes must not run as root, and must own what they write."""
+    if not user:
+        return [f"{name}: no USER in the final stage, so the processes run as root"]
+    if user in ROOT_USERS:
+        return [f"{name}: USER {user}: the processes run as root"]
+    problems = []
+    same = {user, uids.get(user, user)} | {n for n, uid in uids.items() if uid == user}
+    for folder in WRITTEN:
+        path = posixpath.normpath(posixpath.join(workdir, folder))
+        if owners.get(path) not in same:
+            problems.append(
+                f"{name}: {path}, which the processes write, is not owned by USER {user} "
+                f"(owner: {owners.get(path) or 'root'})"
+            )
+    return problems
 
 
 # --- Kubernetes --------------------------------------------------------------------------------

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import copy
 
-from tools.deploy_check import check_dockerfile, manifests, reference_problems, schema_problems
+from tools.deploy_check import (
+    DOCKERFILE,
+    check_dockerfile,
+    manifests,
+    reference_problems,
+    schema_problems,
+)
 
 
 def _docs():
@@ -98,3 +104,39 @@ def test_an_image_without_the_stores_the_endpoints_file_names_fails():
     problems = reference_problems(_docs(), in_image - {"stores"})
     assert any("stores/tracker_store.py" in p for p in problems)
     assert any("stores/lock_store.py" in p for p in problems)
+
+
+def _dockerfile_variant(tmp_path, old: str, new: str):
+    """The real Dockerfile (and its .dockerignore) with `old` replaced by `new`, checked."""
+    text = DOCKERFILE.read_text()
+    assert old in text, f"the Dockerfile no longer has {old!r}"
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(text.replace(old, new))
+    ignore = DOCKERFILE.with_name("Dockerfile.dockerignore")
+    (tmp_path / ignore.name).write_text(ignore.read_text())
+    problems, _ = check_dockerfile(dockerfile)
+    return problems
+
+
+def test_a_dockerfile_without_a_non_root_user_fails(tmp_path):
+    user_line = next(
+        line for line in DOCKERFILE.read_text().splitlines() if line.startswith("USER ")
+    )
+    assert any("run as root" in p for p in _dockerfile_variant(tmp_path, user_line, ""))
+    for root in ("USER root", "USER 0:0"):
+        assert any("run as root" in p for p in _dockerfile_variant(tmp_path, user_line, root))
+    # By name, the user useradd made: as good as its uid.
+    assert _dockerfile_variant(tmp_path, user_line, "USER clinic") == []
+
+
+def test_a_folder_the_processes_write_that_is_not_theirs_fails(tmp_path):
+    install = next(
+        line
+        for line in DOCKERFILE.read_text().splitlines()
+        if " var" in line and line.startswith("RUN install")
+    )
+    problems = _dockerfile_variant(tmp_path, install, "RUN mkdir var")
+    assert any("/app/var, which the processes write, is not owned" in p for p in problems)
+    # Given away with COPY --chown instead: as good.
+    problems = _dockerfile_variant(tmp_path, install, "COPY --chown=clinic:clinic data/ var/")
+    assert not any("/app/var" in p for p in problems), problems
