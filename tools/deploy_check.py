@@ -11,7 +11,9 @@ be checked without one is checked here:
   image has, the store modules that endpoints file names included;
 - deploy/container/Dockerfile: every COPY source exists and is not left out of the build
   context, every `COPY --from` names an earlier stage, every `python -m` names a module; the
-  image runs as a user other than root, and that user owns the folders the processes write.
+  image runs as a user other than root, and that user owns the folders the processes write;
+  the image has the module of every custom component of config.yml (Rasa imports them when
+  it loads the model, and a missing one stops the server).
 
 Network connections are refused for the whole run, so a check that passes here passes offline.
 """
@@ -38,6 +40,7 @@ K8S_VERSION = "1.28"  # the newest schemas the pinned kubernetes-validate ships
 K8S_DIR = ROOT / "deploy" / "k8s"
 DOCKERFILE = ROOT / "deploy" / "container" / "Dockerfile"
 ENDPOINTS = ROOT / "deploy" / "endpoints.postgres-redis.yml"
+CONFIG = ROOT / "config.yml"
 IMAGE = "clinic-assistant"
 # Where the processes write, relative to the image's working directory: the SQLite databases
 # and the web app's session key, when no database URL or WEB_SECRET_KEY is given.
@@ -74,6 +77,16 @@ def store_modules(endpoints: Path = ENDPOINTS) -> list[str]:
     settings = yaml.safe_load(endpoints.read_text()) or {}
     kinds = [str((settings.get(s) or {}).get("type", "")) for s in ("tracker_store", "lock_store")]
     return [kind.rsplit(".", 1)[0] for kind in kinds if "." in kind]
+
+
+def component_modules(config: Path = CONFIG) -> list[str]:
+    """The modules of config.yml's own components (nlp.minilm.MiniLMFeaturizer): loading the
+    model imports each, so the image that serves it needs them all."""
+    settings = yaml.safe_load(config.read_text()) or {}
+    names = [
+        str(c.get("name", "")) for k in ("pipeline", "policies") for c in settings.get(k) or []
+    ]
+    return sorted({name.rsplit(".", 1)[0] for name in names if "." in name})
 
 
 def missing_from_image(argv: list[str], in_image: set[str], where: str) -> list[str]:
@@ -244,6 +257,10 @@ def check_dockerfile(dockerfile: Path = DOCKERFILE) -> tuple[list[str], set[str]
             else:
                 problems += missing_from_image(argv, in_image, where)
     problems += user_problems(dockerfile.name, user, workdir, owners, uids)
+    if "models" in in_image:  # it serves the model trained from config.yml
+        for module in component_modules():
+            what = f"{dockerfile.name}: {CONFIG.name} (loading the model imports it)"
+            problems += missing_from_image(["python", "-m", module], in_image, what)
     return problems, in_image
 
 

@@ -140,3 +140,14 @@ def test_a_folder_the_processes_write_that_is_not_theirs_fails(tmp_path):
     # Given away with COPY --chown instead: as good.
     problems = _dockerfile_variant(tmp_path, install, "COPY --chown=clinic:clinic data/ var/")
     assert not any("/app/var" in p for p in problems), problems
+
+
+def test_an_image_without_a_component_of_the_model_fails(tmp_path):
+    # Loading the model imports every custom component of config.yml.
+    problems = _dockerfile_variant(
+        tmp_path,
+        "COPY nlp/ nlp/\nCOPY stores/",
+        "COPY nlp/__init__.py nlp/components.py nlp/\nCOPY stores/",
+    )
+    assert any("nlp/minilm.py" in p for p in problems)
+    assert any("nlp/intent_classifier.py" in p for p in problems)
