@@ -3,14 +3,25 @@
 The widget talks only to this web app (same origin, no CORS): POST /api/chat is validated here and
 forwarded server side to Rasa's REST channel, so Rasa's HTTP API stays on loopback. See
 web/README-widget.md.
+
+A conversation belongs to the browser the server issued it to. Its id is only a name: it shows
+in the tracker store, the staff console and logs. The key is a cookie signed with the app's
+secret, HttpOnly so no script on the clinic's pages can read it. /api/chat always answers in the
+conversation the cookie names and never in one the body names, so knowing someone's id neither
+writes into their conversation nor reads their name and contact back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import re
+import secrets
+import time
 from pathlib import Path
 
 import aiohttp
@@ -18,8 +29,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.chat_input import parse_chat_body
-from web.proxies import client_address
+from channels.chat_input import check_sender, parse_chat_body
+from web.proxies import client_address, is_https
 from web.rate_limit import SlidingWindow, retry_after
 
 logger = logging.getLogger(__name__)
@@ -34,6 +45,15 @@ RASA_TIMEOUT_S = 15.0  # a slower answer is a failure the widget offers to retry
 SILENT_COMMANDS = re.compile(r"/(restart|session_start|back)\b")
 NO_ANSWER_ERROR = "The assistant could not answer just now. Your message is kept: press Retry."
 RATE_LIMITED_ERROR = "Too many messages in a short time. Please wait a moment and try again."
+
+# The conversation a browser owns: a signed cookie sent only to the chat's own paths.
+CONVERSATION_COOKIE = "clinic_chat"
+CONVERSATION_PATH = "/api/chat"
+# Idle lifetime: every message renews it, so a conversation in use never expires; a browser left
+# alone for a week starts a new one (a shared computer's next visitor does not continue it).
+CONVERSATION_MAX_AGE_S = 7 * 24 * 3600
+# Tells the widget which conversation answered: a new one when its cookie was gone or expired.
+CONVERSATION_HEADER = "X-Conversation-Id"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -110,12 +130,78 @@ def _error(message: str, status: int, headers: dict[str, str] | None = None) -> 
     )
 
 
-def _rate_limited(request: Request, sender: str) -> HTTPResponse | None:
+# --- which conversation a browser owns --------------------------------------------------------
+
+
+def new_conversation_id() -> str:
+    """128 random bits, as the widget's own ids were: the same shape in the tracker store."""
+    return secrets.token_hex(16)
+
+
+def _signature(secret_key: str, conversation: str, issued: int) -> str:
+    mac = hmac.new(
+        secret_key.encode(),
+        f"chat-conversation:{conversation}:{issued}".encode(),
+        hashlib.sha256,
+    )
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def conversation_cookie(secret_key: str, conversation: str, now: float) -> str:
+    """The cookie's value: the id, when it was issued, and the app's signature of both."""
+    issued = int(now)
+    return f"{conversation}.{issued}.{_signature(secret_key, conversation, issued)}"
+
+
+def owned_conversation(secret_key: str, cookie: str | None, now: float) -> str | None:
+    """The conversation a cookie proves its browser owns, or None: no cookie, a value the app
+    did not sign, one older than CONVERSATION_MAX_AGE_S, or no secret to check it with."""
+    if not cookie or not secret_key:
+        return None
+    parts = cookie.split(".")
+    if len(parts) != 3:
+        return None
+    conversation, issued_text, signature = parts
+    if check_sender(conversation) or not issued_text.isdigit() or len(issued_text) > 12:
+        return None
+    issued = int(issued_text)
+    if not now - CONVERSATION_MAX_AGE_S <= issued <= now + 60:
+        return None
+    if not hmac.compare_digest(signature, _signature(secret_key, conversation, issued)):
+        return None
+    return conversation
+
+
+def _conversation_of(request: Request) -> str | None:
+    return owned_conversation(
+        request.app.ctx.settings.secret_key, request.cookies.get(CONVERSATION_COOKIE), time.time()
+    )
+
+
+def _bind(resp: HTTPResponse, request: Request, conversation: str) -> HTTPResponse:
+    """Gives (or renews) the browser's key to `conversation` and names it in a header."""
+    settings = request.app.ctx.settings
+    resp.cookies[CONVERSATION_COOKIE] = conversation_cookie(
+        settings.secret_key, conversation, time.time()
+    )
+    cookie = resp.cookies[CONVERSATION_COOKIE]
+    cookie["path"] = CONVERSATION_PATH
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["max-age"] = CONVERSATION_MAX_AGE_S
+    # As the staff session's: Secure over HTTPS, and always with COOKIE_SECURE=1.
+    if settings.cookie_secure or is_https(request):
+        cookie["secure"] = True
+    resp.headers[CONVERSATION_HEADER] = conversation
+    return resp
+
+
+def _rate_limited(request: Request, counted_as: str) -> HTTPResponse | None:
     """A 429 when this conversation or this client address sent too many messages lately."""
     settings = request.app.ctx.settings
     wait = request.app.ctx.chat_rate.admit(
         [
-            ("sender:" + sender, settings.chat_rate_per_sender),
+            (counted_as, settings.chat_rate_per_sender),
             ("address:" + client_address(request), settings.chat_rate_per_address),
         ]
     )
@@ -132,13 +218,52 @@ def parse_chat_request(
     return parse_chat_body(content_type, body)
 
 
+def _is_json(request: Request) -> bool:
+    return (request.headers.get("content-type") or "").split(";")[
+        0
+    ].strip().lower() == "application/json"
+
+
+@bp.post("/api/chat/new")
+async def new_conversation(request: Request) -> HTTPResponse:
+    """Starts a conversation for this browser ("Clear chat", or the widget's first message) and
+    answers {"sender": id}; the cookie the answer sets is the browser's key to it. JSON only, so
+    another site's form cannot end a visitor's conversation."""
+    if not _is_json(request):
+        return _error("Content-Type must be application/json.", 400)
+    conversation = new_conversation_id()
+    return _bind(
+        response.json({"sender": conversation}, headers={"Cache-Control": "no-store"}),
+        request,
+        conversation,
+    )
+
+
 @bp.post("/api/chat")
 async def chat(request: Request) -> HTTPResponse:
     """Forwards one visitor message to Rasa's REST channel and returns Rasa's JSON list as is."""
     payload, problem = parse_chat_request(request.headers.get("content-type"), request.body)
     if payload is None:
         return _error(problem or "Bad request.", 400)
-    limited = _rate_limited(request, payload["sender"])
+    owned = _conversation_of(request)
+    # The body's sender never chooses the conversation: without the cookie of one, a message
+    # starts a new one (a visitor whose cookie expired is answered, not refused, and the
+    # header tells the widget). A client that keeps no cookie is counted by the id it names,
+    # apart from the bound conversations, so it cannot use up another visitor's allowance.
+    conversation = owned or new_conversation_id()
+    counted_as = "conversation:" + owned if owned else "unbound:" + payload["sender"]
+    if owned != payload["sender"]:
+        logger.debug("A chat message named a conversation it does not hold: answered in its own")
+    resp = await _forward(
+        request, {"sender": conversation, "message": payload["message"]}, counted_as
+    )
+    return _bind(resp, request, conversation)
+
+
+async def _forward(request: Request, payload: dict[str, str], counted_as: str) -> HTTPResponse:
+    """Rasa's answer to `payload` ({sender, message}, as the REST channel takes it), or the
+    error the widget explains."""
+    limited = _rate_limited(request, counted_as)
     if limited is not None:
         return limited
 
