@@ -12,6 +12,7 @@ import json
 import os
 import re
 import socket
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -192,6 +193,24 @@ def _post_json(
         return error.code, json.loads(error.read()), error.headers
 
 
+def _conversation_cookie(visitor: Visitor) -> dict[str, Any]:
+    """The browser's key to its conversation: HttpOnly, SameSite=Strict, for the chat only."""
+    [cookie] = [c for c in visitor.context.cookies() if c["name"] == "clinic_chat"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/api/chat"
+    return dict(cookie)
+
+
+def _typed_in(stack: Stack, sender: str) -> list[str]:
+    """What the tracker store holds as typed in one conversation."""
+    with sqlite3.connect(f"file:{stack.tracker_db}?mode=ro", uri=True) as tracker:
+        return [
+            json.loads(data).get("text")
+            for (data,) in tracker.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+            )
+        ]
+
+
 # WCAG AA contrast of every visible text in the widget: 4.5:1, or 3:1 for large text.
 CONTRAST_JS = """root => {
   const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
@@ -362,7 +381,7 @@ def test_site_sends_security_headers_and_only_its_own_files(web_alone: str) -> N
 
 
 def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_reload(
-    desktop: Visitor, screenshots: Path
+    desktop: Visitor, bot: Any, screenshots: Path
 ) -> None:
     visitor = desktop
     visitor.goto()
@@ -402,10 +421,14 @@ def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_relo
     assert _contrast_failures(visitor) == []
     visitor.page.screenshot(path=str(screenshots / "desktop-conversation.png"))
 
+    # The server issued the conversation; its key is a cookie no script on the page can read.
+    sender = visitor.page.evaluate("localStorage.getItem('clinicChat.sender')")
+    assert re.fullmatch(r"[0-9a-f]{32}", sender)
+    assert _conversation_cookie(visitor)["value"].startswith(sender + ".")
+    assert "clinic_chat" not in visitor.page.evaluate("document.cookie")
+
     # A reload keeps the conversation (same sender id, history re-rendered from localStorage).
     shown = visitor.log_texts()
-    sender = visitor.page.evaluate("localStorage.getItem('clinicChat.sender')")
-    assert re.fullmatch(r"[0-9a-f]{32,}", sender)
     visitor.page.reload()
     visitor.open()
     expect(visitor.log.locator(".cw-bubble")).to_have_count(len(shown))
@@ -413,6 +436,73 @@ def test_visitor_chats_with_keyboard_and_quick_replies_and_history_survives_relo
     assert "does it hurt?" in shown and title in shown
     assert visitor.page.evaluate("localStorage.getItem('clinicChat.sender')") == sender
     expect(visitor.log.locator("time")).to_have_count(times.count())
+    # ...and after it the chat goes on in the same conversation.
+    answer = visitor.say("how long does it take?")
+    assert any(a.strip() for a in answer)
+    assert visitor.page.evaluate("localStorage.getItem('clinicChat.sender')") == sender
+    expect(visitor.log.locator(".cw-divider")).to_have_count(0)
+    assert "how long does it take?" in _typed_in(bot, sender)
+    _assert_clean(visitor)
+
+
+def test_clear_chat_and_a_lost_cookie_start_new_conversations_the_old_id_cannot_reach(
+    desktop: Visitor, browser: Browser, bot: Any
+) -> None:
+    visitor = desktop
+    visitor.goto()
+    visitor.open()
+    visitor.say("does it hurt?")
+    first = visitor.page.evaluate("localStorage.getItem('clinicChat.sender')")
+
+    # Another browser that learnt the id writes only into a conversation of its own.
+    stranger = Visitor(browser, bot.web_url, DESKTOP)
+    try:
+        stranger.goto()
+        answered_in = stranger.page.evaluate(
+            """id => fetch("/api/chat", {method: "POST", headers: {"Content-Type":
+                "application/json"}, body: JSON.stringify({sender: id, message: "my details?"})})
+              .then(r => r.headers.get("X-Conversation-Id"))""",
+            first,
+        )
+        assert answered_in and answered_in != first
+    finally:
+        stranger.close()
+    assert "my details?" not in _typed_in(bot, first)
+
+    # Clear chat: a new conversation at once, with a new key; the old one is out of reach.
+    visitor.panel.get_by_role("button", name="Clear this conversation").click()
+    expect(visitor.log.locator(".cw-user")).to_have_count(0)
+    visitor.page.wait_for_function(
+        "old => { const id = localStorage.getItem('clinicChat.sender'); return id && id !== old; }",
+        arg=first,
+    )
+    second = visitor.page.evaluate("localStorage.getItem('clinicChat.sender')")
+    assert _conversation_cookie(visitor)["value"].startswith(second + ".")
+    visitor.say("how long does it take?")
+    assert "how long does it take?" in _typed_in(bot, second)
+    assert "how long does it take?" not in _typed_in(bot, first)
+    expect(visitor.log.locator(".cw-divider")).to_have_count(0)
+
+    # The cookie gone (cleared, or a week idle): the history stays, the next message is
+    # answered in a new conversation, and the visitor is told the assistant starts afresh.
+    visitor.context.clear_cookies()
+    visitor.page.reload()
+    visitor.open()
+    shown = visitor.log_texts()
+    answer = visitor.say("can i go to the gym after")
+    assert any(a.strip() for a in answer)
+    third = visitor.page.evaluate("localStorage.getItem('clinicChat.sender')")
+    assert third not in (first, second) and re.fullmatch(r"[0-9a-f]{32}", third)
+    divider = visitor.log.locator(".cw-divider")
+    expect(divider).to_have_text(re.compile("new conversation", re.I))
+    assert visitor.log_texts()[: len(shown)] == shown
+    # The divider sits before the message that started the new conversation, after a reload too.
+    visitor.page.reload()
+    visitor.open()
+    expect(divider).to_have_count(1)
+    order = visitor.log.locator(".cw-divider, .cw-user .cw-bubble").all_inner_texts()
+    assert order[-2:] == [divider.inner_text(), "can i go to the gym after"]
+    assert _contrast_failures(visitor) == []
     _assert_clean(visitor)
 
 

@@ -1,7 +1,9 @@
 /* Clinic chat widget: vanilla JS, no dependencies, no third-party requests.
  * Embed: <script src="/static/widget.js" defer></script>
  * Optional attributes: data-title, data-greeting. Talks only to POST /api/chat on the script's
- * origin, which forwards to Rasa. Text is always added as text nodes, never as HTML.
+ * origin, which forwards to Rasa. The server issues the conversation and keeps its key in an
+ * HttpOnly cookie; the widget knows only its id. Text is always added as text nodes, never as
+ * HTML.
  * See web/README-widget.md. */
 (function () {
   "use strict";
@@ -11,6 +13,8 @@
   var src = new URL(script ? script.src : "/static/widget.js", location.href);
   var opts = (script && script.dataset) || {};
   var API = new URL("/api/chat", src).href;
+  var NEW_API = new URL("/api/chat/new", src).href;
+  var CONVERSATION_HEADER = "X-Conversation-Id"; // the conversation that answered
   var TITLE = opts.title || "Clinic assistant";
   var GREETING = opts.greeting ||
     "Hello! I can answer questions about medical needling and help you ask for a consultation.";
@@ -25,6 +29,9 @@
       "please wait a moment and try again.",
     unanswered: "The assistant could not answer just now. Your message is kept: press Retry."
   };
+  /* Shown when the server answered in a new conversation (this browser's key to the old one
+     had expired or been cleared): the messages above are no longer part of it. */
+  var RESTARTED = "A new conversation started here: the assistant doesn't see the messages above.";
   var KEY = "clinicChat.";
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
@@ -38,20 +45,15 @@
     del: function (k) { try { localStorage.removeItem(KEY + k); } catch (e) { /* off */ } }
   };
 
-  function newId() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
-  }
-
+  /* The conversation's id, as the server issued it (null: ask for one before the next message). */
   var sender = store.get("sender");
-  if (!SENDER_RE.test(sender || "")) { sender = newId(); store.set("sender", sender); }
+  if (!SENDER_RE.test(sender || "")) sender = null;
 
   var history = [];
   try { history = JSON.parse(store.get("history") || "[]"); } catch (e) { history = []; }
   if (!Array.isArray(history)) history = [];
   history = history.filter(function (m) {
-    return m && typeof m.text === "string" && (m.from === "user" || m.from === "bot");
+    return m && typeof m.text === "string" && /^(user|bot|note)$/.test(m.from);
   });
   history.forEach(function (m) { if (m.state === "pending") m.state = "failed"; });
 
@@ -205,6 +207,7 @@
   }
 
   function renderEntry(m, active) {
+    if (m.from === "note") return el("p", "cw-divider", m.text);
     var row = el("div", "cw-msg cw-" + m.from);
     row.appendChild(srOnly(m.from === "user" ? "You: " : "Assistant: "));
     var bubble = el("div", "cw-bubble");
@@ -270,14 +273,13 @@
   var pending = 0;
   var generation = 0; // bumped by "Clear conversation": late answers are then dropped
 
-  function post(message) {
-    var ctl = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = setTimeout(function () { if (ctl) ctl.abort(); }, TIMEOUT_MS);
-    return fetch(API, {
+  /* POSTs JSON to the web app; resolves to {data, id} (id: the conversation that answered). */
+  function request(url, body, ctl) {
+    return fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message }),
-      credentials: "same-origin",
+      body: JSON.stringify(body),
+      credentials: "same-origin", // the conversation's key is a cookie
       cache: "no-store",
       signal: ctl ? ctl.signal : undefined
     }).then(function (r) {
@@ -286,12 +288,46 @@
         err.why = r.status === 429 ? "busy" : r.status === 502 ? "unanswered" : "unreachable";
         throw err;
       }
-      return r.json();
-    }).then(function (list) {
+      return r.json().then(function (data) { return { data: data, id: r.headers.get(CONVERSATION_HEADER) }; });
+    });
+  }
+
+  /* Asks the server for a new conversation: it answers with the id and sets the cookie that
+     is this browser's key to it. */
+  function newConversation(gen, ctl) {
+    return request(NEW_API, {}, ctl).then(function (r) {
+      var id = r.data && r.data.sender;
+      if (!SENDER_RE.test(id || "")) throw new Error("bad answer");
+      if (gen === generation) { sender = id; store.set("sender", id); }
+      return id;
+    });
+  }
+
+  function post(message, gen) {
+    var ctl = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctl) ctl.abort(); }, TIMEOUT_MS);
+    return (sender ? Promise.resolve(sender) : newConversation(gen, ctl)).then(function (id) {
+      return request(API, { sender: id, message: message }, ctl);
+    }).then(function (r) {
       clearTimeout(timer);
-      if (!Array.isArray(list)) throw new Error("bad answer");
-      return list;
+      if (!Array.isArray(r.data)) throw new Error("bad answer");
+      return r;
     }, function (err) { clearTimeout(timer); throw err; });
+  }
+
+  /* The server answered in another conversation than the one the widget knew: a new one when
+     this browser's key had expired or was cleared, or the one another tab started. */
+  function follow(id, m) {
+    if (!SENDER_RE.test(id || "") || id === sender) return;
+    sender = id;
+    store.set("sender", id);
+    var at = history.indexOf(m);
+    if (at < 1) return; // nothing earlier to set apart
+    var note = { from: "note", text: RESTARTED, ts: Date.now() };
+    history.splice(at, 0, note);
+    var row = renderEntry(note);
+    rows.set(note, row);
+    log.insertBefore(row, rows.get(m) || null);
   }
 
   function setTyping(delta) {
@@ -309,8 +345,10 @@
     setTyping(1);
     queue = queue.then(function () {
       if (gen !== generation) return null;
-      return post(m.payload || m.text).then(function (list) {
+      return post(m.payload || m.text, gen).then(function (answer) {
         if (gen !== generation) return;
+        var list = answer.data;
+        follow(answer.id, m);
         delete m.state;
         delete m.why;
         update(m);
@@ -377,15 +415,18 @@
   launcher.addEventListener("click", function () { open(true); });
   closeBtn.addEventListener("click", close);
   talkBtn.addEventListener("click", function () { send(TALK); input.focus(); });
+  /* A new conversation at once (for shared computers): the server replaces this browser's
+     key, so nothing here reaches the old one any more. Failing that, the next message asks. */
   clearBtn.addEventListener("click", function () {
-    generation++;
+    var gen = ++generation;
     history = [];
     save();
-    sender = newId();
-    store.set("sender", sender);
+    sender = null;
+    store.del("sender");
     pending = 0;
     setTyping(0);
     renderAll();
+    queue = queue.then(function () { return newConversation(gen).catch(function () {}); });
     input.focus();
   });
 
