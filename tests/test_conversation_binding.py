@@ -85,7 +85,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def web(rasa: RecordingRasa, workdir: Path) -> Iterator[str]:
-    with web_app(workdir, rasa.url, {"CHAT_RATE_PER_SENDER": "3"}) as base:
+    # The test client plays the trusted proxy (nginx on this machine) when it says HTTPS.
+    env = {"CHAT_RATE_PER_SENDER": "3", "TRUSTED_PROXIES": "127.0.0.1"}
+    with web_app(workdir, rasa.url, env) as base:
         yield base
 
 
@@ -245,6 +247,17 @@ def test_the_conversation_cookie_is_httponly_strict_and_only_for_the_chat(web: s
         f"{web}/api/chat/new", json={}, headers={"X-Forwarded-Proto": "https"}, timeout=30
     )
     assert "Secure" in set_cookie_header(over_https)
+
+
+def test_with_cookie_secure_the_conversation_cookie_is_always_secure(
+    rasa: RecordingRasa, tmp_path: Path
+) -> None:
+    with web_app(tmp_path, rasa.url, {"COOKIE_SECURE": "1"}) as base:
+        for answer in (
+            requests.post(f"{base}/api/chat/new", json={}, timeout=30),
+            say(requests, base, uuid.uuid4().hex),
+        ):
+            assert "Secure" in set_cookie_header(answer)
 
 
 def test_an_invalid_message_gets_no_conversation(web: str) -> None:
