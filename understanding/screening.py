@@ -56,8 +56,12 @@ _FILLER = re.compile(
     r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
     r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
 )
+# A negation reaches at most two words on, and never past a clause's end: in "not really
+# calm no, it's red and hot" the "no" negates nothing after the comma. (A narrower reach can
+# only turn a no into a yes or not sure.)
 _NEGATED_BEFORE = re.compile(
-    r"\b(not|no|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)\W+(\w+\W+){0,2}$"
+    r"\b(not|no|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
+    r"[^\w.,;!?]+(\w+[^\w.,;!?]+){0,2}$"
 )
 
 

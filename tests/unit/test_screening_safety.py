@@ -27,6 +27,11 @@ STATED_CONDITIONS = [
     ("inflamed_skin", "not calm at all, it's really inflamed"),
     ("sunburn", "not really? it's a bit red"),
     ("pregnant", "i dont think so but i havent checked"),
+    # a correction in other words; a negation that ends with its clause
+    ("pregnant", "not that i know of... oh hang on, yes, found out on sunday"),
+    ("pregnant", "nope... jk yes i am lol"),
+    ("inflamed_skin", "not really calm no, it's red and hot"),
+    ("sunburn", "it was burnt last week, mostly healed, still peeling a bit"),
 ]
 
 
