@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help=f"stages to skip: {','.join(STAGES)}")
     parser.add_argument("--levels", default="1,8,32", help="concurrent conversations")
     parser.add_argument(
+        "--cv-sample",
+        type=int,
+        default=cv.SAMPLE,
+        help=f"examples drawn for cross-validation (default {cv.SAMPLE}; 0: all of them)",
+    )
+    parser.add_argument(
         "--report-only",
         action="store_true",
         help="measure nothing: rewrite results.json and REPORT.md from each stage's last record",
@@ -44,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     keys: dict[str, str] = {}
     every_step = plan(argparse.Namespace(only=list(VARIANTS)))
     for stage, name in every_step:
-        keys[f"{stage}:{name}"] = stage_key(stage, name, keys, levels)
+        keys[f"{stage}:{name}"] = stage_key(stage, name, keys, levels, args.cv_sample)
     # Stages left out by --only or --skip still report their cached figures, so a development
     # run leaves a complete report; only the selected ones run.
     selected = [(s, n) for s, n in plan(args) if s not in skip]
@@ -101,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"==> {name}: {TITLES[stage]} ... {seconds:.0f} s ({left})", flush=True)
 
     for stage, name in every_step:
-        run(stage, name, functools.partial(_work, stage, name, keys, stage_results, levels))
+        work = functools.partial(_work, stage, name, keys, stage_results, levels, args.cv_sample)
+        run(stage, name, work)
 
     results = assemble(stage_results)
     problems = shape_problems(results)
@@ -118,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         records,
         extras,
         machine.describe(),
-        notes.settings(levels),
+        notes.settings(levels, results),
         notes.notes(results, stage_results),
         BENCH_DIR,
     )
@@ -135,6 +142,7 @@ def _work(
     keys: dict[str, str],
     stage_results: dict[str, dict[str, Any]],
     levels: tuple[int, ...],
+    cv_sample: int,
 ) -> Any:
     variant = VARIANTS[name]
     if stage == "train":
@@ -142,9 +150,9 @@ def _work(
     if stage == "serve":
         return serve.serve_and_measure(name, _model(stage_results, name), levels)
     if stage == "cv":
-        return cv.cross_validate(variant)
+        return cv.cross_validate(variant, cv_sample)
     if stage == "retrain":
-        return training.retrain_after_changes(variant, _warm_cache(keys))
+        return training.retrain_after_changes(variant, _warm_cache(name, keys))
     return search.run()
 
 
@@ -156,10 +164,10 @@ def _trained(variant: Variant, key: str) -> dict[str, Any]:
     return result
 
 
-def _warm_cache(keys: dict[str, str]) -> Path | None:
-    folder = training.rasa_cache("ours")
+def _warm_cache(name: str, keys: dict[str, str]) -> Path | None:
+    folder = training.rasa_cache(name)
     marker = folder / "bench-train-key"
-    return folder if marker.exists() and marker.read_text() == keys["train:ours"] else None
+    return folder if marker.exists() and marker.read_text() == keys[f"train:{name}"] else None
 
 
 def _model(stage_results: dict[str, dict[str, Any]], name: str) -> Path:

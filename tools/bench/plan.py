@@ -18,17 +18,19 @@ from tools.bench.configs import (
 from tools.processes import ROOT
 
 # First-run guesses (seconds) on 2 cores; later runs use the last run's own times.
-ESTIMATES = {"train": 420, "serve": 300, "cv": 1200, "retrain": 420, "search": 5}
+ESTIMATES = {"train": 420, "serve": 300, "cv": 600, "retrain": 300, "search": 5}
 TITLES = {
     "train": "training from scratch",
     "serve": "serving: start, memory, answer accuracy, load",
-    "cv": f"{cv.FOLDS}-fold NLU cross-validation",
+    "cv": f"{cv.FOLDS}-fold NLU cross-validation (the same folds for both)",
     "retrain": "retraining after a wording change (warm cache)",
     "search": "search baseline: answer accuracy",
 }
 
 
-def stage_key(stage: str, name: str, keys: dict[str, str], levels: tuple[int, ...]) -> str:
+def stage_key(
+    stage: str, name: str, keys: dict[str, str], levels: tuple[int, ...], cv_sample: int
+) -> str:
     config = [c for c in (VARIANTS[name].config,) if c is not None]
     if stage in ("train", "retrain"):
         return fingerprint([*config, *TRAINING_INPUTS, *bench_modules("training", "runner")], stage)
@@ -36,7 +38,8 @@ def stage_key(stage: str, name: str, keys: dict[str, str], levels: tuple[int, ..
         modules = bench_modules("serve", "load", "accuracy", "memory")
         return fingerprint([*SERVING_INPUTS, *modules], f"{keys[f'train:{name}']}{levels}")
     if stage == "cv":
-        return fingerprint([*config, *NLU_INPUTS, *bench_modules("cv", "runner")])
+        drawn = f"{cv.FOLDS} folds, sample {cv_sample}, seed {cv.SEED}"
+        return fingerprint([*config, *NLU_INPUTS, *bench_modules("cv", "runner")], drawn)
     tools = [ROOT / "tools" / "answer_accuracy.py", *bench_modules("search", "accuracy", "load")]
     return fingerprint([ARTICLE, *QUESTION_SETS.values(), *tools])
 
@@ -46,7 +49,7 @@ def plan(args: argparse.Namespace) -> list[tuple[str, str]]:
     steps = [(s, n) for n in rasa for s in ("train", "serve")]
     steps += [("search", "search")] if "search" in args.only else []
     steps += [("cv", n) for n in rasa]
-    steps += [("retrain", "ours")] if "ours" in args.only else []
+    steps += [("retrain", n) for n in rasa]
     return steps
 
 

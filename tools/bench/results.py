@@ -17,10 +17,13 @@ KEYS = (
     "start_s",
     "train_s",
     "model_mb",
+    "retrain_s",
 )
 VARIANT_NAMES = ("ours", "stock", "search")
 RSS_KEYS = ("after_load_model", "after_load_test")
 PERCENTILES = ("p50", "p95", "p99")
+# How the cross-validation was drawn, kept beside its F1.
+CV_KEYS = ("folds", "examples", "of", "seed", "folds_id", "intent_f1_by_fold")
 
 
 def assemble(stages: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -42,10 +45,11 @@ def assemble(stages: dict[str, dict[str, Any]]) -> dict[str, Any]:
         if serve.get("load"):
             out["load_errors"] = {lvl: r["errors"] for lvl, r in serve["load"].items()}
         out.update({k: cv.get(k) for k in ("intent_f1", "entity_f1")})
+        if cv:
+            out["cv"] = {k: cv.get(k) for k in CV_KEYS}
         if name == "ours" and cv:
             out["intent_f1_by_intent"] = cv.get("intent_f1_by_intent")
-        if got.get("retrain") is not None:
-            out["retrain_s"] = got["retrain"]
+        out["retrain_s"] = got.get("retrain")
         results[name] = out
     return results
 
@@ -84,3 +88,10 @@ def shape_problems(results: dict[str, Any]) -> list[str]:
             if variant.get(key) is not None and not _is_share(variant[key]):
                 problems.append(f"{name}: {key} must be between 0 and 1")
     return problems
+
+
+def same_folds(results: dict[str, Any]) -> bool | None:
+    """Whether ours and stock were cross-validated on the same folds (None: not both were).
+    Their F1s compare only then; a stage from the cache can date from other data."""
+    drawn = [(results[n].get("cv") or {}).get("folds_id") for n in ("ours", "stock")]
+    return None if None in drawn else drawn[0] == drawn[1]

@@ -60,7 +60,8 @@ def train_from_scratch(variant: Variant) -> dict[str, Any]:
 
 
 def change_response_text(domain: str) -> str:
-    """The domain with the first response text reworded (a word added at its start)."""
+    """The domain with the first response text reworded ("Hello again!" added at its start):
+    any change to a response's text changes the same fingerprints, however many words."""
     responses = domain.find("\nresponses:")
     match = re.compile(r"^(\s*-?\s*text:\s*[\"']?)", re.MULTILINE).search(domain, max(responses, 0))
     if responses < 0 or match is None:
@@ -76,9 +77,17 @@ def change_nlu_example(nlu: str) -> str:
     return nlu[: match.end()] + " please" + nlu[match.end() :]
 
 
+# What is changed before retraining. Stock leaves out the NLU example: its DIET then trains
+# from scratch again, about as long as its whole NLU training (measured in the training stage).
+RETRAIN_CASES = {
+    "ours": ("unchanged", "response_text", "nlu_example"),
+    "stock": ("unchanged", "response_text"),
+}
+
+
 def retrain_after_changes(variant: Variant, warm_cache: Path | None) -> dict[str, Any]:
     """Seconds to retrain with the warm cache: nothing changed, one response text changed, one
-    NLU example changed. Each starts from a copy of the same warm cache."""
+    NLU example changed (RETRAIN_CASES). Each starts from a copy of the same warm cache."""
     folder = WORK / "retrain" / variant.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -98,7 +107,8 @@ def retrain_after_changes(variant: Variant, warm_cache: Path | None) -> dict[str
         "nlu_example": (DOMAIN, data),
     }
     result: dict[str, Any] = {}
-    for case, (case_domain, case_data) in cases.items():
+    for case in RETRAIN_CASES[variant.name]:
+        case_domain, case_data = cases[case]
         cache = folder / f"cache-{case}"
         shutil.copytree(warm_cache, cache)
         label = f"{variant.name}: retraining ({case.replace('_', ' ')})"
