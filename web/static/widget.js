@@ -303,16 +303,23 @@
     });
   }
 
-  function post(message, gen) {
+  /* Runs requests that the browser abandons after TIMEOUT_MS, so the queue never hangs. */
+  function timed(run) {
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = setTimeout(function () { if (ctl) ctl.abort(); }, TIMEOUT_MS);
-    return (sender ? Promise.resolve(sender) : newConversation(gen, ctl)).then(function (id) {
-      return request(API, { sender: id, message: message }, ctl);
+    return run(ctl).then(function (v) { clearTimeout(timer); return v; },
+      function (err) { clearTimeout(timer); throw err; });
+  }
+
+  function post(message, gen) {
+    return timed(function (ctl) {
+      return (sender ? Promise.resolve(sender) : newConversation(gen, ctl)).then(function (id) {
+        return request(API, { sender: id, message: message }, ctl);
+      });
     }).then(function (r) {
-      clearTimeout(timer);
       if (!Array.isArray(r.data)) throw new Error("bad answer");
       return r;
-    }, function (err) { clearTimeout(timer); throw err; });
+    });
   }
 
   /* The server answered in another conversation than the one the widget knew: a new one when
@@ -426,7 +433,9 @@
     pending = 0;
     setTyping(0);
     renderAll();
-    queue = queue.then(function () { return newConversation(gen).catch(function () {}); });
+    queue = queue.then(function () {
+      return timed(function (ctl) { return newConversation(gen, ctl); }).catch(function () {});
+    });
     input.focus();
   });
 
