@@ -4,7 +4,9 @@ Each simulated visitor holds one short conversation: a greeting now and then, a 
 as visitors type them, and for some a screening and consultation request. Scripts come from a
 fixed seed, so every configuration gets the same conversations. Visitors send their next
 message as soon as the answer arrives (no reading time): `concurrency` is the number of
-messages in flight, and throughput is what the server sustains at that load.
+messages in flight, and throughput is what the server sustains at that load. Each visitor keeps
+the conversation cookie the web app gives it, as a browser does, so its messages stay in one
+conversation.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import time
 from typing import Any
 
 import aiohttp
+
+from web.site import CONVERSATION_COOKIE
 
 SEED = 11
 CLIENT_TIMEOUT_S = 60  # above the web app's own 15 s towards Rasa: a slow turn is its 503, not ours
@@ -79,13 +83,18 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 async def _visitor(
     session: aiohttp.ClientSession, url: str, sender: str, script: list[str], turns: list
 ) -> None:
+    cookie: dict[str, str] = {}  # the visitor's own: the session's jar is shared by all
     for message in script:
         started = time.perf_counter()
         status = 0
+        body_json = {"sender": sender, "message": message}
         try:
-            async with session.post(url, json={"sender": sender, "message": message}) as response:
+            async with session.post(url, json=body_json, headers=cookie) as response:
                 body = await response.read()
                 status = response.status
+                if CONVERSATION_COOKIE in response.cookies:
+                    value = response.cookies[CONVERSATION_COOKIE].value
+                    cookie = {"Cookie": f"{CONVERSATION_COOKIE}={value}"}
                 if status == 200 and not isinstance(json.loads(body), list):
                     status = -1
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
@@ -104,7 +113,9 @@ async def run_level(base_url: str, concurrency: int, conversations: int, tag: st
     timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=concurrency)
 
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+    jar = aiohttp.DummyCookieJar()  # each visitor sends its own cookie (_visitor)
+    session = aiohttp.ClientSession(timeout=timeout, connector=connector, cookie_jar=jar)
+    async with session:
 
         async def worker() -> None:
             while not queue.empty():
