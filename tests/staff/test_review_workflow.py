@@ -222,11 +222,15 @@ def test_tags_are_made_by_typing_filtered_counted_and_removed(review):
 
 
 def test_a_note_is_shown_to_staff_and_never_sent_to_the_visitor(review):
-    sender = "visitor" + uuid.uuid4().hex
+    # The web app issues the conversation and binds it to the browser's cookie.
+    browser = requests.Session()
+    issued = browser.post(review.base + "/api/chat/new", json={}, timeout=30)
+    assert issued.status_code == 200, issued.text
+    sender = issued.json()["sender"]
     chat = review.base + "/api/chat"
 
     def say(text: str) -> str:
-        answer = requests.post(chat, json={"sender": sender, "message": text}, timeout=120)
+        answer = browser.post(chat, json={"sender": sender, "message": text}, timeout=120)
         assert answer.status_code == 200, answer.text
         return answer.text
 
