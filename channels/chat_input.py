@@ -40,9 +40,8 @@ def parse_chat_body(
     if not isinstance(data, dict):
         return None, 'Body must be a JSON object {"sender": ..., "message": ...}.'
     sender, message = data.get("sender"), data.get("message")
-    problem = check_sender(sender)
-    if problem:
-        return None, problem
+    if not isinstance(sender, str) or check_sender(sender):
+        return None, SENDER_RULE
     if not isinstance(message, str) or not message.strip():
         return None, "message must be a non-empty string."
     if len(message) > MAX_MESSAGE_CHARS:

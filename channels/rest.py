@@ -1,37 +1,140 @@
-"""Rasa's REST channel, except that a turn that failed answers nothing.
+"""Rasa's REST channel (POST /webhooks/rest/webhook, same request shape), made strict.
 
-Rasa's own channel catches any error of a turn and still returns the messages collected before
-it: when the tracker store cannot save the turn (a database restart), the visitor is answered
-but the conversation does not hold the answer, and the next message is read against a
-conversation that never had it. Here a failed turn returns an empty list, which the web app
-tells the visitor about ("could not answer, press Retry"); the Retry is then processed against
-what was really stored.
+- **Bad input is refused**: a body the web app would refuse (channels/chat_input.py: sender,
+  size, control characters, lone surrogates) gets a 400 here too, before Rasa reads it. One lone
+  surrogate in a sender once made SQLite raise inside Rasa's tracker store, which Rasa read as a
+  missing schema, and the server exited.
+- **A failed turn answers nothing** (an empty list), whatever it had collected, and is stored
+  not at all (channels/whole_turns.py). The web app tells the visitor it could not answer and
+  keeps the message for Retry; the Retry is processed against what was really stored.
+- **A retried message is answered once**: a body may carry `message_id` (the widget keeps one
+  per message and sends it again on Retry). A message whose turn is already stored gets the
+  stored answer back instead of a second turn; one still running is waited for.
+- **Logs hold no message text**: a failed turn is logged with its conversation id and the
+  error's class. (Rasa's own channel logs the message, and its traceback the stack's values.)
 
 credentials.yml names it; the URL stays /webhooks/rest/webhook.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
-from sanic import Blueprint
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import whole_turns
+from channels.chat_input import parse_chat_body
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# How far back a retried message is looked for: a retry follows its message within a turn or two.
+REPLAY_WINDOW_EVENTS = 200
 
 
-class StrictRestInput(RestInput):
+def _message_id(body: bytes) -> tuple[str | None, str | None]:
+    """(the body's message_id or None, why it is refused or None). The body is valid JSON."""
+    value = json.loads(body).get("message_id")
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or not MESSAGE_ID_PATTERN.fullmatch(value):
+        return None, "message_id must be 8 to 64 characters: letters, digits, '_' or '-'."
+    return value, None
+
+
+def stored_answer(events: list[Any], message_id: str, recipient: str) -> list[dict] | None:
+    """The bot messages stored after the visitor's message `message_id`, as the channel sent
+    them; None when that message is not stored."""
+    for index in range(len(events) - 1, max(-1, len(events) - REPLAY_WINDOW_EVENTS), -1):
+        event = events[index]
+        if isinstance(event, UserUttered) and event.message_id == message_id:
+            answer = []
+            for later in events[index + 1 :]:
+                if isinstance(later, UserUttered):
+                    break
+                if isinstance(later, BotUttered):
+                    data = {k: v for k, v in (later.data or {}).items() if v is not None}
+                    message = {"recipient_id": recipient, "text": later.text, **data}
+                    answer.append({k: v for k, v in message.items() if v is not None})
+            return answer
+    return None
+
+
+class StrictRestInput(InputChannel):
+    def __init__(self) -> None:
+        self._running: dict[tuple[str, str], asyncio.Future] = {}
+
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def handle(message: UserMessage) -> None:
-            try:
-                await on_new_message(message)
-            except Exception:
-                if isinstance(message.output_channel, CollectingOutputChannel):
-                    message.output_channel.messages.clear()  # not what the conversation holds
-                raise
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
-        return super().blueprint(handle)
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            payload, problem = parse_chat_body(request.headers.get("content-type"), request.body)
+            message_id = None
+            if payload is not None:
+                message_id, problem = _message_id(request.body)
+            if payload is None or problem:
+                return response.json({"error": problem or "Bad request."}, status=400)
+            sender, text = payload["sender"], payload["message"]
+            if message_id is None:
+                return response.json(await self._turn(on_new_message, sender, text, None, None))
+            key = (sender, message_id)
+            running = self._running.get(key)
+            if running is not None:  # the same message again while its turn runs
+                return response.json(await asyncio.shield(running))
+            future: asyncio.Future = asyncio.get_running_loop().create_future()
+            self._running[key] = future
+            try:
+                agent = getattr(request.app.ctx, "agent", None)
+                messages = await self._turn(on_new_message, sender, text, message_id, agent)
+                future.set_result(messages)
+                return response.json(messages)
+            finally:
+                if not future.done():
+                    future.set_result([])
+                del self._running[key]
+
+        return webhook
+
+    async def _turn(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender: str,
+        text: str,
+        message_id: str | None,
+        agent: Any,
+    ) -> list[dict]:
+        collector = CollectingOutputChannel()
+        whole_turns.start_turn()
+        try:
+            if message_id is not None and agent is not None and agent.tracker_store:
+                tracker = await agent.tracker_store.retrieve(sender)
+                stored = (
+                    stored_answer(list(tracker.events), message_id, sender) if tracker else None
+                )
+                if stored is not None:
+                    return stored
+            await on_new_message(
+                UserMessage(text, collector, sender, input_channel="rest", message_id=message_id)
+            )
+        except Exception as error:
+            logger.error("A turn of conversation %s failed: %s", sender, type(error).__name__)
+            return []
+        return collector.messages

@@ -21,7 +21,6 @@ import os
 import secrets
 import signal
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from tools.cluster_parts import (
     self_signed_certificate,
 )
 from tools.postgres import PostgresServer
-from tools.processes import LOOPBACK, ROOT, Process, connect_url, free_port
+from tools.processes import LOOPBACK, ROOT, Process, Supervisor, connect_url, free_port
 from tools.stack import DEFAULT_MODEL, QUIET, SECRETS_OF_OTHERS, VENV_BIN
 
 ENDPOINTS = ROOT / "deploy" / "endpoints.postgres-redis.yml"
@@ -308,12 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     print(f"\nThe cluster is running:\n{cluster.where()}", flush=True)
     print("Press Ctrl-C to stop everything.", flush=True)
-    while not stopping:
-        for process in cluster.processes:
-            if not process.running():
-                print(f"{process.name} stopped unexpectedly; its log:\n{process.tail_log()}")
-                stopping = True
-        time.sleep(0.5)
+    Supervisor(cluster.processes, say=lambda line: print(line, flush=True)).run(lambda: stopping)
     print("\nStopping...", flush=True)
     cluster.stop()
     return 0

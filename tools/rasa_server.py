@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 import sys
 
+from channels import whole_turns
+
 
 def rasa_argv(args: list[str], token: str) -> list[str]:
     """Rasa's command line with the token; `--auth-token=` in one word, so a token starting
@@ -38,6 +40,33 @@ def fail_on_tracker_store_errors() -> None:
 
     FailSafeTrackerStore.on_tracker_store_error = _fail_the_turn
     FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_the_turn
+
+
+def keep_running_on_database_errors() -> None:
+    """A database error fails the turn; it never stops the server. Rasa 3.6's SQL tracker
+    store exits the process on any ValueError inside a session, which it takes for a missing
+    PostgreSQL schema: a UnicodeEncodeError from SQLite (a lone surrogate in a conversation id)
+    once stopped the whole assistant. Here only the schema check itself can say the schema is
+    missing, and then too the turn fails, with the reason in the log."""
+    import contextlib
+    from collections.abc import Iterator
+
+    from rasa.core import tracker_store
+    from rasa.shared.exceptions import RasaException
+
+    @contextlib.contextmanager
+    def session_scope(self: tracker_store.SQLTrackerStore) -> Iterator:
+        session = self.sessionmaker()
+        try:
+            try:
+                tracker_store.ensure_schema_exists(session)
+            except ValueError as error:
+                raise RasaException(f"PostgreSQL schema '{error}' not found") from None
+            yield session
+        finally:
+            session.close()
+
+    tracker_store.SQLTrackerStore.session_scope = session_scope
 
 
 def validate_action_results_with_a_compiled_schema() -> None:
@@ -75,6 +104,8 @@ def main() -> None:
         os.environ.setdefault(name, value)
     sys.argv = rasa_argv(sys.argv[1:], os.environ.pop("RASA_API_TOKEN", ""))
     fail_on_tracker_store_errors()
+    keep_running_on_database_errors()
+    whole_turns.install()
     validate_action_results_with_a_compiled_schema()
     from rasa.__main__ import main as rasa_main
 

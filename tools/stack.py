@@ -31,7 +31,6 @@ import secrets
 import signal
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tools.endpoints import endpoints_yaml, sqlite_path
-from tools.processes import LOOPBACK, ROOT, Process, connect_url, free_port
+from tools.processes import LOOPBACK, ROOT, Process, Supervisor, connect_url, free_port
 
 VENV_BIN = ROOT / ".venv" / "bin"
 DEFAULT_MODEL = ROOT / "models" / "clinic.tar.gz"
@@ -290,15 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Logs in {stack.workdir / 'logs'}. Press Ctrl-C to stop everything.",
         flush=True,
     )
-    while not stopping:
-        for process in stack.processes:
-            if not process.running():
-                print(
-                    f"{process.name} stopped unexpectedly; its log:\n{process.tail_log()}",
-                    file=sys.stderr,
-                )
-                stopping = True
-        time.sleep(0.5)
+    Supervisor(stack.processes, say=lambda line: print(line, flush=True)).run(lambda: stopping)
     print("\nStopping...", flush=True)
     stack.stop()
     return 0
