@@ -62,11 +62,16 @@ def rasa() -> Iterator[FakeRasa]:
 
 @pytest.fixture(scope="module")
 def web(rasa: FakeRasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Default settings, but for small limits the tests can reach quickly."""
+    """Default settings, but for small limits the tests can reach quickly, behind a proxy on
+    this machine (TRUSTED_PROXIES=127.0.0.1) that the test client plays."""
     with web_app(
         tmp_path_factory.mktemp("web"),
         rasa.url,
-        {"CHAT_RATE_PER_SENDER": "3", "CHAT_RATE_PER_ADDRESS": "8"},
+        {
+            "CHAT_RATE_PER_SENDER": "3",
+            "CHAT_RATE_PER_ADDRESS": "8",
+            "TRUSTED_PROXIES": "127.0.0.1",
+        },
     ) as base:
         yield base
 

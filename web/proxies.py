@@ -5,7 +5,7 @@ Behind nginx (deploy/nginx.conf) every request comes from nginx's address, and n
 the visitor is in X-Real-IP and that it was HTTPS in X-Forwarded-Proto. Anybody can send those
 headers, though: were they believed from any peer, a client could give itself a new address for
 every request and so escape the login throttle and the chat rate limit. So they count only when
-the direct peer is in TRUSTED_PROXIES (web/settings.py).
+the direct peer is in TRUSTED_PROXIES (web/settings.py), which names no proxy unless configured.
 
 Sanic's own REAL_IP_HEADER / PROXIES_COUNT handling is left off (web/app.py): it cannot check
 the peer.

@@ -1,4 +1,14 @@
-"""Web app settings, from environment variables with defaults that run on one machine."""
+"""Web app settings, from environment variables with defaults that run on one machine.
+
+TRUSTED_PROXIES (default: empty, no proxy) names the reverse proxies in front of the web app,
+as comma-separated addresses or networks ("127.0.0.1", "10.0.0.0/8"). Only a request whose
+direct peer is one of them has its X-Real-IP, X-Forwarded-For and X-Forwarded-Proto believed
+(web/proxies.py); from anyone else those headers are ignored, since any client can send them
+and would otherwise pick a new address for every password guess or chat message. Empty by
+default because `make run` has no proxy: loopback is not trusted just because a proxy could be
+there. Behind deploy/nginx.conf on the same machine nginx connects from 127.0.0.1, so set
+TRUSTED_PROXIES=127.0.0.1; in Kubernetes, the ingress controller's network.
+"""
 
 from __future__ import annotations
 
@@ -54,9 +64,9 @@ class Settings:
     chat_rate_per_address: int = 60
     # Worker processes of the web app.
     workers: int = 1
-    # Peers whose X-Real-IP / X-Forwarded-For / X-Forwarded-Proto headers are believed: the
-    # reverse proxy (nginx on this machine in deploy/). Anyone else could forge them.
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # TRUSTED_PROXIES: peers whose X-Real-IP / X-Forwarded-For / X-Forwarded-Proto headers are
+    # believed (the reverse proxy); none unless configured, see the module's docstring.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, secret: bool = True) -> Settings:

@@ -532,11 +532,19 @@ def test_password_policy_sessions_and_rate_limit(tmp_path):
     remove(engine, "bob")
     assert auth.load_session(engine, token) is None
     for _ in range(auth.MAX_FAILURES):
-        assert auth.start_attempt(engine, "bob", "10.0.0.1")
-    assert not auth.start_attempt(engine, "bob", "10.0.0.1")  # one more than MAX_FAILURES
-    assert auth.start_attempt(engine, "bob", "10.0.0.2")  # another address counts apart
+        assert auth.record_attempt(engine, "bob", "10.0.0.1") is None
+    # one more than MAX_FAILURES
+    assert auth.record_attempt(engine, "bob", "10.0.0.1") == "username_address"
+    assert auth.record_attempt(engine, "bob", "10.0.0.2") is None  # another address: apart
     auth.clear_failures(engine, "bob", "10.0.0.1")  # a right password clears the count
-    assert auth.start_attempt(engine, "bob", "10.0.0.1")
+    assert auth.record_attempt(engine, "bob", "10.0.0.1") is None
+    # the username over every address, and the address over every username
+    for i in range(auth.MAX_ACCOUNT_FAILURES - 2):
+        assert auth.record_attempt(engine, "bob", f"10.0.1.{i}") is None
+    assert auth.record_attempt(engine, "bob", "10.0.2.1") == "username"
+    for i in range(auth.MAX_ADDRESS_FAILURES):
+        assert auth.record_attempt(engine, f"user{i}", "10.0.3.1") is None
+    assert auth.record_attempt(engine, "someone.else", "10.0.3.1") == "address"
     assert auth.csrf_ok("abc", "abc") and not auth.csrf_ok("abc", "abd")
     assert not auth.csrf_ok("abc", None) and not auth.csrf_ok("", "")
 

@@ -6,9 +6,13 @@
   logout deletes the row.
 - CSRF: a random token per session, in a hidden field of every form, compared on every POST.
   The login form, which has no session yet, uses a pre-login cookie and an HMAC of it.
-- Rate limit: after MAX_FAILURES failed logins per username and IP within FAILURE_WINDOW,
-  further attempts get 429. Each attempt is recorded and counted in one step (start_attempt),
-  so simultaneous guesses cannot all pass the check before any of them is recorded.
+- Rate limit: failed logins within FAILURE_WINDOW are counted three ways, and an attempt past
+  any limit gets 429: per username from one address (a typing staff member), per username over
+  all addresses (one account guessed from many addresses, or from forged ones), and per address
+  over all usernames (one password tried on account after account). Usernames that exist and
+  that do not are counted alike, so a block says nothing about the account. Each attempt is
+  recorded and counted in one step (record_attempt), so simultaneous guesses cannot all pass the
+  check before any of them is recorded.
 """
 
 from __future__ import annotations
@@ -33,8 +37,14 @@ PRELOGIN_COOKIE = "staff_prelogin"
 COOKIE_PATH = "/staff"
 SESSION_IDLE = timedelta(minutes=60)
 SESSION_MAX = timedelta(hours=10)
-MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+# Failed logins allowed within FAILURE_WINDOW. A staff member mistyping at their own desk is
+# stopped by the first; the other two are higher so that the clinic's colleagues behind one
+# office address, or one colleague stopped elsewhere, do not lock each other out at once. An
+# attacker who may lock an account out this way can do no more: ten guesses every 15 minutes.
+MAX_FAILURES = 5  # one username from one address
+MAX_ACCOUNT_FAILURES = 10  # one username, from every address together
+MAX_ADDRESS_FAILURES = 10  # one address, over every username together
 MIN_PASSWORD_LENGTH = 12
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -92,36 +102,42 @@ def authenticate(engine: sa.engine.Engine, username: str, password: str) -> bool
 
 # --- rate limiting -------------------------------------------------------------------------
 
-# Serialises start_attempt between the threads of this process; between processes (several
+# Serialises record_attempt between the threads of this process; between processes (several
 # workers) the database does: SQLite takes its write lock at the first DELETE of the
-# transaction, PostgreSQL an advisory lock on the username and address.
+# transaction, PostgreSQL an advisory lock. The lock is one for every login, since the counts
+# span usernames and addresses; each attempt holds it for a few quick queries, never for the
+# password check.
 _attempt_lock = threading.Lock()
+_ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"staff-login").digest()[:8], "big", signed=True)
 
 
-def _advisory_key(username: str, ip: str) -> int:
-    digest = hashlib.sha256(f"staff-login:{username}:{ip}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+def _failures(conn: sa.engine.Connection, *where: sa.sql.ColumnElement[bool]) -> int:
+    query = sa.select(sa.func.count()).select_from(login_failures).where(*where)
+    return int(conn.execute(query).scalar_one())
 
 
-def start_attempt(engine: sa.engine.Engine, username: str, ip: str) -> bool:
+def record_attempt(engine: sa.engine.Engine, username: str, ip: str) -> str | None:
     """Records a login attempt as failed until it succeeds (clear_failures), counting it with
-    the recent failures of this username from this address, as one step. False, and nothing
-    recorded, when it would be one more than MAX_FAILURES: the attempt is refused."""
+    the recent failures, as one step, and returns None: the attempt may go on. Past a limit it
+    records nothing and names the limit ("username_address", "username" or "address"), for
+    the audit log only: the person at the login form is told the same whichever it was."""
     username, ip = username[:64], ip[:64]
     now = utcnow()
+    failures = login_failures.c
     with _attempt_lock, engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_key(username, ip))))
-        conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
-        recent = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(login_failures)
-            .where(login_failures.c.username == username, login_failures.c.ip == ip)
-        ).scalar_one()
-        if recent >= MAX_FAILURES:
-            return False
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_KEY)))
+        conn.execute(login_failures.delete().where(failures.at < now - FAILURE_WINDOW))
+        limits = (
+            ("username_address", MAX_FAILURES, (failures.username == username, failures.ip == ip)),
+            ("username", MAX_ACCOUNT_FAILURES, (failures.username == username,)),
+            ("address", MAX_ADDRESS_FAILURES, (failures.ip == ip,)),
+        )
+        for name, limit, where in limits:
+            if _failures(conn, *where) >= limit:
+                return name
         conn.execute(login_failures.insert().values(username=username, ip=ip, at=now))
-    return True
+    return None
 
 
 def clear_failures(engine: sa.engine.Engine, username: str, ip: str) -> None:

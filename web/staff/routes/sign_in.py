@@ -19,12 +19,14 @@ from web.staff.auth import (
     delete_session,
     load_session,
     prelogin_csrf,
-    start_attempt,
+    record_attempt,
 )
 from web.staff.context import client_ip, clinic, off_loop, settings, staff
 from web.staff.rendering import render, safe_next, set_cookie
 
 bp = Blueprint("staff_sign_in")
+# The same words whichever limit refused the attempt and whether or not the account exists.
+LOCKED_OUT = "Too many failed sign-ins. Wait 15 minutes, then try again."
 
 
 async def _login_page(
@@ -69,11 +71,17 @@ async def login(request: Request) -> HTTPResponse:
     ip = client_ip(request)
     # Counted as a failure before the password is checked, so that guesses sent at the same
     # moment are counted one after another; a right password clears the count below.
-    if not await off_loop(start_attempt, engine, username, ip):
-        await off_loop(clinic_queries.record, engine, username or "(empty)", "login_blocked", ip=ip)
-        return await _login_page(
-            request, 429, "Too many failed attempts. Wait 15 minutes, then try again.", username
+    refused_by = await off_loop(record_attempt, engine, username, ip)
+    if refused_by is not None:
+        await off_loop(
+            clinic_queries.record,
+            engine,
+            username or "(empty)",
+            "login_blocked",
+            detail={"limit": refused_by},
+            ip=ip,
         )
+        return await _login_page(request, 429, LOCKED_OUT, username)
     if not username or not await off_loop(authenticate, engine, username, password):
         await off_loop(clinic_queries.record, engine, username or "(empty)", "login_failed", ip=ip)
         return await _login_page(request, 401, "Wrong username or password.", username)
