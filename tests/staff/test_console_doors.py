@@ -4,10 +4,12 @@
 - login throttling counts each account over all addresses and each address over all accounts,
   blocks with one short message whether or not the account exists, and believes no forwarding
   header unless TRUSTED_PROXIES names the proxy;
+- every page that shows patients' data leaves a line in the audit log;
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import time
@@ -157,3 +159,35 @@ def test_no_forwarding_header_is_believed_unless_a_proxy_is_configured(
         assert "Strict-Transport-Security" not in claimed.headers
     addresses = _audit(workdir, "SELECT ip FROM audit_log WHERE username = 'forged.address'")
     assert [row["ip"] for row in addresses] == ["127.0.0.1"]
+
+
+# --- every view of personal data is audited ------------------------------------------------
+
+
+def test_every_page_showing_patients_data_leaves_an_audit_line(
+    staff: Staff, workdir: Path, request_id: int
+) -> None:
+    pages = {
+        "/staff/": ("view_dashboard", None),
+        "/staff/conversations": ("view_conversations", None),
+        "/staff/conversations/view?sender=booked-jane": ("view_transcript", "booked-jane"),
+        "/staff/requests?status=all": ("view_requests", None),
+        f"/staff/requests/{request_id}": ("view_request", f"request:{request_id}"),
+        "/staff/improve": ("view_improve", None),
+        "/staff/improve/labels": ("view_labels", None),
+        "/staff/audit": ("view_audit", None),
+    }
+    for path, (action_name, target) in pages.items():
+        (before,) = _audit(workdir, "SELECT COALESCE(MAX(id), 0) AS n FROM audit_log")
+        page = staff.get(path)
+        assert page.status_code == 200, path
+        lines = _audit(workdir, "SELECT * FROM audit_log WHERE id > ?", before["n"])
+        assert [(r["username"], r["action"], r["target"]) for r in lines] == [
+            (USERNAME, action_name, target)
+        ], path
+        assert lines[0]["ip"] == "127.0.0.1"
+    # the requests list names whose requests were on the screen
+    (listed,) = _audit(workdir, "SELECT detail FROM audit_log WHERE action = 'view_requests'")
+    assert request_id in json.loads(listed["detail"])["requests"]
+    # the request's page shows her name and her answer about pregnancy
+    assert NAME in staff.get(f"/staff/requests/{request_id}").text

@@ -4,6 +4,7 @@ security headers on every response, and the console's cookies."""
 from __future__ import annotations
 
 import urllib.parse
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from clinic.db import as_utc
 from web.proxies import is_https
 from web.staff import clinic_queries
 from web.staff.auth import COOKIE_PATH
-from web.staff.context import clinic, off_loop, settings
+from web.staff.context import client_ip, clinic, off_loop, settings
 from web.staff.masking import mask_text, mask_value
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -69,10 +70,39 @@ env.filters.update(when=fmt_time, pct=fmt_pct, conf=fmt_conf, mask=mask_text, ma
 env.globals.update(qs=qs, quote=lambda s: urllib.parse.quote(str(s), safe=""))
 
 
+@dataclass(frozen=True)
+class Viewed:
+    """The audit line of a page shown to staff: what they saw (`action`), whose it was
+    (`target`, as the other lines about it name it) and how they asked (`detail`)."""
+
+    action: str
+    target: str | None = None
+    detail: dict[str, Any] | None = None
+
+
 async def render(
-    request: Request, template: str, http_status: int = 200, **context: Any
+    request: Request,
+    template: str,
+    http_status: int = 200,
+    viewed: Viewed | None = None,
+    **context: Any,
 ) -> HTTPResponse:
+    """A page. Shown to a signed-in staff member, it is written to the audit log first: the
+    console's pages hold patients' data, and a page whose line could not be written is not
+    shown. A handler names what its page shows in `viewed`; one that does not is recorded as
+    `view_page` with its path, so that no page goes unrecorded. Error pages show nothing."""
     session = getattr(request.ctx, "staff", None)
+    if session is not None and http_status == 200:
+        line = viewed or Viewed("view_page", request.path, dict(request.args) or None)
+        await off_loop(
+            clinic_queries.record,
+            clinic(request),
+            session.username,
+            line.action,
+            line.target,
+            line.detail,
+            client_ip(request),
+        )
     if session is not None:
         context.setdefault("user", session.username)
         context.setdefault("csrf", session.csrf_token)

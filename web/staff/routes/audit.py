@@ -8,7 +8,7 @@ from sanic.response import HTTPResponse
 
 from web.staff import clinic_queries
 from web.staff.context import clinic, off_loop
-from web.staff.rendering import int_arg, render
+from web.staff.rendering import Viewed, int_arg, render
 
 bp = Blueprint("staff_audit")
 
@@ -22,6 +22,7 @@ async def audit_page(request: Request) -> HTTPResponse:
     return await render(
         request,
         "audit.html",
+        viewed=Viewed("view_audit", detail={"action": action or None, "page": page}),
         nav="audit",
         rows=rows,
         page=page,

@@ -9,11 +9,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from web.staff import clinic_queries, review_queries
-from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
+from web.staff.context import clinic, off_loop, settings, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.filters import Filters
 from web.staff.masking import mask_contact
-from web.staff.rendering import error_page, int_arg, render
+from web.staff.rendering import Viewed, error_page, int_arg, render
 from web.staff.tracker_store import TRACKER_MISSING, intents_seen, list_conversations, load_events
 from web.staff.transcript import build_transcript, conversation_flags, mask_transcript
 
@@ -48,6 +48,14 @@ async def conversations(request: Request) -> HTTPResponse:
     return await render(
         request,
         "conversations.html",
+        viewed=Viewed(
+            "view_conversations",
+            detail={
+                "filters": filters.as_args(),
+                "page": page.page if page else 1,
+                "conversations": [row["sender_id"] for row in page.rows] if page else [],
+            },
+        ),
         nav="conversations",
         page=page,
         filters=filters,
@@ -76,20 +84,16 @@ async def _transcript(
     if not reveal:
         mask_transcript(transcript)
     engine = clinic(request)
-    await off_loop(
-        clinic_queries.record,
-        engine,
-        staff(request).username,
-        "reveal_contact" if reveal else "view_transcript",
-        sender_id,
-        {"conversation": sender_id} if reveal else None,
-        client_ip(request),
-    )
     requests = await off_loop(clinic_queries.requests_of, engine, sender_id)
     panel = await off_loop(review_queries.review_panel, engine, sender_id)
     return await render(
         request,
         "transcript.html",
+        viewed=Viewed(
+            "reveal_contact" if reveal else "view_transcript",
+            sender_id,
+            {"conversation": sender_id} if reveal else None,
+        ),
         nav="conversations",
         sender_id=sender_id,
         flags=flags,

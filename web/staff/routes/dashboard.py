@@ -11,7 +11,7 @@ from sanic.response import HTTPResponse
 
 from web.staff import charts, clinic_queries, review_queries
 from web.staff.context import clinic, off_loop, settings, tracker
-from web.staff.rendering import int_arg, render
+from web.staff.rendering import Viewed, int_arg, render
 from web.staff.tracker_stats import dashboard_stats, review_counts
 from web.staff.tracker_store import TRACKER_MISSING
 
@@ -43,6 +43,7 @@ async def dashboard(request: Request) -> HTTPResponse:
     return await render(
         request,
         "dashboard.html",
+        viewed=Viewed("view_dashboard", detail={"days": days}),
         nav="dashboard",
         days=days,
         stats=stats,

@@ -14,7 +14,7 @@ from clinic.schema import DISMISSED, REQUEST_STATUSES
 from web.staff import clinic_queries, export_data, exports
 from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
 from web.staff.filters import FILTER_ARGS, Filters
-from web.staff.rendering import download, render, stamp
+from web.staff.rendering import Viewed, download, render, stamp
 
 bp = Blueprint("staff_exports")
 YAML = "text/yaml; charset=utf-8"
@@ -40,6 +40,7 @@ async def exports_page(request: Request) -> HTTPResponse:
     return await render(
         request,
         "exports.html",
+        viewed=Viewed("view_exports"),
         nav="exports",
         statuses=REQUEST_STATUSES,
         pending=states["labelled"],

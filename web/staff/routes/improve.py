@@ -16,7 +16,7 @@ from web.staff import clinic_queries
 from web.staff.context import client_ip, clinic, off_loop, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.grouping import group_messages, split_by_label, with_labels
-from web.staff.rendering import error_page, int_arg, render, safe_next
+from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
 from web.staff.tracker_store import TRACKER_MISSING
 from web.staff.unclear import load_user_events, unclear_messages
 
@@ -49,6 +49,7 @@ async def improve(request: Request) -> HTTPResponse:
     return await render(
         request,
         "improve.html",
+        viewed=Viewed("view_improve", detail={"days": days, "page": page, "handled": show_handled}),
         nav="improve",
         days=days,
         groups=groups[(page - 1) * PER_PAGE : page * PER_PAGE],
@@ -101,7 +102,13 @@ async def labels(request: Request) -> HTTPResponse:
     rows = await off_loop(clinic_queries.labels, clinic(request))
     pending = sum(1 for row in rows if row["state"] == "labelled")
     return await render(
-        request, "labels.html", nav="improve", rows=rows, dismissed=DISMISSED, pending=pending
+        request,
+        "labels.html",
+        viewed=Viewed("view_labels", detail={"labels": len(rows)}),
+        nav="improve",
+        rows=rows,
+        dismissed=DISMISSED,
+        pending=pending,
     )
 
 

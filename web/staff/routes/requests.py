@@ -12,7 +12,7 @@ from clinic.schema import REQUEST_STATUSES
 from web.staff import clinic_queries
 from web.staff.context import client_ip, clinic, off_loop, settings, staff
 from web.staff.masking import mask_contact
-from web.staff.rendering import error_page, int_arg, render, safe_next
+from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
 
 bp = Blueprint("staff_requests")
 NO_SUCH_REQUEST = "No such consultation request."
@@ -29,6 +29,10 @@ async def requests_queue(request: Request) -> HTTPResponse:
     return await render(
         request,
         "requests.html",
+        viewed=Viewed(
+            "view_requests",
+            detail={"status": status, "page": page, "requests": [row["id"] for row in rows]},
+        ),
         nav="requests",
         rows=rows,
         status=status,
@@ -41,23 +45,19 @@ async def requests_queue(request: Request) -> HTTPResponse:
 
 
 async def _request_page(request: Request, request_id: int, reveal: bool) -> HTTPResponse:
-    """A request, its contact masked unless `reveal` (which the audit log records)."""
+    """A request (a name, screening answers), its contact masked unless `reveal`; the audit log
+    records either."""
     row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
     if row is None:
         return await error_page(request, 404, NO_SUCH_REQUEST)
-    if reveal:
-        await off_loop(
-            clinic_queries.record,
-            clinic(request),
-            staff(request).username,
-            "reveal_contact",
-            f"request:{request_id}",
-            {"request": request_id, "sender_id": row["sender_id"]},
-            client_ip(request),
-        )
     return await render(
         request,
         "request.html",
+        viewed=Viewed(
+            "reveal_contact" if reveal else "view_request",
+            f"request:{request_id}",
+            {"request": request_id, "sender_id": row["sender_id"]},
+        ),
         nav="requests",
         row=row,
         reveal=reveal,
