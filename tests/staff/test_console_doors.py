@@ -5,6 +5,8 @@
   blocks with one short message whether or not the account exists, and believes no forwarding
   header unless TRUSTED_PROXIES names the proxy;
 - every page that shows patients' data leaves a line in the audit log;
+- an id, date, page number or limit the console cannot use is a 400 page that says what to fix,
+  never a 500.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tests.web_process import FakeRasa, web_app
 USERNAME = "doors.nurse"
 LOCKED_ACCOUNT = "doors.locked"  # a real account the per-account test locks
 NAME = "Jane Doorstep"
+HUGE = "9" * 30  # beyond any database's integer
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +194,43 @@ def test_every_page_showing_patients_data_leaves_an_audit_line(
     assert request_id in json.loads(listed["detail"])["requests"]
     # the request's page shows her name and her answer about pregnancy
     assert NAME in staff.get(f"/staff/requests/{request_id}").text
+
+
+# --- bad input is a 400 with a page that says what to fix ----------------------------------
+
+BAD_INPUTS = [
+    ("GET", f"/staff/requests/{HUGE}", {}),
+    ("POST", f"/staff/requests/{HUGE}/reveal", {}),
+    ("POST", f"/staff/requests/{HUGE}/status", {"status": "contacted"}),
+    ("POST", f"/staff/filters/{HUGE}/delete", {}),
+    ("POST", f"/staff/improve/labels/{HUGE}/delete", {}),
+    ("POST", "/staff/improve/label", {"event_id": HUGE, "intent": "greet"}),
+    ("POST", "/staff/improve/label", {"event_id": "twelve", "intent": "greet"}),
+    ("POST", "/staff/conversations/tags/remove", {"sender": "booked-jane", "tag_id": HUGE}),
+    ("GET", "/staff/conversations?to=9999-12-31", {}),
+    ("GET", "/staff/conversations?from=2024-02-30", {}),
+    ("GET", "/staff/conversations/next?sender=x&to=9999-12-31", {}),
+    ("GET", "/staff/export/conversations.csv?to=9999-12-31", {}),
+    ("POST", "/staff/export/conversations.json", {"to": "9999-12-31", "reveal": "1"}),
+    ("POST", "/staff/filters", {"name": "far future", "to": "9999-12-31"}),
+    ("GET", "/staff/conversations?page=-3", {}),
+    ("GET", f"/staff/requests?page={HUGE}", {}),
+    ("GET", "/staff/audit?page=first", {}),
+    ("GET", "/staff/?days=0", {}),
+    ("GET", f"/staff/improve?days={HUGE}", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "form"), BAD_INPUTS, ids=[f"{m} {p}" for m, p, _ in BAD_INPUTS]
+)
+def test_bad_staff_input_is_a_400_page_saying_what_to_fix(
+    staff: Staff, method: str, path: str, form: dict[str, str]
+) -> None:
+    answer = staff.get(path) if method == "GET" else staff.post(path, form)
+    assert answer.status_code == 400, answer.text[:300]
+    assert answer.headers["Content-Type"].startswith("text/html")
+    message = re.search(r"<main>.*?<p>(.*?)</p>", answer.text, re.S)
+    assert message and len(message.group(1)) > 20, answer.text[:500]
+    assert "/staff/" in answer.text  # a way back
+    assert staff.get("/staff/").status_code == 200  # and the console still answers

@@ -289,7 +289,7 @@ def test_filters_from_query_args():
     f = Filters.from_args(
         {
             "from": "2024-05-01",
-            "to": "bad",
+            "to": "",
             "request": "yes",
             "contra": "no",
             "fallback": "",
@@ -306,6 +306,22 @@ def test_filters_from_query_args():
         "intent": "greet",
         "q": "hi",
     }
+
+
+def test_a_date_or_id_the_console_cannot_use_is_bad_input_not_a_crash_later():
+    from web.staff.inputs import BadInput, record_id, whole_number
+
+    for name, value in (("to", "bad"), ("to", "9999-12-31"), ("from", "2024-02-30")):
+        with pytest.raises(BadInput):
+            Filters.from_args({name: value})
+    assert Filters.from_args({"to": "2999-12-31"}).date_to == date(2999, 12, 31)
+    for bad_id in ("9" * 30, "0", "-4", "1e3", "", 2**31):
+        with pytest.raises(BadInput):
+            record_id(bad_id)
+    assert record_id(2**31 - 1) == 2**31 - 1
+    assert whole_number(None, "page number", 1) == 1
+    with pytest.raises(BadInput, match="from 1 to 366"):
+        whole_number("0", "number of days", 30, 1, 366)
 
 
 def test_tracker_engine_is_read_only_and_creates_nothing(tracker_db, tmp_path):

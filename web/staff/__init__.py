@@ -1,14 +1,19 @@
 """The staff console: review conversations, follow up on consultation requests, improve the
 assistant. One blueprint per area under routes/, grouped at /staff with access control on every
-one of them; see web/staff/README.md."""
+one of them; see web/staff/README.md. A value staff send that the console cannot use (a BadInput
+of web/staff/inputs.py, from any handler or the access check) is answered here, with one kind
+400 page, rather than in each handler."""
 
 from sanic import Blueprint
 
 from web.staff.access import add_headers, require_staff
+from web.staff.inputs import BadInput
+from web.staff.rendering import bad_input_page
 from web.staff.routes import BLUEPRINTS
 
 bp = Blueprint.group(*BLUEPRINTS, url_prefix="/staff")
 bp.middleware("request")(require_staff)
 bp.middleware("response")(add_headers)
+bp.exception(BadInput)(bad_input_page)
 
 __all__ = ["bp"]

@@ -1,6 +1,8 @@
 """Access control for the whole console, as middleware on every route blueprint: no route is
 reachable without a live session except the login form itself, and every POST needs the
-session's CSRF token. Security headers go on every response."""
+session's CSRF token. The ids in a route's path are checked here too, once for every route,
+after the session (a visitor without one learns nothing from a 400). Security headers go on
+every response."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sanic.response import HTTPResponse
 
 from web.staff.auth import SESSION_COOKIE, csrf_ok, load_session
 from web.staff.context import clinic, off_loop
+from web.staff.inputs import path_ids
 from web.staff.rendering import secure
 
 PUBLIC_PATHS = ("/staff/login",)
@@ -42,6 +45,7 @@ async def require_staff(request: Request) -> HTTPResponse | None:
             "failed). Go back, reload the page and try again.",
             status=403,
         )
+    path_ids(request.match_info)
     return None
 
 

@@ -2,7 +2,9 @@
 
 Most filters are answered by the tracker store. Review status and tag live in the clinic
 database, another database: review_queries.scope_for turns them into a SenderScope, the
-conversations they allow or exclude, which the tracker query then applies."""
+conversations they allow or exclude, which the tracker query then applies. A date the calendar
+or the query cannot use is a BadInput (inputs.py): staff see what to fix rather than a list
+that silently ignored their filter."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
 from typing import Any
+
+from web.staff.inputs import day
 
 # The query-string names of the filters, as the list, its pagination and the exports use them.
 FILTER_ARGS = ("from", "to", "request", "contra", "fallback", "intent", "q", "status", "tag")
@@ -27,13 +31,6 @@ def tag_name(text: str) -> str:
 
 def _tristate(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get((value or "").strip().lower())
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip()) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -58,8 +55,8 @@ class Filters:
 
         status = (get("status") or "").strip()
         return cls(
-            date_from=_date(get("from")),
-            date_to=_date(get("to")),
+            date_from=day(get("from"), "“from” date"),
+            date_to=day(get("to"), "“to” date"),
             has_request=_tristate(get("request")),
             contraindication=_tristate(get("contra")),
             fallback=_tristate(get("fallback")),

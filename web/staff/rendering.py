@@ -20,6 +20,7 @@ from web.proxies import is_https
 from web.staff import clinic_queries
 from web.staff.auth import COOKIE_PATH
 from web.staff.context import client_ip, clinic, off_loop, settings
+from web.staff.inputs import BadInput, whole_number
 from web.staff.masking import mask_text, mask_value
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -122,6 +123,11 @@ async def error_page(request: Request, status: int, message: str) -> HTTPRespons
     )
 
 
+async def bad_input_page(request: Request, error: BadInput) -> HTTPResponse:
+    """Every BadInput of the console's handlers and middleware ends here (web/staff/__init__)."""
+    return await error_page(request, 400, str(error))
+
+
 def secure(resp: HTTPResponse) -> HTTPResponse:
     for name, value in SECURITY_HEADERS.items():
         resp.headers[name] = value
@@ -169,11 +175,14 @@ def safe_next(value: str | None, default: str = "/staff/") -> str:
     return default
 
 
+# How a query-string number is named on the 400 page when it is wrong.
+NUMBER_NAMES = {"page": "page number", "days": "number of days"}
+
+
 def int_arg(request: Request, name: str, default: int, low: int = 1, high: int = 10**6) -> int:
-    try:
-        return min(max(int(request.args.get(name, default)), low), high)
-    except (TypeError, ValueError):
-        return default
+    """A whole number from the query string, `default` when absent; BadInput when it is not a
+    number from `low` to `high`."""
+    return whole_number(request.args.get(name), NUMBER_NAMES.get(name, name), default, low, high)
 
 
 def stamp(request: Request) -> str:

@@ -16,6 +16,7 @@ from web.staff import clinic_queries
 from web.staff.context import client_ip, clinic, off_loop, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.grouping import group_messages, split_by_label, with_labels
+from web.staff.inputs import record_ids
 from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
 from web.staff.tracker_store import TRACKER_MISSING
 from web.staff.unclear import load_user_events, unclear_messages
@@ -76,7 +77,7 @@ async def improve_label(request: Request) -> HTTPResponse:
     reason = (request.form.get("reason") or "").strip()
     if choice == DISMISSED and not reason:
         return await error_page(request, 400, "Say why these messages are ignored.")
-    ids = [int(v) for v in request.form.getlist("event_id") or [] if v.strip().isdigit()]
+    ids = record_ids(request.form.getlist("event_id") or [], "message")
     try:
         found = await off_loop(load_user_events, tracker(request), ids)
     except TRACKER_MISSING:

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 from web.staff import clinic_queries, review_queries
 from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
 from web.staff.filters import Filters, SenderScope
+from web.staff.inputs import record_id
 from web.staff.rendering import error_page
 from web.staff.tracker_store import TRACKER_MISSING, conversation_exists, next_conversation
 
@@ -128,14 +129,12 @@ async def add_tag(request: Request) -> HTTPResponse:
 @bp.post("/conversations/tags/remove")
 async def remove_tag(request: Request) -> HTTPResponse:
     sender_id = (request.form.get("sender") or "")[:255]
-    tag_id = request.form.get("tag_id") or ""
-    if not tag_id.isdigit():
-        return await error_page(request, 400, "Which tag?")
+    tag_id = record_id(request.form.get("tag_id"), "tag")
     await off_loop(
         review_queries.remove_tag,
         clinic(request),
         sender_id,
-        int(tag_id),
+        tag_id,
         staff(request).username,
         client_ip(request),
     )
