@@ -16,6 +16,10 @@ MAX_BODY_BYTES = 16_384  # a 1000-character message JSON-escaped stays far below
 # stored in the tracker they break whatever reads it later (SQLite's UTF-8 encoder, CSV writers).
 FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 SENDER_RULE = "sender must be 16 to 64 characters: letters, digits, '_' or '-'."
+# A message's own id, kept by the widget and sent again on Retry: the REST channel answers a
+# message it already stored from what it stored, instead of storing it twice (channels/rest.py).
+MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+MESSAGE_ID_RULE = "message_id must be 8 to 64 characters: letters, digits, '_' or '-'."
 
 
 def check_sender(sender: Any) -> str | None:
@@ -28,7 +32,8 @@ def check_sender(sender: Any) -> str | None:
 def parse_chat_body(
     content_type: str | None, body: bytes
 ) -> tuple[dict[str, str] | None, str | None]:
-    """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not)."""
+    """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not).
+    A valid `message_id` is kept in the result too."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         return None, "Content-Type must be application/json."
     if len(body) > MAX_BODY_BYTES:
@@ -48,4 +53,10 @@ def parse_chat_body(
         return None, f"message must be at most {MAX_MESSAGE_CHARS} characters."
     if FORBIDDEN_CHARS.search(message):
         return None, "message must be plain text: no control characters or invalid Unicode."
-    return {"sender": sender, "message": message}, None
+    payload = {"sender": sender, "message": message}
+    message_id = data.get("message_id")
+    if message_id is not None:
+        if not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id):
+            return None, MESSAGE_ID_RULE
+        payload["message_id"] = message_id
+    return payload, None

@@ -19,9 +19,7 @@ credentials.yml names it; the URL stays /webhooks/rest/webhook.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -36,19 +34,8 @@ from channels.chat_input import parse_chat_body
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 # How far back a retried message is looked for: a retry follows its message within a turn or two.
 REPLAY_WINDOW_EVENTS = 200
-
-
-def _message_id(body: bytes) -> tuple[str | None, str | None]:
-    """(the body's message_id or None, why it is refused or None). The body is valid JSON."""
-    value = json.loads(body).get("message_id")
-    if value is None:
-        return None, None
-    if not isinstance(value, str) or not MESSAGE_ID_PATTERN.fullmatch(value):
-        return None, "message_id must be 8 to 64 characters: letters, digits, '_' or '-'."
-    return value, None
 
 
 def stored_answer(events: list[Any], message_id: str, recipient: str) -> list[dict] | None:
@@ -87,12 +74,10 @@ class StrictRestInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             payload, problem = parse_chat_body(request.headers.get("content-type"), request.body)
-            message_id = None
-            if payload is not None:
-                message_id, problem = _message_id(request.body)
-            if payload is None or problem:
+            if payload is None:
                 return response.json({"error": problem or "Bad request."}, status=400)
             sender, text = payload["sender"], payload["message"]
+            message_id = payload.get("message_id")
             if message_id is None:
                 return response.json(await self._turn(on_new_message, sender, text, None, None))
             key = (sender, message_id)

@@ -11,6 +11,7 @@ import urllib.request
 import uuid
 
 import pytest
+import requests
 
 from tools.rest_client import reply_text, send
 
@@ -98,3 +99,14 @@ def test_a_failed_turn_leaves_no_message_text_in_the_log(stack):
     log = (stack.workdir / "logs" / "rasa.log").read_text(errors="replace")
     assert sender in log  # the failure is logged, by its conversation id
     assert marker not in log
+
+
+def test_a_message_retried_through_the_web_app_is_stored_once(stack):
+    web = requests.Session()
+    sender = web.post(f"{stack.web_url}/api/chat/new", json={}, timeout=30).json()["sender"]
+    body = {"sender": sender, "message": "is there any downtime", "message_id": "m-web-00001"}
+    first = web.post(f"{stack.web_url}/api/chat", json=body, timeout=30)
+    again = web.post(f"{stack.web_url}/api/chat", json=body, timeout=30)
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() != []
+    assert stored(stack, sender) == ["is there any downtime"]

@@ -254,9 +254,10 @@ async def chat(request: Request) -> HTTPResponse:
     counted_as = "conversation:" + owned if owned else "unbound:" + payload["sender"]
     if owned != payload["sender"]:
         logger.debug("A chat message named a conversation it does not hold: answered in its own")
-    resp = await _forward(
-        request, {"sender": conversation, "message": payload["message"]}, counted_as
-    )
+    # The message's own id goes along, so a Retry of a message already stored is answered
+    # from what was stored, not stored twice (channels/rest.py).
+    forwarded = {**payload, "sender": conversation}
+    resp = await _forward(request, forwarded, counted_as)
     return _bind(resp, request, conversation)
 
 

@@ -36,6 +36,7 @@
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
   var SENDER_RE = /^[A-Za-z0-9_-]{16,64}$/;
+  var MESSAGE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
   var LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>"]+/g;
 
   /* ---- storage (may be unavailable: then the chat lasts as long as the page) ---- */
@@ -303,6 +304,14 @@
     });
   }
 
+  /* 32 hex digits, from the browser's random source where it has one. */
+  function newMessageId() {
+    var bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
+    else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
   /* Runs requests that the browser abandons after TIMEOUT_MS, so the queue never hangs. */
   function timed(run) {
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
@@ -311,10 +320,10 @@
       function (err) { clearTimeout(timer); throw err; });
   }
 
-  function post(message, gen) {
+  function post(message, gen, messageId) {
     return timed(function (ctl) {
       return (sender ? Promise.resolve(sender) : newConversation(gen, ctl)).then(function (id) {
-        return request(API, { sender: id, message: message }, ctl);
+        return request(API, { sender: id, message: message, message_id: messageId }, ctl);
       });
     }).then(function (r) {
       if (!Array.isArray(r.data)) throw new Error("bad answer");
@@ -345,6 +354,9 @@
 
   function deliver(m) {
     var gen = generation;
+    // The message's own id, kept with it (across a reload too) and sent again on Retry: a
+    // message the server already stored is answered from what it stored, not stored twice.
+    if (!MESSAGE_ID_RE.test(m.mid || "")) m.mid = newMessageId();
     m.state = "pending";
     delete m.why;
     save();
@@ -352,7 +364,7 @@
     setTyping(1);
     queue = queue.then(function () {
       if (gen !== generation) return null;
-      return post(m.payload || m.text, gen).then(function (answer) {
+      return post(m.payload || m.text, gen, m.mid).then(function (answer) {
         if (gen !== generation) return;
         var list = answer.data;
         follow(answer.id, m);
