@@ -8,8 +8,9 @@
   not at all (channels/whole_turns.py). The web app tells the visitor it could not answer and
   keeps the message for Retry; the Retry is processed against what was really stored.
 - **A retried message is answered once**: a body may carry `message_id` (the widget keeps one
-  per message and sends it again on Retry). A message whose turn is already stored gets the
-  stored answer back instead of a second turn; one still running is waited for.
+  per message and sends it again on Retry). One still running on this server is waited for;
+  one whose turn is stored, on any server, gets the stored answer back instead of a second
+  turn (channels/whole_turns.py, inside Rasa's lock on the conversation).
 - **Logs hold no message text**: a failed turn is logged with its conversation id and the
   error's class. (Rasa's own channel logs the message, and its traceback the stack's values.)
 
@@ -24,7 +25,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -33,27 +33,6 @@ from channels import whole_turns
 from channels.chat_input import parse_chat_body
 
 logger = logging.getLogger(__name__)
-
-# How far back a retried message is looked for: a retry follows its message within a turn or two.
-REPLAY_WINDOW_EVENTS = 200
-
-
-def stored_answer(events: list[Any], message_id: str, recipient: str) -> list[dict] | None:
-    """The bot messages stored after the visitor's message `message_id`, as the channel sent
-    them; None when that message is not stored."""
-    for index in range(len(events) - 1, max(-1, len(events) - REPLAY_WINDOW_EVENTS), -1):
-        event = events[index]
-        if isinstance(event, UserUttered) and event.message_id == message_id:
-            answer = []
-            for later in events[index + 1 :]:
-                if isinstance(later, UserUttered):
-                    break
-                if isinstance(later, BotUttered):
-                    data = {k: v for k, v in (later.data or {}).items() if v is not None}
-                    message = {"recipient_id": recipient, "text": later.text, **data}
-                    answer.append({k: v for k, v in message.items() if v is not None})
-            return answer
-    return None
 
 
 class StrictRestInput(InputChannel):
@@ -79,7 +58,7 @@ class StrictRestInput(InputChannel):
             sender, text = payload["sender"], payload["message"]
             message_id = payload.get("message_id")
             if message_id is None:
-                return response.json(await self._turn(on_new_message, sender, text, None, None))
+                return response.json(await self._turn(on_new_message, sender, text, None))
             key = (sender, message_id)
             running = self._running.get(key)
             if running is not None:  # the same message again while its turn runs
@@ -87,8 +66,7 @@ class StrictRestInput(InputChannel):
             future: asyncio.Future = asyncio.get_running_loop().create_future()
             self._running[key] = future
             try:
-                agent = getattr(request.app.ctx, "agent", None)
-                messages = await self._turn(on_new_message, sender, text, message_id, agent)
+                messages = await self._turn(on_new_message, sender, text, message_id)
                 future.set_result(messages)
                 return response.json(messages)
             finally:
@@ -104,18 +82,10 @@ class StrictRestInput(InputChannel):
         sender: str,
         text: str,
         message_id: str | None,
-        agent: Any,
     ) -> list[dict]:
         collector = CollectingOutputChannel()
-        whole_turns.start_turn()
+        whole_turns.start_turn(message_id)  # a message already stored is answered from it
         try:
-            if message_id is not None and agent is not None and agent.tracker_store:
-                tracker = await agent.tracker_store.retrieve(sender)
-                stored = (
-                    stored_answer(list(tracker.events), message_id, sender) if tracker else None
-                )
-                if stored is not None:
-                    return stored
             await on_new_message(
                 UserMessage(text, collector, sender, input_channel="rest", message_id=message_id)
             )

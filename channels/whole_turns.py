@@ -1,10 +1,15 @@
-"""A turn is stored whole or not at all.
+"""A turn is stored whole, once, or not at all.
 
-Rasa 3.6 catches a custom action's failure (the action server down or restarting), logs it,
-and carries on: the turn is stored with the visitor's message and without its answer. The
-visitor, told to retry, sends the message again, and the conversation then holds it twice.
-Here a failed custom action marks the turn, and the turn's save refuses to store it: the turn
-fails, nothing is stored, and the retry is processed on the conversation as it was.
+- **Whole or not at all.** Rasa 3.6 catches a custom action's failure (the action server down
+  or restarting), logs it, and carries on: the turn is stored with the visitor's message and
+  without its answer, and the visitor's Retry then stores the message a second time. Here a
+  failed custom action marks the turn, and the turn's save refuses to store it: the turn fails,
+  nothing is stored, and the Retry is processed on the conversation as it was.
+- **Once.** A message sent with its own id (the widget's Retry sends it again; nginx may
+  re-send it to another Rasa server when the first dies) is looked for in the conversation
+  first, inside Rasa's lock on the conversation: if its turn is stored, the stored answer is
+  sent back and nothing is processed or stored again.
+
 tools/rasa_server.py installs this before Rasa starts; channels/rest.py starts each turn.
 """
 
@@ -13,11 +18,18 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
+from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.exceptions import RasaException
 
-# The failed action of the turn running in this task, if any (each request is its own task).
+# How far back a retried message is looked for: a retry follows its message within a turn or two.
+REPLAY_WINDOW_EVENTS = 200
+
+# Per turn (each request is its own task, with its own copy of these):
 _FAILED_ACTION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "failed_action", default=None
+)
+_CLIENT_MESSAGE_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "client_message_id", default=None
 )
 
 
@@ -25,16 +37,38 @@ class TurnNotStoredError(RasaException):
     """A custom action of this turn failed: the turn is not stored, and its visitor retries."""
 
 
-def start_turn() -> None:
+def start_turn(message_id: str | None) -> None:
+    """Called by the channel before each turn, with the id the client gave the message."""
     _FAILED_ACTION.set(None)
+    _CLIENT_MESSAGE_ID.set(message_id)
+
+
+def stored_answer(events: list[Any], message_id: str, recipient: str) -> list[dict] | None:
+    """The bot messages stored after the visitor's message `message_id`, as the channel sent
+    them; None when that message is not stored."""
+    for index in range(len(events) - 1, max(-1, len(events) - REPLAY_WINDOW_EVENTS), -1):
+        event = events[index]
+        if isinstance(event, UserUttered) and event.message_id == message_id:
+            answer = []
+            for later in events[index + 1 :]:
+                if isinstance(later, UserUttered):
+                    break
+                if isinstance(later, BotUttered):
+                    data = {k: v for k, v in (later.data or {}).items() if v is not None}
+                    message = {"recipient_id": recipient, "text": later.text, **data}
+                    answer.append({k: v for k, v in message.items() if v is not None})
+            return answer
+    return None
 
 
 def install() -> None:
     from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.processor import MessageProcessor
 
     run_action = RemoteAction.run
     save_tracker = MessageProcessor.save_tracker
+    handle_message = MessageProcessor.handle_message
 
     async def run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -51,5 +85,19 @@ def install() -> None:
             raise TurnNotStoredError(f"custom action {failed} failed; the turn is not stored")
         await save_tracker(self, tracker)
 
+    async def handle_once(self: MessageProcessor, message: Any) -> Any:
+        # Called inside Rasa's lock on the conversation (Agent.handle_message).
+        message_id = _CLIENT_MESSAGE_ID.get()
+        output = message.output_channel
+        if message_id is not None and isinstance(output, CollectingOutputChannel):
+            tracker = await self.tracker_store.retrieve(message.sender_id)
+            events = list(tracker.events) if tracker else []
+            stored = stored_answer(events, message_id, message.sender_id)
+            if stored is not None:
+                output.messages.extend(stored)
+                return output.messages
+        return await handle_message(self, message)
+
     RemoteAction.run = run
     MessageProcessor.save_tracker = save
+    MessageProcessor.handle_message = handle_once

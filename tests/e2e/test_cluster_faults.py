@@ -215,13 +215,15 @@ def test_after_everything_restarts_screenings_resume_where_they_were(cluster, re
                 for text, expected in script[: i + 1]:
                     turn = await visitor.say(text)
                     assert turn.ok and re.search(expected, turn.reply, re.I), (text, turn)
-                visitors.append(visitor.sender)
+                visitors.append((visitor.sender, visitor.cookies))
         return visitors
 
     async def after(senders):
-        for i, (script, sender) in enumerate(zip(scripts, senders, strict=True)):
+        for i, (script, (sender, cookies)) in enumerate(zip(scripts, senders, strict=True)):
             # The same visitor, reconnecting (as the widget does after a reload).
-            async with Visitor(cluster.base_url, str(cluster.cafile), 400 + i, sender) as visitor:
+            async with Visitor(
+                cluster.base_url, str(cluster.cafile), 400 + i, sender, cookies=cookies
+            ) as visitor:
                 for text, expected in script[i + 1 : i + 3]:
                     turn = await visitor.say_until_answered(text, tries=3)
                     assert turn.ok and re.search(expected, turn.reply, re.I), (

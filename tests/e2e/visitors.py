@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import sqlalchemy as sa
+from yarl import URL
 
 MIN_GAP_S = 0.5  # nginx allows 2 chat messages a second per address
 CLIENT_TIMEOUT_S = 30  # well above the web app's own 15 s, so a hang would show as such
@@ -72,11 +73,16 @@ class Visitor:
         index: int = 0,
         sender: str | None = None,
         waiting: set | None = None,
+        cookies: Any = None,
     ):
         self.waiting = waiting if waiting is not None else set()  # visitors awaiting an answer
         self.base_url = base_url
         self.address = source_address(index)
-        self.sender = sender or f"e2e-{uuid.uuid4().hex}"
+        # The web app issues the conversation and binds it to a cookie (web/site.py): a visitor
+        # coming back (a reload) brings the cookies it had (`cookies`, from `self.cookies`).
+        self.sender = sender or ""
+        self._cookies = cookies
+        self.jar: aiohttp.CookieJar | None = None
         self.context = ssl.create_default_context(cafile=cafile)
         self.turns: list[Turn] = []
         self._last_sent = 0.0
@@ -84,20 +90,38 @@ class Visitor:
 
     async def __aenter__(self) -> Visitor:
         connector = aiohttp.TCPConnector(ssl=self.context, local_addr=(self.address, 0))
+        self.jar = aiohttp.CookieJar(unsafe=True)  # unsafe: cookies for IP addresses too
+        if self._cookies is not None:
+            self.jar.update_cookies(self._cookies, response_url=URL(self.base_url))
         self.session = aiohttp.ClientSession(
-            connector=connector, timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S)
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=CLIENT_TIMEOUT_S),
+            cookie_jar=self.jar,
         )
+        if not self.sender:
+            async with self.session.post(f"{self.base_url}/api/chat/new", json={}) as response:
+                response.raise_for_status()
+                self.sender = (await response.json())["sender"]
         return self
+
+    @property
+    def cookies(self) -> Any:
+        """The cookies this visitor holds for the chat, to come back with."""
+        assert self.jar is not None
+        return self.jar.filter_cookies(URL(f"{self.base_url}/api/chat"))
 
     async def __aexit__(self, *exc: object) -> None:
         assert self.session is not None
         await self.session.close()
 
-    async def say(self, text: str) -> Turn:
+    async def say(self, text: str, message_id: str | None = None) -> Turn:
+        """One try of a message; a Retry sends the same `message_id` (as the widget does)."""
         assert self.session is not None
         await asyncio.sleep(max(0.0, self._last_sent + MIN_GAP_S - time.monotonic()))
         self._last_sent = started = time.monotonic()
         body = {"sender": self.sender, "message": text}
+        if message_id:
+            body["message_id"] = message_id
         self.waiting.add(self.sender)
         try:
             async with self.session.post(f"{self.base_url}/api/chat", json=body) as response:
@@ -122,12 +146,13 @@ class Visitor:
 
     async def say_until_answered(self, text: str, tries: int = 8, pause: float = 1.0) -> Turn:
         """What the widget's Retry button does, pressed by a patient visitor (bounded)."""
-        turn = await self.say(text)
+        message_id = uuid.uuid4().hex
+        turn = await self.say(text, message_id)
         for _ in range(tries - 1):
             if turn.ok:
                 break
             await asyncio.sleep(pause)
-            turn = await self.say(text)
+            turn = await self.say(text, message_id)
         return turn
 
 
