@@ -141,6 +141,8 @@ class Cluster:
                 "WEB_PORT": str(self.web_port),
                 "WEB_SECRET_FILE": str(self.workdir / "web-secret-key"),
                 "COOKIE_SECURE": "1",  # served over HTTPS by nginx
+                # nginx, on loopback, is the proxy whose X-Real-IP the web app believes
+                "TRUSTED_PROXIES": LOOPBACK,
             }
         )
         web_env.update(self.extra_env)
