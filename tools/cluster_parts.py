@@ -39,6 +39,9 @@ class ProbedProcess(Process):
 
     probe: Callable[[], bool] = field(default=lambda: False)
 
+    def ready(self) -> bool:
+        return self.running() and self.probe()
+
     def wait_ready(self, timeout: float, progress: bool) -> None:
         started = time.monotonic()
         while time.monotonic() - started < timeout:

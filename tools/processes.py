@@ -70,6 +70,10 @@ class Process:
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
+    def ready(self) -> bool:
+        """Running and answering its health URL."""
+        return self.running() and http_status(self.health_url) == 200
+
     def wait_ready(self, timeout: float, progress: bool) -> None:
         started = time.monotonic()
         last_note = started
