@@ -13,6 +13,7 @@ limited before and after decompression (a small deflate body must not expand to 
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import zlib
 
@@ -48,6 +49,49 @@ def body_problem(content_type: str | None, encoding: str | None, body: bytes) ->
     return None
 
 
+# The shape rasa-sdk's executor and Tracker.from_dict read an action call in: a field of
+# another type made them raise, and the server answered 500 with the whole body echoed.
+_CALL_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "next_action": str,
+    "tracker": dict,
+    "domain": dict,
+    "version": str,
+}
+_TRACKER_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "sender_id": str,
+    "slots": dict,
+    "latest_message": dict,
+    "events": list,
+    "active_loop": dict,
+    "latest_action": dict,
+    "latest_event_time": (int, float),
+    "followup_action": str,
+    "paused": bool,
+    "latest_input_channel": str,
+}
+
+
+def action_call_problem(body: bytes, encoding: str | None) -> str | None:
+    """Why a webhook body is not an action call Rasa would send, or None. The body already
+    passed body_problem."""
+    if (encoding or "identity").lower() == "deflate":
+        body = zlib.decompress(body)
+    try:
+        call = json.loads(body)
+    except (ValueError, RecursionError):
+        return "The body is not JSON."
+    if not isinstance(call, dict) or not isinstance(call.get("tracker"), dict):
+        return "An action call is an object with a tracker."
+    for fields, data in ((_CALL_FIELDS, call), (_TRACKER_FIELDS, call["tracker"])):
+        for name, kind in fields.items():
+            if data.get(name) is not None and not isinstance(data[name], kind):
+                return f"{name} has the wrong type."
+    events = call["tracker"].get("events") or []
+    if not all(isinstance(e, dict) and isinstance(e.get("event"), str) for e in events):
+        return "Each event is an object with an event name."
+    return None
+
+
 def build_app(settings: Settings) -> Sanic:
     app = create_app("actions", cors_origins=None)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
@@ -66,10 +110,20 @@ def build_app(settings: Settings) -> Sanic:
                 request.headers.get("content-encoding"),
                 request.body,
             )
+            if not problem and request.path.rstrip("/") == "/webhook":
+                problem = action_call_problem(request.body, request.headers.get("content-encoding"))
             if problem:
                 return response.json({"error": problem}, status=400)
         return None
 
+    async def on_error(request: Request, exception: Exception) -> HTTPResponse:
+        # rasa-sdk's own handler logs the request and echoes its body: a conversation's
+        # personal data in the log and the reply. The error's class is enough.
+        status = getattr(exception, "status_code", 500)
+        logger.error("The action server failed on %s: %s", request.path, type(exception).__name__)
+        return response.json({"error": "The action server could not run this call."}, status=status)
+
+    app.error_handler.add(Exception, on_error)
     return app
 
 

@@ -115,3 +115,21 @@ def test_the_secrets_are_on_no_command_line(stack):
     assert cmdlines
     assert not any(stack.api_token in line for line in cmdlines)
     assert not any(stack.action_token in line for line in cmdlines)
+
+
+def test_a_call_of_the_wrong_shape_is_a_400_that_echoes_nothing(stack):
+    url = f"{stack.actions_url}/webhook"
+    headers = {TOKEN_HEADER: stack.action_token, "Content-Type": "application/json"}
+    private = "maria.lopez@example.com"
+    for call in (
+        [1, 2],
+        {"next_action": 5, "tracker": {"sender_id": private}},
+        {"next_action": "action_answer_question", "tracker": private},
+        {"next_action": "action_answer_question", "tracker": {"events": [1, private]}},
+        {"next_action": "action_answer_question", "tracker": {"slots": [private]}},
+    ):
+        status, reply = post(url, json.dumps(call).encode(), headers)
+        assert status == 400, (call, status, reply)
+        assert private not in reply
+    log = (stack.workdir / "logs" / "actions.log").read_text(errors="replace")
+    assert private not in log
