@@ -36,7 +36,7 @@ from web.staff.sql import escape_like
 from web.staff.tracker_stats import dashboard_stats
 from web.staff.tracker_store import _filtered, list_conversations, tracker_engine
 from web.staff.transcript import build_transcript, conversation_flags
-from web.staff.unclear import unclear_messages
+from web.staff.unclear import answered_as, answered_name, unclear_messages
 
 UTC = timezone.utc
 NOW = time.time()
@@ -129,6 +129,44 @@ def test_group_messages_exact_and_near_duplicates():
     assert groups[0]["keys"] == ["how much does it cost", "how much does it cost in total"]
     exact_only = group_messages(msgs, near=None)
     assert [g["count"] for g in exact_only] == [2, 1, 1]
+
+
+def test_messages_are_grouped_by_how_the_assistant_answered_them():
+    msgs = [
+        {
+            "id": 1,
+            "text": "how long does it take b4",
+            "answered": "offered_choices",
+            "timestamp": 1,
+        },
+        {"id": 2, "text": "how long does it take b4", "answered": "ask_duration", "timestamp": 2},
+        {
+            "id": 3,
+            "text": "how long does it take before",
+            "answered": "offered_choices",
+            "timestamp": 3,
+        },
+        {"id": 4, "text": "xqzv", "answered": "nlu_fallback", "timestamp": 4},
+    ]
+    groups = group_messages(msgs)
+    # the same words answered two ways are two groups; the reading with most messages first
+    assert [(g["answered"], sorted(g["ids"])) for g in groups] == [
+        ("offered_choices", [1, 3]),
+        ("ask_duration", [2]),
+        ("nlu_fallback", [4]),
+    ]
+    assert answered_name("offered_choices") == "Not sure: offered the likeliest topics"
+    assert answered_name("ask_duration") == "Answered as: Length of the appointment"
+    assert answered_name(None) == "Not understood: asked to rephrase"
+
+
+def test_how_a_message_was_answered_is_the_readings_decision():
+    fallback = {"parse_data": {"intent": {"name": "nlu_fallback"}, "reading": {
+        "intent": "nlu_fallback", "rules": ["answers.offer_likeliest_topics"]}}}  # fmt: skip
+    moved = {"parse_data": {"intent": {"name": "ask_prep"}, "reading": {
+        "intent": "ask_aftercare", "rules": ["wording.subject_placed_after"]}}}  # fmt: skip
+    assert answered_as(fallback) == "offered_choices"
+    assert answered_as(moved) == "ask_aftercare"
 
 
 # --- transcripts and flags -----------------------------------------------------------------

@@ -32,25 +32,35 @@ def jaccard(a: set[str], b: set[str]) -> float:
 def group_messages(
     messages: Sequence[Mapping[str, Any]], near: float | None = 0.6
 ) -> list[dict[str, Any]]:
-    """Groups messages with the same normalised text and, when `near` is set, merges groups
-    whose token sets have a Jaccard similarity >= near. Largest groups first."""
-    exact: OrderedDict[str, list[Mapping[str, Any]]] = OrderedDict()
+    """Groups messages the assistant answered the same way (`answered`, the reading's
+    decision) with the same normalised text and, when `near` is set, merges groups of one
+    reading whose token sets have a Jaccard similarity >= near. By reading, the reading with
+    the most messages first; in each, largest groups first."""
+    exact: OrderedDict[tuple[str, str], list[Mapping[str, Any]]] = OrderedDict()
     for message in messages:
         key = comparable_text(message["text"])
         if key:
-            exact.setdefault(key, []).append(message)
+            exact.setdefault((message.get("answered") or "", key), []).append(message)
     clusters: list[dict[str, Any]] = []
-    for key, members in sorted(exact.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    for (answered, key), members in sorted(exact.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         tokens = set(key.split())
         target = None
         if near is not None:
             best = 0.0
             for cluster in clusters:
+                if cluster["answered"] != answered:
+                    continue
                 score = jaccard(tokens, cluster["tokens"])
                 if score >= near and score > best:
                     target, best = cluster, score
         if target is None:
-            target = {"key": key, "tokens": tokens, "keys": [], "messages": []}
+            target = {
+                "key": key,
+                "answered": answered,
+                "tokens": tokens,
+                "keys": [],
+                "messages": [],
+            }
             clusters.append(target)
         target["keys"].append(key)
         target["messages"].extend(members)
@@ -64,6 +74,7 @@ def group_messages(
         groups.append(
             {
                 "key": cluster["key"],
+                "answered": cluster["answered"],
                 "keys": cluster["keys"],
                 "text": texts.most_common(1)[0][0],
                 "texts": texts.most_common(),
@@ -78,7 +89,12 @@ def group_messages(
                 "min_confidence": min(confidences) if confidences else None,
             }
         )
-    groups.sort(key=lambda g: (-g["count"], -g["last_seen"]))
+    per_reading: Counter[str] = Counter()
+    for group in groups:
+        per_reading[group["answered"]] += group["count"]
+    groups.sort(
+        key=lambda g: (-per_reading[g["answered"]], g["answered"], -g["count"], -g["last_seen"])
+    )
     return groups
 
 

@@ -4,14 +4,15 @@ handlers call these through context.off_loop."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
+from understanding.answers import TOPIC_NAMES
 from web.staff.sql import dialect_of, json_text
 from web.staff.tracker_store import events, loads
-from web.staff.transcript import FALLBACK_INTENTS, LOW_CONFIDENCE, intent_of
+from web.staff.transcript import FALLBACK_INTENTS, LOW_CONFIDENCE, intent_of, reading_of
 
 # What a visitor types while the contact form asks for these is their name, phone or email, or
 # when they are free (a correction at the confirmation question, too): personal data that must
@@ -146,6 +147,7 @@ def unclear_messages(
             )
             out.append(
                 {
+                    "answered": answered_as(data),
                     "id": row.id,
                     "sender_id": row.sender_id,
                     "timestamp": row.timestamp,
@@ -158,6 +160,40 @@ def unclear_messages(
                 }
             )
     return out
+
+
+# How the assistant answered a message it was unsure of, in the staff's words: the reading's
+# decision (understanding/reading.py), not the classifier's guess.
+NOT_UNDERSTOOD = "nlu_fallback"
+OFFERED_CHOICES = "offered_choices"
+ANSWERED_NAMES = {
+    NOT_UNDERSTOOD: "Not understood: asked to rephrase",
+    OFFERED_CHOICES: "Not sure: offered the likeliest topics",
+    "out_of_scope": "Said it can only help with medical needling",
+    "report_warning_signs": "Warning signs: told to contact the clinic",
+    "report_emergency": "Emergency: told to call 911",
+}
+
+
+def answered_as(data: Mapping[str, Any]) -> str:
+    """The reading's decision for a message: the topic answered, "offered_choices" when it
+    offered the likeliest topics, "nlu_fallback" when it asked to rephrase."""
+    reading = reading_of(data)
+    if "answers.offer_likeliest_topics" in (reading.get("rules") or []):
+        return OFFERED_CHOICES
+    intent, _confidence = intent_of(data)
+    return str(intent or NOT_UNDERSTOOD)
+
+
+def answered_name(key: str | None) -> str:
+    """What `answered_as` means, in the staff's words."""
+    key = key or NOT_UNDERSTOOD
+    if key in ANSWERED_NAMES:
+        return ANSWERED_NAMES[key]
+    topic = TOPIC_NAMES.get(key)
+    if topic:
+        return f"Answered as: {topic['staff']}"
+    return "Answered as: " + key.replace("_", " ")
 
 
 def choices_after(conn: sa.engine.Connection, rows: Iterable[Any]) -> dict[int, str]:

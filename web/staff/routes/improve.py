@@ -19,7 +19,7 @@ from web.staff.grouping import group_messages, split_by_label, with_labels
 from web.staff.inputs import record_ids
 from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
 from web.staff.tracker_store import TRACKER_MISSING
-from web.staff.unclear import load_user_events, unclear_messages
+from web.staff.unclear import answered_name, load_user_events, unclear_messages
 
 bp = Blueprint("staff_improve")
 OUT_OF_SCOPE = "out_of_scope"
@@ -59,6 +59,7 @@ async def improve(request: Request) -> HTTPResponse:
         page=page,
         pages=pages,
         intents=intents,
+        answered_name=answered_name,
         labelled=len(labelled),
         show_handled=show_handled,
         handled=handled[:HANDLED_SHOWN],
