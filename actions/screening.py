@@ -36,13 +36,16 @@ def screening_answer(slot: str, tracker: Tracker) -> tuple[str | None, bool]:
     should be asked again because what they said is no clear answer to it ("it's november")."""
     message = tracker.latest_message or {}
     text = message.get("text") or ""
+    # The NLU pipeline read the message once (nlp/reading.py); a model without that reader
+    # leaves it to be read here.
+    stored = from_dict(((message.get(READING_KEY) or {}).get("screening") or {}).get(slot))
     stated = stated_conditions(text, message.get("entities") or [])
     if slot in stated and stated[slot] != NO:
         return stated[slot], False
     if slot in stated:
         # A fact stated as a no ("I'm not pregnant, can I book?") stands only when the
         # screening reader reads a no too: "i can't say i'm not, 14 weeks" is no no.
-        confirmed = read_answer(text, slot)
+        confirmed = stored or read_answer(text, slot)
         if confirmed.value in (YES, NO, UNSURE):
             return confirmed.value, False
     if tracker.active_loop_name != SCREENING_FORM or tracker.get_slot("requested_slot") != slot:
@@ -52,9 +55,6 @@ def screening_answer(slot: str, tracker: Tracker) -> tuple[str | None, bool]:
         (message.get("intent") or {}).get("name"),
         (message.get("screening") or {}).get(slot),
     )
-    # The NLU pipeline read the message once (nlp/reading.py); a model without that reader
-    # leaves it to be read here.
-    stored = from_dict(((message.get(READING_KEY) or {}).get("screening") or {}).get(slot))
     answer = stored or read_answer(text, slot, intent, by_meaning)
     if answer.value != UNCLEAR:
         return answer.value, False
