@@ -16,11 +16,8 @@ import time
 from tests.e2e.visitors import (
     Visitor,
     booking_script,
-    compare,
-    events_of,
     faq_script,
-    seen_turns,
-    stored_turns,
+    lost_and_extra,
     summary,
 )
 
@@ -54,13 +51,7 @@ def _resent_by_nginx(error_log) -> int:
 
 
 def _lost_and_extra(cluster, visitors):
-    events = events_of(cluster.tracker_db_url, [v.sender for v in visitors])
-    lost, extra = [], []
-    for v in visitors:
-        missing, more = compare(stored_turns(events[v.sender]), seen_turns(v.turns))
-        lost += missing
-        extra += more
-    return lost, extra
+    return lost_and_extra(cluster.tracker_db_url, visitors)
 
 
 def test_a_restart_of_postgresql_under_load_hangs_no_visitor_and_the_chat_goes_on(cluster, report):

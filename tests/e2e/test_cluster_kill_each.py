@@ -18,15 +18,7 @@ import threading
 import time
 import uuid
 
-from tests.e2e.visitors import (
-    Visitor,
-    booking_script,
-    compare,
-    events_of,
-    seen_turns,
-    stored_turns,
-    summary,
-)
+from tests.e2e.visitors import Visitor, booking_script, lost_and_extra, summary
 from tools.processes import Supervisor
 
 VISITORS = 50
@@ -87,12 +79,7 @@ def test_each_process_killed_once_under_load_loses_and_doubles_nothing(cluster, 
     finally:
         stopping.set()
         watch.join(5)
-    events = events_of(cluster.tracker_db_url, [v.sender for v in visitors])
-    lost, extra = [], []
-    for v in visitors:
-        missing, more = compare(stored_turns(events[v.sender]), seen_turns(v.turns))
-        lost += missing
-        extra += more
+    lost, extra = lost_and_extra(cluster.tracker_db_url, visitors)
     tries = [t for v in visitors for t in v.turns]
     back = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in back_after.items())
     report(

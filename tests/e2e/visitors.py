@@ -277,3 +277,15 @@ def compare(stored: list[StoredTurn], seen: list[StoredTurn]) -> tuple[list, lis
         extra += stored[position:found]
         position = found + 1
     return lost, extra + stored[position:]
+
+
+def lost_and_extra(tracker_url: str, visitors: list[Visitor]) -> tuple[list, list]:
+    """(answered turns missing from the tracker store, stored turns no visitor saw answered),
+    over every visitor's conversation."""
+    events = events_of(tracker_url, [v.sender for v in visitors])
+    lost, extra = [], []
+    for v in visitors:
+        missing, more = compare(stored_turns(events[v.sender]), seen_turns(v.turns))
+        lost += missing
+        extra += more
+    return lost, extra
