@@ -135,8 +135,10 @@ clean:
 	rm -rf models results test-output nlp/build .pytest_cache
 
 # ours against Rasa's stock configuration and a plain article search: training, answer accuracy,
-# NLU cross-validation, latency under load, memory (not part of `make test`; up to an hour on
-# 2 cores, less when stages are cached). Writes bench/results.json and bench/REPORT.md.
-# BENCH_ARGS="--only ours --skip cv" and the like for development; --fresh ignores the cache.
+# NLU cross-validation (3 folds of a fixed 1,000-example sample, the same for both), retraining
+# after a wording change, latency under load, memory (not part of `make test`; about half an
+# hour on 2 cores, less when stages are cached). Writes bench/results.json and bench/REPORT.md.
+# BENCH_ARGS="--only ours --skip cv" and the like for development; --fresh ignores the cache;
+# --cv-sample 0 cross-validates on every example (stock's DIET then takes several times longer).
 bench: setup
 	@$(PY) -m tools.bench $(BENCH_ARGS)
