@@ -1,7 +1,8 @@
 """deploy/nginx.conf, run for real: nginx (Debian's) in front of the real web app and Rasa.
 
 The production file is used as it is, with only its certificate paths and ports pointed at this
-test's own (a self-signed certificate, free ports on loopback).
+test's own (a self-signed certificate, free ports on loopback). The web app behind it is its own,
+set up as in production: it trusts nginx (TRUSTED_PROXIES) and forwards to the stack's Rasa.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import uuid
 
 import pytest
 
+from tests.web_process import web_app
 from tools.cluster_parts import self_signed_certificate
 from tools.stack import ROOT, free_port
 
@@ -33,6 +35,13 @@ def nginx(stack, tmp_path_factory):
     if not os.path.exists(NGINX):
         pytest.fail("nginx is not installed: run `make system` (installs nginx-light).")
     folder = tmp_path_factory.mktemp("nginx")
+    # nginx connects from loopback, so that is the proxy the web app believes about the
+    # visitor's address and HTTPS, as deploy/README.md has it.
+    with web_app(folder / "web", stack.rasa_url, {"TRUSTED_PROXIES": "127.0.0.1"}) as web_url:
+        yield from _nginx_in_front_of(stack, folder, int(web_url.rsplit(":", 1)[1]))
+
+
+def _nginx_in_front_of(stack, folder, web_port):
     cert, key = self_signed_certificate(folder)
     https_port, rasa_front = free_port(), free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text()
@@ -40,7 +49,7 @@ def nginx(stack, tmp_path_factory):
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         ("/etc/ssl/clinic/fullchain.pem", str(cert)),
         ("/etc/ssl/clinic/privkey.pem", str(key)),
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{stack.web_port};"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{web_port};"),
         ("server 127.0.0.1:5005;", f"server 127.0.0.1:{stack.rasa_port};"),
         ("server 127.0.0.1:5006;", f"server 127.0.0.1:{stack.rasa_port};"),
         ("listen 127.0.0.1:5000;", f"listen 127.0.0.1:{rasa_front};"),
