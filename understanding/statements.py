@@ -67,6 +67,8 @@ _FAINTING = _pattern("fainting")
 _FAINTING_HISTORY = _pattern("fainting_history")
 # Signs of a severe allergic reaction in the airway, or hives: never a fear or a habit told.
 _SEVERE_NOT_FAINTING = _pattern("severe_not_fainting")
+# A treatment still to come ("my appointment's next month") has no after-effects yet.
+_TREATMENT_TO_COME = _pattern("treatment_to_come")
 # "Is microneedling gonna be sore there?" asks about the treatment to come.
 _ASKS_WHAT_WILL_HAPPEN = _pattern("asks_what_will_happen")
 
@@ -219,6 +221,15 @@ def _not_an_alarm_after_all(
             _with_the_allergy(entities),
             "statement.numbing_allergy_told",
         )
+    if (
+        intent == "report_warning_signs"
+        and not labels & _WARNING_LABELS
+        and _TREATMENT_TO_COME.search(text)
+        and not _AFTER_MY_TREATMENT.search(text)
+        and not _SEVERE_NOT_FAINTING.search(text)
+    ):
+        kept = [e for e in entities if e.get("entity") != "symptom"]
+        return "ask_medical_advice", kept, "statement.treatment_to_come"
     if _a_fear_of_fainting(labels, text):
         kept = [e for e in entities if e.get("entity") != "emergency_sign"]
         return "ask_pain", kept, "statement.fear_of_fainting"
