@@ -331,6 +331,17 @@ def _statement(
     if "symptom" in labels and intent not in _EFFECT_TOPICS and _AFTER_MY_TREATMENT.search(text):
         return "ask_side_effects", list(entities), "statement.symptom_after_treatment"
     felt = "symptom" in labels or bool(_SENSATION.search(text))
+    if (
+        intent == "ask_side_effects"
+        and felt
+        and not _ASKING.search(text)
+        and _TREATMENT_WORDS.search(text)
+        and not _LIFELONG.search(text)
+    ):
+        # Told of one's own treatment, asking nothing ("a bit of pinpoint bleeding during the
+        # session, it stopped"): what to expect right after, and when to call, not the list
+        # of everything that may happen.
+        return "ask_after_effects", list(entities), "statement.own_treatment_told"
     if felt and _LIFELONG.search(text) and intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS):
         # Whether skin like that suits needling is the doctor's to judge, at a consultation.
         kept = [e for e in entities if e.get("entity") != "symptom"]
