@@ -67,7 +67,7 @@ _NEGATED_BEFORE = re.compile(
 
 # A cue behind two negations: "it's not like I'm not pregnant".
 _TWICE_NEGATED_BEFORE = re.compile(
-    r"(n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,4}?(n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,2}$"
+    r"(n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,4}?(\w*n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,2}$"
 )
 
 
@@ -190,6 +190,9 @@ def read_answer(
         return Answer(UNSURE if elsewhere else YES, "yes", _ids(yes, elsewhere))
     if past:
         return Answer(UNSURE if slot == "lidocaine_allergy" else NO, "past", _ids(past))
+    if no and any(r.decides == NO for r in negated):
+        # "it's not calm, no": the no agrees with an absence negated, which is a sign
+        return Answer(UNSURE, "contradiction", _ids(no, caution))
     if no:
         reservation = by_kind.get("reservation", [])
         emphatic = any(r.id == "no.emphatic" for r in no)

@@ -67,6 +67,8 @@ _FAINTING = _pattern("fainting")
 _FAINTING_HISTORY = _pattern("fainting_history")
 # Signs of a severe allergic reaction in the airway, or hives: never a fear or a habit told.
 _SEVERE_NOT_FAINTING = _pattern("severe_not_fainting")
+# A treatment already had ("my son had it done last week").
+_TREATMENT_HAD = _pattern("treatment_had")
 # A treatment still to come ("my appointment's next month") has no after-effects yet.
 _TREATMENT_TO_COME = _pattern("treatment_to_come")
 # "Is microneedling gonna be sore there?" asks about the treatment to come.
@@ -160,6 +162,7 @@ def _someone_elses_sign(labels: set, intent: str | None, text: str) -> bool:
         (labels & _WARNING_LABELS or intent in _SAFETY_INTENTS)
         and _SOMEONE_ELSE.search(text)
         and not _TREATMENT_WORDS.search(text)
+        and not _TREATMENT_HAD.search(text)
         and not _SEVERE_NOT_FAINTING.search(text)
     )
 
@@ -307,6 +310,16 @@ def _statement(
     text = text or ""
     if _a_reaction_to_the_numbing(text):
         return "report_emergency", list(entities), "statement.reaction_to_the_numbing"
+    if (
+        intent not in _SAFETY_INTENTS
+        and _GETTING_WORSE.search(text)
+        and ("symptom" in labels or _SENSATION.search(text))
+        and (_TREATMENT_HAD.search(text) or _AFTER_MY_TREATMENT.search(text))
+        and not _ASKING.search(text)
+        and not _ASKS_WHAT_WILL_HAPPEN.search(text)
+    ):
+        # A sign growing after a treatment already had: a warning, whatever was read.
+        return "report_warning_signs", list(entities), "statement.growing_after_treatment"
     if _a_sunburn_told(entities, labels, text):
         kept = [e for e in entities if e.get("entity") not in ("activity", "symptom")]
         sunburn = {"entity": "condition", "value": "sunburn", "start": 0, "end": 0}
