@@ -32,21 +32,24 @@ MAX_BODY_BYTES = 2_000_000
 MAX_DECOMPRESSED_BYTES = 8_000_000
 
 
-def body_problem(content_type: str | None, encoding: str | None, body: bytes) -> str | None:
-    """Why a webhook body is refused, or None when it may go on to the actions."""
+def decoded_body(
+    content_type: str | None, encoding: str | None, body: bytes
+) -> tuple[bytes | None, str | None]:
+    """(the body, decompressed, None) when it may go on to the actions, else (None, why not)."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
-        return "Content-Type must be application/json."
+        return None, "Content-Type must be application/json."
     if (encoding or "identity").lower() == "deflate":
         inflater = zlib.decompressobj()
         try:
-            inflater.decompress(body, MAX_DECOMPRESSED_BYTES)
+            inflated = inflater.decompress(body, MAX_DECOMPRESSED_BYTES)
         except zlib.error:
-            return "The body is not valid deflate data."
+            return None, "The body is not valid deflate data."
         if inflater.unconsumed_tail:
-            return "The body is too large once decompressed."
-    elif (encoding or "identity").lower() != "identity":
-        return "Unsupported Content-Encoding."
-    return None
+            return None, "The body is too large once decompressed."
+        return inflated, None
+    if (encoding or "identity").lower() != "identity":
+        return None, "Unsupported Content-Encoding."
+    return body, None
 
 
 # The shape rasa-sdk's executor and Tracker.from_dict read an action call in: a field of
@@ -71,11 +74,8 @@ _TRACKER_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 
 
-def action_call_problem(body: bytes, encoding: str | None) -> str | None:
-    """Why a webhook body is not an action call Rasa would send, or None. The body already
-    passed body_problem."""
-    if (encoding or "identity").lower() == "deflate":
-        body = zlib.decompress(body)
+def action_call_problem(body: bytes) -> str | None:
+    """Why a webhook body (decompressed) is not an action call Rasa would send, or None."""
     try:
         call = json.loads(body)
     except (ValueError, RecursionError):
@@ -105,13 +105,13 @@ def build_app(settings: Settings) -> Sanic:
         if not expected or not hmac.compare_digest(given, expected):
             return response.json({"error": "Not allowed."}, status=403)
         if request.method == "POST":
-            problem = body_problem(
+            body, problem = decoded_body(
                 request.headers.get("content-type"),
                 request.headers.get("content-encoding"),
                 request.body,
             )
-            if not problem and request.path.rstrip("/") == "/webhook":
-                problem = action_call_problem(request.body, request.headers.get("content-encoding"))
+            if body is not None and request.path.rstrip("/") == "/webhook":
+                problem = action_call_problem(body)
             if problem:
                 return response.json({"error": problem}, status=400)
         return None

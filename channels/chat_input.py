@@ -45,7 +45,7 @@ def parse_chat_body(
     if not isinstance(data, dict):
         return None, 'Body must be a JSON object {"sender": ..., "message": ...}.'
     sender, message = data.get("sender"), data.get("message")
-    if not isinstance(sender, str) or check_sender(sender):
+    if not isinstance(sender, str) or check_sender(sender):  # isinstance: for the type checker
         return None, SENDER_RULE
     if not isinstance(message, str) or not message.strip():
         return None, "message must be a non-empty string."

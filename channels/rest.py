@@ -8,9 +8,9 @@
   not at all (channels/whole_turns.py). The web app tells the visitor it could not answer and
   keeps the message for Retry; the Retry is processed against what was really stored.
 - **A retried message is answered once**: a body may carry `message_id` (the widget keeps one
-  per message and sends it again on Retry). One still running on this server is waited for;
-  one whose turn is stored, on any server, gets the stored answer back instead of a second
-  turn (channels/whole_turns.py, inside Rasa's lock on the conversation).
+  per message and sends it again on Retry). One whose turn is stored, on any server, gets the
+  stored answer back instead of a second turn; one still running is waited for, by Rasa's lock
+  on the conversation (channels/whole_turns.py).
 - **Logs hold no message text**: a failed turn is logged with its conversation id and the
   error's class. (Rasa's own channel logs the message, and its traceback the stack's values.)
 
@@ -19,7 +19,6 @@ credentials.yml names it; the URL stays /webhooks/rest/webhook.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,9 +35,6 @@ logger = logging.getLogger(__name__)
 
 
 class StrictRestInput(InputChannel):
-    def __init__(self) -> None:
-        self._running: dict[tuple[str, str], asyncio.Future] = {}
-
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -55,41 +51,24 @@ class StrictRestInput(InputChannel):
             payload, problem = parse_chat_body(request.headers.get("content-type"), request.body)
             if payload is None:
                 return response.json({"error": problem or "Bad request."}, status=400)
-            sender, text = payload["sender"], payload["message"]
-            message_id = payload.get("message_id")
-            if message_id is None:
-                return response.json(await self._turn(on_new_message, sender, text, None))
-            key = (sender, message_id)
-            running = self._running.get(key)
-            if running is not None:  # the same message again while its turn runs
-                return response.json(await asyncio.shield(running))
-            future: asyncio.Future = asyncio.get_running_loop().create_future()
-            self._running[key] = future
+            sender, message_id = payload["sender"], payload.get("message_id")
+            collector = CollectingOutputChannel()
+            # The same message again waits for Rasa's lock on the conversation, then gets the
+            # stored answer (channels/whole_turns.py).
+            whole_turns.start_turn(message_id)
             try:
-                messages = await self._turn(on_new_message, sender, text, message_id)
-                future.set_result(messages)
-                return response.json(messages)
-            finally:
-                if not future.done():
-                    future.set_result([])
-                del self._running[key]
+                await on_new_message(
+                    UserMessage(
+                        payload["message"],
+                        collector,
+                        sender,
+                        input_channel="rest",
+                        message_id=message_id,
+                    )
+                )
+            except Exception as error:
+                logger.error("A turn of conversation %s failed: %s", sender, type(error).__name__)
+                return response.json([])
+            return response.json(collector.messages)
 
         return webhook
-
-    async def _turn(
-        self,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        sender: str,
-        text: str,
-        message_id: str | None,
-    ) -> list[dict]:
-        collector = CollectingOutputChannel()
-        whole_turns.start_turn(message_id)  # a message already stored is answered from it
-        try:
-            await on_new_message(
-                UserMessage(text, collector, sender, input_channel="rest", message_id=message_id)
-            )
-        except Exception as error:
-            logger.error("A turn of conversation %s failed: %s", sender, type(error).__name__)
-            return []
-        return collector.messages

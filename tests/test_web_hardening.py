@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
+from channels.chat_input import parse_chat_body as parse_chat_request
 from tests.web_process import FakeRasa, web_app
-from web.site import parse_chat_request
 
 
 def sender() -> str:

@@ -13,7 +13,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -41,19 +40,6 @@ class ProbedProcess(Process):
 
     def ready(self) -> bool:
         return self.running() and self.probe()
-
-    def wait_ready(self, timeout: float, progress: bool) -> None:
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if not self.running():
-                log = self.tail_log()
-                raise RuntimeError(f"{self.name} exited during start-up; its log:\n{log}")
-            if self.probe():
-                if progress:
-                    print(f"    {self.name} ready ({time.monotonic() - started:.0f} s)", flush=True)
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} not ready after {timeout:.0f} s; log:\n{self.tail_log()}")
 
 
 def redis_process(port: int, workdir: Path) -> ProbedProcess:

@@ -82,7 +82,7 @@ class Process:
                 raise RuntimeError(
                     f"{self.name} exited during start-up; its log:\n{self.tail_log()}"
                 )
-            if http_status(self.health_url) == 200:
+            if self.ready():
                 if progress:
                     print(f"    {self.name} ready ({time.monotonic() - started:.0f} s)", flush=True)
                 return

@@ -85,12 +85,11 @@ _REACTION_NOW = _pattern("reaction_now")
 
 # A reaction to the numbing cream spreading over the body or making one light-headed is a severe
 # allergic reaction, whatever the words ("bumps everywhere since the lidocaine", "whole body
-# itchy since the anesthetic"); told of a past time it is an allergy, read elsewhere.
+# itchy since the anesthetic"); told as a habit or of a past time it is an allergy, read elsewhere.
 _AFTER_NUMBING = _pattern("after_numbing")
 _ALL_OVER = _pattern("all_over")
 _SKIN_REACTION = _pattern("skin_reaction")
 _FAINTISH = _pattern("faintish")
-_LONG_AGO = _pattern("long_ago")
 # A reaction told as a habit or of another occasion ("every time the dentist freezes me", "when I
 # got my tattoo"), with nothing placing it now ("my lips are swelling", "can't swallow").
 _TOLD_AS_HISTORY = _pattern("told_as_history")
@@ -99,7 +98,7 @@ _HAPPENING_NOW = _pattern("happening_now")
 
 def _told_as_history(text: str) -> bool:
     return bool(
-        (_TOLD_AS_HISTORY.search(text) or _LONG_AGO.search(text))
+        _TOLD_AS_HISTORY.search(text)
         and not _HAPPENING_NOW.search(text)
         and not _FIRST_DAYS.search(text)
     )

@@ -210,14 +210,6 @@ def _rate_limited(request: Request, counted_as: str) -> HTTPResponse | None:
     return _error(RATE_LIMITED_ERROR, 429, {"Retry-After": retry_after(wait)})
 
 
-def parse_chat_request(
-    content_type: str | None, body: bytes
-) -> tuple[dict[str, str] | None, str | None]:
-    """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not):
-    the rules the REST channel applies too (channels/chat_input.py)."""
-    return parse_chat_body(content_type, body)
-
-
 def _is_json(request: Request) -> bool:
     return (request.headers.get("content-type") or "").split(";")[
         0
@@ -242,7 +234,7 @@ async def new_conversation(request: Request) -> HTTPResponse:
 @bp.post("/api/chat")
 async def chat(request: Request) -> HTTPResponse:
     """Forwards one visitor message to Rasa's REST channel and returns Rasa's JSON list as is."""
-    payload, problem = parse_chat_request(request.headers.get("content-type"), request.body)
+    payload, problem = parse_chat_body(request.headers.get("content-type"), request.body)
     if payload is None:
         return _error(problem or "Bad request.", 400)
     owned = _conversation_of(request)
