@@ -11,6 +11,9 @@
   per message and sends it again on Retry). One whose turn is stored, on any server, gets the
   stored answer back instead of a second turn; one still running is waited for, by Rasa's lock
   on the conversation (channels/whole_turns.py).
+- **Alerts are marked by name**: each message of a reply uttered from a response in
+  channels/alerts.py (the emergency and warning-sign replies) carries `"alert": "emergency"` or
+  `"warning"`, taken from the response's name (Rasa's `utter_action`), never from its text.
 - **Logs hold no message text**: a failed turn is logged with its conversation id and the
   error's class. (Rasa's own channel logs the message, and its traceback the stack's values.)
 
@@ -29,9 +32,25 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import whole_turns
+from channels.alerts import alert_of
 from channels.chat_input import parse_chat_body
 
 logger = logging.getLogger(__name__)
+
+
+class AlertingOutputChannel(CollectingOutputChannel):
+    """Collects the turn's messages as Rasa's REST channel does, and marks those of an alert
+    response. Its name stays "collector", so channel-specific responses are chosen as before."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        # Rasa puts the response's name in the message as "utter_action" (BotUttered metadata),
+        # for responses of the domain and those a custom action names alike.
+        alert = alert_of(message.get("utter_action"))
+        before = len(self.messages)
+        await super().send_response(recipient_id, message)
+        if alert:
+            for sent in self.messages[before:]:  # a text split at blank lines: every part
+                sent["alert"] = alert
 
 
 class StrictRestInput(InputChannel):
@@ -52,7 +71,7 @@ class StrictRestInput(InputChannel):
             if payload is None:
                 return response.json({"error": problem or "Bad request."}, status=400)
             sender, message_id = payload["sender"], payload.get("message_id")
-            collector = CollectingOutputChannel()
+            collector = AlertingOutputChannel()
             # The same message again waits for Rasa's lock on the conversation, then gets the
             # stored answer (channels/whole_turns.py).
             whole_turns.start_turn(message_id)

@@ -21,6 +21,8 @@ from typing import Any
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.exceptions import RasaException
 
+from channels.alerts import alert_of
+
 # How far back a retried message is looked for: a retry follows its message within a turn or two.
 REPLAY_WINDOW_EVENTS = 200
 
@@ -45,7 +47,7 @@ def start_turn(message_id: str | None) -> None:
 
 def stored_answer(events: list[Any], message_id: str, recipient: str) -> list[dict] | None:
     """The bot messages stored after the visitor's message `message_id`, as the channel sent
-    them; None when that message is not stored."""
+    them (with their alert); None when that message is not stored."""
     for index in range(len(events) - 1, max(-1, len(events) - REPLAY_WINDOW_EVENTS), -1):
         event = events[index]
         if isinstance(event, UserUttered) and event.message_id == message_id:
@@ -56,6 +58,8 @@ def stored_answer(events: list[Any], message_id: str, recipient: str) -> list[di
                 if isinstance(later, BotUttered):
                     data = {k: v for k, v in (later.data or {}).items() if v is not None}
                     message = {"recipient_id": recipient, "text": later.text, **data}
+                    # marked as the live answer was (channels/rest.py)
+                    message["alert"] = alert_of((later.metadata or {}).get("utter_action"))
                     answer.append({k: v for k, v in message.items() if v is not None})
             return answer
     return None
