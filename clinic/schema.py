@@ -183,3 +183,36 @@ nlu_label_states = sa.Table(
     sa.Column("exported_at", sa.DateTime(timezone=True)),
     sa.Column("exported_by", sa.String(64)),
 )
+
+
+# --- following up a consultation request ---------------------------------------------------
+# What staff did about a request: notes, and the calls made (who, when, how it went). A table of
+# its own, since consultation_requests exists in deployed databases and create_all adds tables,
+# never columns: an existing database gains it on the next start. Retention deletes these rows
+# with their request.
+
+# A follow-up is a note, or a call with one of CALL_OUTCOMES.
+FOLLOW_UP_KINDS = ("note", "call")
+CALL_OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number")
+
+request_follow_ups = sa.Table(
+    "request_follow_ups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "request_id",
+        sa.Integer,
+        sa.ForeignKey("consultation_requests.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(10), nullable=False),  # one of FOLLOW_UP_KINDS
+    # When the call was made (staff may log it afterwards) or the note written.
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    # Who called (not always who logs it: a colleague's call can be logged), or the note's author.
+    sa.Column("staff", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(20)),  # a call's, one of CALL_OUTCOMES; None for a note
+    sa.Column("text", sa.Text),  # the note, or what was said on the call (optional there)
+    sa.Column("recorded_by", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -91,9 +91,10 @@ async def render(
     """A page. Shown to a signed-in staff member, it is written to the audit log first: the
     console's pages hold patients' data, and a page whose line could not be written is not
     shown. A handler names what its page shows in `viewed`; one that does not is recorded as
-    `view_page` with its path, so that no page goes unrecorded. Error pages show nothing."""
+    `view_page` with its path, so that no page goes unrecorded. Error pages show nothing; a
+    page shown again with what was wrong in a form (400) names what it shows, and is recorded."""
     session = getattr(request.ctx, "staff", None)
-    if session is not None and http_status == 200:
+    if session is not None and (http_status == 200 or viewed is not None):
         line = viewed or Viewed("view_page", request.path, dict(request.args) or None)
         await off_loop(
             clinic_queries.record,

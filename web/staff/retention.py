@@ -5,9 +5,10 @@
 
 A conversation (all events of a sender_id) is deleted when its last event is older than the
 cutoff, and with it what staff kept about it in the clinic database (its review status, tags
-and notes); a consultation request when it was created before the cutoff. Each database is
-changed in one transaction, the clinic database's first: if the run stops between the two, the
-conversation is still there and the next run deletes it, rather than its notes outliving it.
+and notes); a consultation request when it was created before the cutoff, with its notes and
+call log. Each database is changed in one transaction, the clinic database's first: if the run
+stops between the two, the conversation is still there and the next run deletes it, rather than
+its notes outliving it.
 Running it again removes nothing more: safe on a schedule (cron, a systemd timer). This is
 the one place that writes to Rasa's tracker store, with its own engine. Expired staff sessions
 and old login failures are cleaned up too; the audit log is kept (and records each run that
@@ -27,7 +28,12 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from clinic.db import engine_for
-from clinic.schema import consultation_requests, login_failures, staff_sessions
+from clinic.schema import (
+    consultation_requests,
+    login_failures,
+    request_follow_ups,
+    staff_sessions,
+)
 from web.settings import Settings
 from web.staff.auth import FAILURE_WINDOW
 from web.staff.clinic_queries import audit
@@ -95,6 +101,12 @@ def purge_clinic(
         ).scalar_one()
         n_kept = forget_conversations(conn, senders or [], dry_run)
         if not dry_run:
+            # A request's notes and calls first: they may name the visitor, and PostgreSQL
+            # refuses to leave them without their request.
+            old_ids = sa.select(consultation_requests.c.id).where(old)
+            conn.execute(
+                request_follow_ups.delete().where(request_follow_ups.c.request_id.in_(old_ids))
+            )
             conn.execute(consultation_requests.delete().where(old))
             conn.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < now))
             conn.execute(login_failures.delete().where(login_failures.c.at < now - FAILURE_WINDOW))
@@ -143,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     verb = "Would delete" if args.dry_run else "Deleted"
     print(
         f"{verb} {result['conversations']} conversation(s) ({result['events']} events) and "
-        f"{result['requests']} consultation request(s) older than {args.days} days "
+        f"{result['requests']} consultation request(s) (with their notes and calls) older than "
+        f"{args.days} days "
         f"(before {cutoff:%Y-%m-%d %H:%M} UTC), with {result['review_rows']} review(s), "
         "tag(s) and note(s) staff kept on those conversations."
     )

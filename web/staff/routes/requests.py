@@ -1,21 +1,45 @@
 """The consultation-request queue: list by status, a request (contact masked unless revealed,
-audited), and its status."""
+audited) with its notes and call log, and its status. A saved status comes back with a
+confirmation (`saved=<id>`), since a changed row may leave the list it was on."""
 
 from __future__ import annotations
+
+import urllib.parse
+from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic.db import utcnow
 from clinic.requests import get_request
 from clinic.schema import REQUEST_STATUSES
-from web.staff import clinic_queries
+from web.staff import clinic_queries, follow_ups
 from web.staff.context import client_ip, clinic, off_loop, settings, staff
+from web.staff.inputs import BadInput, record_id
 from web.staff.masking import mask_contact
 from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
 
 bp = Blueprint("staff_requests")
 NO_SUCH_REQUEST = "No such consultation request."
+
+
+async def _saved(request: Request) -> dict[str, Any] | None:
+    """The request whose status was just saved, for the confirmation."""
+    if "saved" not in request.args:
+        return None
+    return await off_loop(
+        get_request,
+        settings(request).clinic_db_url,
+        record_id(request.args.get("saved"), "request"),
+    )
+
+
+def _with_saved(url: str, request_id: int) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "saved"]
+    query.append(("saved", str(request_id)))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 @bp.get("/requests")
@@ -26,13 +50,18 @@ async def requests_queue(request: Request) -> HTTPResponse:
     rows, counts, page, pages = await off_loop(
         clinic_queries.requests_page, clinic(request), status, int_arg(request, "page", 1)
     )
+    saved = await _saved(request)
+    detail: dict[str, Any] = {
+        "status": status,
+        "page": page,
+        "requests": [row["id"] for row in rows],
+    }
+    if saved:
+        detail["saved"] = saved["id"]
     return await render(
         request,
         "requests.html",
-        viewed=Viewed(
-            "view_requests",
-            detail={"status": status, "page": page, "requests": [row["id"] for row in rows]},
-        ),
+        viewed=Viewed("view_requests", detail=detail),
         nav="requests",
         rows=rows,
         status=status,
@@ -40,19 +69,30 @@ async def requests_queue(request: Request) -> HTTPResponse:
         statuses=REQUEST_STATUSES,
         page=page,
         pages=pages,
+        saved=saved,
         mask_contact=mask_contact,
     )
 
 
-async def _request_page(request: Request, request_id: int, reveal: bool) -> HTTPResponse:
-    """A request (a name, screening answers), its contact masked unless `reveal`; the audit log
-    records either."""
+async def _request_page(
+    request: Request,
+    request_id: int,
+    reveal: bool,
+    problem: dict[str, str] | None = None,
+) -> HTTPResponse:
+    """A request (a name, screening answers, notes and calls), its contact masked unless
+    `reveal`; the audit log records either. `problem`: a note or call that could not be kept,
+    shown again with what to fix and what was typed (400)."""
     row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
     if row is None:
         return await error_page(request, 404, NO_SUCH_REQUEST)
+    history = await off_loop(follow_ups.follow_ups_of, clinic(request), request_id)
+    tz = settings(request).timezone
+    typed = dict(request.form) if problem else {}
     return await render(
         request,
         "request.html",
+        http_status=400 if problem else 200,
         viewed=Viewed(
             "reveal_contact" if reveal else "view_request",
             f"request:{request_id}",
@@ -63,6 +103,17 @@ async def _request_page(request: Request, request_id: int, reveal: bool) -> HTTP
         reveal=reveal,
         statuses=REQUEST_STATUSES,
         mask_contact=mask_contact,
+        saved=request.args.get("saved") == str(request_id),
+        history=history,
+        outcomes=follow_ups.OUTCOME_LABELS,
+        limits={
+            "note": follow_ups.NOTE_LENGTH,
+            "call": follow_ups.CALL_NOTE_LENGTH,
+            "staff": follow_ups.STAFF_LENGTH,
+        },
+        problem=problem or {},
+        typed={k: (v[0] if isinstance(v, list) else v) for k, v in typed.items()},
+        call_at=follow_ups.local_input(utcnow(), tz),
     )
 
 
@@ -91,4 +142,56 @@ async def request_status(request: Request, request_id: int) -> HTTPResponse:
     )
     if old is None:
         return await error_page(request, 404, NO_SUCH_REQUEST)
-    return response.redirect(safe_next(request.form.get("next"), "/staff/requests"), status=303)
+    back = safe_next(request.form.get("next"), "/staff/requests")
+    return response.redirect(_with_saved(back, request_id), status=303)
+
+
+def _to_history(request_id: int) -> HTTPResponse:
+    return response.redirect(f"/staff/requests/{request_id}#follow-up", status=303)
+
+
+@bp.post("/requests/<request_id:int>/notes")
+async def request_note(request: Request, request_id: int) -> HTTPResponse:
+    try:
+        text = follow_ups.read_note(request.form)
+    except BadInput as error:
+        return await _request_page(
+            request, request_id, False, {"form": "note", "message": str(error)}
+        )
+    added = await off_loop(
+        follow_ups.add_note,
+        clinic(request),
+        request_id,
+        text,
+        staff(request).username,
+        client_ip(request),
+    )
+    if added is None:
+        return await error_page(request, 404, NO_SUCH_REQUEST)
+    return _to_history(request_id)
+
+
+@bp.post("/requests/<request_id:int>/calls")
+async def request_call(request: Request, request_id: int) -> HTTPResponse:
+    row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
+    if row is None:
+        return await error_page(request, 404, NO_SUCH_REQUEST)
+    try:
+        call = follow_ups.read_call(
+            request.form, settings(request).timezone, utcnow(), row["created_at"]
+        )
+    except BadInput as error:
+        return await _request_page(
+            request, request_id, False, {"form": "call", "message": str(error)}
+        )
+    added = await off_loop(
+        follow_ups.log_call,
+        clinic(request),
+        request_id,
+        call,
+        staff(request).username,
+        client_ip(request),
+    )
+    if added is None:
+        return await error_page(request, 404, NO_SUCH_REQUEST)
+    return _to_history(request_id)
