@@ -100,13 +100,29 @@ class Settings:
         return local_timezone(self.staff_timezone)
 
 
-def local_timezone(name: str = "") -> tzinfo:
-    """The zone called `name`, or the server's own when it is empty or unknown."""
+def server_zone_name() -> str:
+    """The IANA name of the server's zone (TZ, /etc/timezone, the /etc/localtime link), or ""."""
+    name = os.environ.get("TZ", "").lstrip(":")
     if name:
-        try:
-            from zoneinfo import ZoneInfo
+        return name
+    try:
+        return Path("/etc/timezone").read_text().strip()
+    except OSError:
+        pass
+    target = os.path.realpath("/etc/localtime")
+    return target.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in target else ""
 
-            return ZoneInfo(name)
-        except Exception:  # an unknown zone name: the server's zone rather than a crash
-            pass
+
+def local_timezone(name: str = "") -> tzinfo:
+    """The zone called `name`, or the server's own when it is empty or unknown. By its name
+    when the server's can be found, so that times from before a daylight-saving change are
+    shown with the offset they had (and exports can name the zone)."""
+    from zoneinfo import ZoneInfo
+
+    for candidate in (name, server_zone_name()):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except Exception:  # an unknown zone name: the next one rather than a crash
+                pass
     return datetime.now().astimezone().tzinfo  # type: ignore[return-value]

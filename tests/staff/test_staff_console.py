@@ -438,7 +438,12 @@ def test_exports_are_masked_by_default_and_audited(console, staff):
         r["sender_id"] == console.booking.sender and r["contact"] == "j***@g***.com"
         for r in as_json
     )
-    unmasked = staff.post("/staff/export/requests.json", {"reveal": "1", "status": "all"})
+    asked = staff.post("/staff/export/requests.json", {"reveal": "1", "status": "all"})
+    assert asked.status_code == 303  # to the confirmation page first
+    assert asked.headers["Location"] == "/staff/exports/unmasked?what=requests.json&status=all"
+    unmasked = staff.post(
+        "/staff/export/requests.json", {"reveal": "1", "confirmed": "1", "status": "all"}
+    )
     assert any(r["contact"] == EMAIL for r in unmasked.json())
     exports = clinic_query(
         console.stack,

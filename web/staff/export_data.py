@@ -3,6 +3,7 @@ context.off_loop); exports.py turns it into files."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import Any
 
@@ -12,14 +13,54 @@ from web.staff import clinic_queries, exports, review_queries
 from web.staff.domain import domain_info
 from web.staff.filters import Filters
 from web.staff.masking import is_phone
+from web.staff.plain_words import buttons_of, visitor_text
 from web.staff.tracker_store import TRACKER_MISSING, all_matching, load_events
 from web.staff.transcript import build_transcript, conversation_flags
+
+
+def quick_reply_words(evts: Sequence[Mapping[str, Any]]) -> dict[Any, str]:
+    """By user event id, the words of each quick reply the visitor tapped: the title of the
+    button, among those the assistant had offered before, whose payload the message is. The
+    offer is the buttons of the assistant's messages since the visitor last spoke (a turn may
+    spread them over several messages), or the offer before when that turn had none."""
+    offered: list[Mapping[str, Any]] = []
+    fresh_turn = True
+    words: dict[Any, str] = {}
+    for ev in evts:
+        if ev.get("type") == "bot":
+            buttons = buttons_of(ev)
+            if buttons:
+                offered = list(buttons) if fresh_turn else offered + list(buttons)
+                fresh_turn = False
+        elif ev.get("type") == "user":
+            text = (ev.get("data") or {}).get("text") or ""
+            said = visitor_text(text, offered)
+            if said != text:
+                words[ev.get("id")] = said
+            fresh_turn = True
+    return words
+
+
+def matching_senders(
+    tracker: Engine, clinic: Engine, args: Mapping[str, str], tz: tzinfo
+) -> list[str]:
+    """The conversations an export with these filters (query-string arguments) holds, without
+    reading their messages: what the unmasked export's confirmation counts."""
+    filters = Filters.from_args(args)
+    senders = clinic_queries.request_senders(clinic)
+    scope = review_queries.scope_for(clinic, filters)
+    try:
+        rows = all_matching(tracker, filters, senders, tz, scope=scope)
+    except TRACKER_MISSING:
+        return []
+    return [row["sender_id"] for row in rows]
 
 
 def conversation_records(
     tracker: Engine, clinic: Engine, filters: Filters, tz: tzinfo, reveal: bool
 ) -> list[dict[str, Any]]:
-    """Every conversation matching the filters, as export records (masked unless `reveal`)."""
+    """Every conversation matching the filters, as export records (masked unless `reveal`),
+    times in `tz`."""
     senders = clinic_queries.request_senders(clinic)
     scope = review_queries.scope_for(clinic, filters)
     try:
@@ -32,14 +73,22 @@ def conversation_records(
         flags = conversation_flags(evts)
         flags["has_request"] = row["sender_id"] in senders
         records.append(
-            exports.conversation_record(row["sender_id"], flags, build_transcript(evts), reveal)
+            exports.conversation_record(
+                row["sender_id"],
+                flags,
+                build_transcript(evts),
+                reveal,
+                tz,
+                quick_reply_words(evts),
+            )
         )
     return records
 
 
-def request_records(clinic: Engine, status: str, reveal: bool) -> list[dict[str, Any]]:
+def request_records(clinic: Engine, status: str, reveal: bool, tz: tzinfo) -> list[dict[str, Any]]:
     return [
-        exports.request_record(row, reveal) for row in clinic_queries.all_requests(clinic, status)
+        exports.request_record(row, reveal, tz)
+        for row in clinic_queries.all_requests(clinic, status)
     ]
 
 

@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from clinic.schema import REQUEST_COLUMNS
@@ -259,44 +259,96 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
+# Excel reads a CSV file as the computer's legacy code page unless it starts with a UTF-8 byte
+# order mark: without it, "Ça fait mal" opens as "Ã‡a fait mal". Other readers skip it.
+BOM = "\ufeff"
+# Times in a CSV cell: local, to the second, no zone (the column's header names it), which
+# spreadsheet programs read as a date and time.
+CSV_TIME = "%Y-%m-%d %H:%M:%S"
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(CSV_TIME)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return csv_safe(value)
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_safe("" if v is None else v) for v in row])
+        writer.writerow([_cell(v) for v in row])
     return buffer.getvalue()
 
 
-def _iso(ts: float | None) -> str | None:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat() if ts else None
+def local_time(value: float | datetime | None, tz: tzinfo) -> datetime | None:
+    """A stored time (epoch seconds or a UTC datetime) in the clinic's zone, to the second."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    else:
+        moment = datetime.fromtimestamp(value, timezone.utc)
+    return moment.astimezone(tz).replace(microsecond=0)
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The zone as a CSV header names it: "Europe/Paris", else its abbreviation or offset."""
+    key = getattr(tz, "key", None)
+    return str(key) if key else (datetime.now(tz).tzname() or "local time")
+
+
+def with_zone(column: str, tz: tzinfo) -> str:
+    return f"{column} ({zone_name(tz)})"
 
 
 def conversation_record(
-    sender_id: str, flags: Mapping[str, Any], transcript: Sequence[Mapping[str, Any]], reveal: bool
+    sender_id: str,
+    flags: Mapping[str, Any],
+    transcript: Sequence[Mapping[str, Any]],
+    reveal: bool,
+    tz: tzinfo,
+    said: Mapping[Any, str] | None = None,
 ) -> dict[str, Any]:
+    """A conversation as the exports hold it, times in `tz`. `said`: by user event id, the
+    words of a quick reply the visitor tapped (its button's title), shown instead of its
+    payload, which is kept beside it."""
     show = (lambda v: v) if reveal else mask_text
     messages = []
     for item in transcript:
         if item["kind"] == "user":
-            messages.append(
-                {
-                    "time": _iso(item["timestamp"]),
-                    "from": "visitor",
-                    "text": show(item["text"]),
-                    "intent": item["intent"],
-                    "confidence": item["confidence"],
-                    "entities": item["entities"] if reveal else mask_value(item["entities"]),
-                }
-            )
+            message = {
+                "time": local_time(item["timestamp"], tz),
+                "from": "visitor",
+                "text": show(item["text"]),
+                "intent": item["intent"],
+                "confidence": item["confidence"],
+                "not_understood": bool(item.get("low_confidence")),
+                "entities": item["entities"] if reveal else mask_value(item["entities"]),
+            }
+            title = (said or {}).get(item.get("id"))
+            if title and title != item["text"]:
+                message["text"], message["payload"] = show(title), item["text"]
+            messages.append(message)
         elif item["kind"] == "bot":
             messages.append(
-                {"time": _iso(item["timestamp"]), "from": "assistant", "text": show(item["text"])}
+                {
+                    "time": local_time(item["timestamp"], tz),
+                    "from": "assistant",
+                    "text": show(item["text"]),
+                }
             )
     return {
         "sender_id": sender_id,
-        "started": _iso(flags.get("started")),
-        "last": _iso(flags.get("last")),
+        "started": local_time(flags.get("started"), tz),
+        "last": local_time(flags.get("last"), tz),
+        "visitor_messages": flags.get("user_messages"),
         "fallback": flags.get("fallback"),
         "low_confidence_messages": flags.get("low_confidence"),
         "contraindications": dict(flags.get("contraindications") or []),
@@ -305,22 +357,27 @@ def conversation_record(
     }
 
 
-def conversations_csv(records: Sequence[Mapping[str, Any]]) -> str:
+def _contraindications(record: Mapping[str, Any]) -> str:
+    return ";".join(f"{k}={v}" for k, v in record["contraindications"].items())
+
+
+def conversations_csv(records: Sequence[Mapping[str, Any]], tz: tzinfo) -> str:
+    """One row per message, with what belongs to the message only: what belongs to the whole
+    conversation (a fallback somewhere in it, contraindications, a request) would read as if
+    it were about each message, and is in conversation_summary_csv."""
     header = [
         "sender_id",
-        "time",
+        with_zone("time", tz),
         "from",
         "text",
         "intent",
         "confidence",
-        "fallback",
-        "contraindications",
-        "has_request",
+        "not understood",
     ]
     rows = []
     for rec in records:
-        contra = ";".join(f"{k}={v}" for k, v in rec["contraindications"].items())
         for m in rec["messages"]:
+            visitor = m["from"] == "visitor"
             rows.append(
                 [
                     rec["sender_id"],
@@ -329,33 +386,64 @@ def conversations_csv(records: Sequence[Mapping[str, Any]]) -> str:
                     m["text"],
                     m.get("intent"),
                     m.get("confidence"),
-                    rec["fallback"],
-                    contra,
-                    rec["has_request"],
+                    ("yes" if m.get("not_understood") else "") if visitor else "",
                 ]
             )
     return to_csv(header, rows)
 
 
+def conversation_summary_csv(records: Sequence[Mapping[str, Any]], tz: tzinfo) -> str:
+    """One row per conversation: its times and what holds for it as a whole."""
+    header = [
+        "sender_id",
+        with_zone("started", tz),
+        with_zone("last message", tz),
+        "visitor messages",
+        "fallback",
+        "messages not understood",
+        "contraindications",
+        "consultation request",
+    ]
+    rows = [
+        [
+            rec["sender_id"],
+            rec["started"],
+            rec["last"],
+            rec["visitor_messages"],
+            bool(rec["fallback"]),
+            rec["low_confidence_messages"],
+            _contraindications(rec),
+            bool(rec["has_request"]),
+        ]
+        for rec in records
+    ]
+    return to_csv(header, rows)
+
+
 REQUEST_FIELDS = list(REQUEST_COLUMNS)
+REQUEST_TIMES = ("created_at", "status_changed_at")
 
 
-def request_record(row: Mapping[str, Any], reveal: bool) -> dict[str, Any]:
+def request_record(row: Mapping[str, Any], reveal: bool, tz: tzinfo) -> dict[str, Any]:
     record = {key: row.get(key) for key in REQUEST_FIELDS}
-    for key in ("created_at", "status_changed_at"):
-        value = record[key]
-        if isinstance(value, datetime):
-            aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-            record[key] = aware.isoformat()
+    for key in REQUEST_TIMES:
+        record[key] = local_time(record[key], tz)
     if not reveal:
         record["contact"] = mask_contact(row.get("contact"), row.get("contact_kind"))
         record["preferred_time"] = mask_text(row.get("preferred_time"))
     return record
 
 
-def requests_csv(records: Sequence[Mapping[str, Any]]) -> str:
-    return to_csv(REQUEST_FIELDS, ([rec[k] for k in REQUEST_FIELDS] for rec in records))
+def requests_csv(records: Sequence[Mapping[str, Any]], tz: tzinfo) -> str:
+    header = [with_zone(k, tz) if k in REQUEST_TIMES else k for k in REQUEST_FIELDS]
+    return to_csv(header, ([rec[k] for k in REQUEST_FIELDS] for rec in records))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")  # local, with its offset
+    return str(value)
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(safe_text(value), ensure_ascii=False, indent=2, default=str) + "\n"
+    return json.dumps(safe_text(value), ensure_ascii=False, indent=2, default=_json_value) + "\n"

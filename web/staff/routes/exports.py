@@ -1,9 +1,14 @@
-"""Downloads: conversations and requests as CSV or JSON (masked unless a POST asks to reveal,
-which the audit log records), labelled messages as NLU YAML (those not exported before, which
-it marks exported), a conversation as a test story."""
+"""Downloads: conversations and requests as CSV or JSON, labelled messages as NLU YAML (those not
+exported before, which it marks exported), a conversation as a test story.
+
+CSV and JSON are masked. An unmasked file takes two steps: a page that says what the file will
+hold and how to keep it (`/exports/unmasked`), then the POST from that page (`reveal=1` with
+`confirmed=1`); a POST asking to reveal without the second is sent to that page instead. Every
+download is audited, with whether it was masked."""
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from sanic import Blueprint, response
@@ -14,10 +19,19 @@ from clinic.schema import DISMISSED, REQUEST_STATUSES
 from web.staff import clinic_queries, export_data, exports
 from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
 from web.staff.filters import FILTER_ARGS, Filters
+from web.staff.inputs import BadInput
 from web.staff.rendering import Viewed, download, render, stamp
 
 bp = Blueprint("staff_exports")
 YAML = "text/yaml; charset=utf-8"
+CSV = "text/csv; charset=utf-8"
+# The files that can be had unmasked, as the confirmation page names them.
+UNMASKED = {
+    "conversations.csv": "every message of the conversations, one row each (CSV)",
+    "conversations.json": "the conversations with their messages (JSON)",
+    "requests.csv": "the consultation requests (CSV)",
+    "requests.json": "the consultation requests (JSON)",
+}
 
 
 async def _log_export(
@@ -34,16 +48,68 @@ async def _log_export(
     )
 
 
+def _request_status(source: Any) -> str:
+    status = source.get("status") or "all"
+    if status not in REQUEST_STATUSES + ("all",):
+        raise BadInput(f"Export requests of one status ({', '.join(REQUEST_STATUSES)}) or all.")
+    return status
+
+
+def _selection(kind: str, source: Any) -> dict[str, str]:
+    """What a CSV/JSON export of `kind` is asked for, as query-string arguments (BadInput when
+    it cannot be used): the list's filters for conversations, a status for requests."""
+    if kind == "requests":
+        return {"status": _request_status(source)}
+    return Filters.from_args({k: source.get(k) for k in FILTER_ARGS}).as_args()
+
+
 @bp.get("/exports")
 async def exports_page(request: Request) -> HTTPResponse:
     states = await off_loop(clinic_queries.state_counts, clinic(request))
+    status = request.args.get("status")
     return await render(
         request,
         "exports.html",
         viewed=Viewed("view_exports"),
         nav="exports",
         statuses=REQUEST_STATUSES,
+        status=status if status in REQUEST_STATUSES else "all",
         pending=states["labelled"],
+        zone=exports.zone_name(settings(request).timezone),
+    )
+
+
+def _count(
+    kind: str, selection: dict[str, str], tracker_engine: Any, clinic_engine: Any, tz: Any
+) -> int:
+    """How many records an export would hold (blocking), for the confirmation page."""
+    if kind == "requests":
+        return len(clinic_queries.all_requests(clinic_engine, selection["status"]))
+    return len(export_data.matching_senders(tracker_engine, clinic_engine, selection, tz))
+
+
+@bp.get("/exports/unmasked")
+async def confirm_unmasked(request: Request) -> HTTPResponse:
+    """The first step of an unmasked export: what the file will hold, and what to do with it."""
+    what = request.args.get("what") or ""
+    if what not in UNMASKED:
+        raise BadInput("Choose the file to export with contact details: " + ", ".join(UNMASKED))
+    kind, fmt = what.split(".")
+    selection = _selection(kind, request.args)
+    count = await off_loop(
+        _count, kind, selection, tracker(request), clinic(request), settings(request).timezone
+    )
+    return await render(
+        request,
+        "export_confirm.html",
+        viewed=Viewed("view_export_confirm", what, {"selection": selection, "count": count}),
+        nav="exports",
+        what=what,
+        kind=kind,
+        fmt=fmt,
+        described=UNMASKED[what],
+        selection=selection,
+        count=count,
     )
 
 
@@ -76,31 +142,44 @@ async def export_story(request: Request) -> HTTPResponse:
 
 
 def _build(
-    kind: str, fmt: str, source: Any, tracker_engine: Any, clinic_engine: Any, tz: Any, reveal: bool
+    kind: str,
+    fmt: str,
+    selection: dict[str, str],
+    tracker_engine: Any,
+    clinic_engine: Any,
+    tz: Any,
+    reveal: bool,
 ) -> tuple:
     """The records and the file body of a CSV/JSON export (blocking)."""
-    if kind == "conversations":
-        filters = Filters.from_args({k: source.get(k) for k in FILTER_ARGS})
-        records = export_data.conversation_records(
-            tracker_engine, clinic_engine, filters, tz, reveal
-        )
+    if kind == "requests":
+        records = export_data.request_records(clinic_engine, selection["status"], reveal, tz)
     else:
-        records = export_data.request_records(clinic_engine, source.get("status") or "all", reveal)
+        records = export_data.conversation_records(
+            tracker_engine, clinic_engine, Filters.from_args(selection), tz, reveal
+        )
     if fmt == "json":
         return records, exports.to_json(records), "application/json; charset=utf-8"
-    to_csv = exports.conversations_csv if kind == "conversations" else exports.requests_csv
-    return records, to_csv(records), "text/csv; charset=utf-8"
+    to_csv = {
+        "conversations": exports.conversations_csv,
+        "conversation-summary": exports.conversation_summary_csv,
+        "requests": exports.requests_csv,
+    }[kind]
+    return records, to_csv(records, tz), CSV
 
 
 def _export_handler(kind: str, fmt: str):
     async def handler(request: Request) -> HTTPResponse:
-        reveal = request.method == "POST" and request.form.get("reveal") == "1"
         source = request.form if request.method == "POST" else request.args
+        selection = _selection(kind, source)  # a 400 before anything else, confirmed or not
+        reveal = request.method == "POST" and source.get("reveal") == "1"
+        if reveal and source.get("confirmed") != "1":
+            query = urllib.parse.urlencode({"what": f"{kind}.{fmt}", **selection})
+            return response.redirect("/staff/exports/unmasked?" + query, status=303)
         records, body, content_type = await off_loop(
             _build,
             kind,
             fmt,
-            source,
+            selection,
             tracker(request),
             clinic(request),
             settings(request).timezone,
@@ -110,15 +189,21 @@ def _export_handler(kind: str, fmt: str):
         suffix = "-UNMASKED" if reveal else ""
         return download(body, f"{kind}-{stamp(request)}{suffix}.{fmt}", content_type)
 
-    handler.__name__ = f"export_{kind}_{fmt}"
+    handler.__name__ = f"export_{kind}_{fmt}".replace("-", "_")
     return handler
 
 
-for _kind in ("conversations", "requests"):
-    for _fmt in ("csv", "json"):
-        bp.add_route(
-            _export_handler(_kind, _fmt),
-            f"/export/{_kind}.{_fmt}",
-            methods=["GET", "POST"],
-            name=f"export_{_kind}_{_fmt}",
-        )
+for _kind, _fmt in (
+    ("conversations", "csv"),
+    ("conversations", "json"),
+    ("conversation-summary", "csv"),
+    ("requests", "csv"),
+    ("requests", "json"),
+):
+    bp.add_route(
+        _export_handler(_kind, _fmt),
+        f"/export/{_kind}.{_fmt}",
+        # The summary holds no contact details, so it has no unmasked form to POST.
+        methods=["GET"] if _kind == "conversation-summary" else ["GET", "POST"],
+        name=f"export_{_kind}_{_fmt}".replace("-", "_"),
+    )
