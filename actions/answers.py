@@ -12,6 +12,7 @@ import aiohttp
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.clinic_profile import load_profile, with_profile
 from actions.settings import Settings
 from understanding.answers import Answer, combine, select_responses
 from understanding.reading import READING_KEY
@@ -76,7 +77,7 @@ class ActionAnswerQuestion(Action):
         questions = reading.get("questions") or []
         if len(questions) >= 2:
             answers = await self._answers_per_question(questions) or answers
-        for answer in answers:
+        for answer in with_profile(answers, load_profile()):
             dispatcher.utter_message(response=answer.response, **answer.kwargs)
         return []
 

@@ -16,14 +16,22 @@ from actions.settings import Settings
 from clinic.requests import save_request
 from clinic.schema import SCREENING_SLOTS
 from understanding.answers import TOPICS
-from understanding.consent import HOLD, SEND, read_consent
+from understanding.consent import HOLD, SEND, read_consent, read_detail
 from understanding.reading import READING_KEY
 from understanding.screening import from_dict
 
 logger = logging.getLogger(__name__)
 
-CONTACT_SLOTS = ("name", "contact", "contact_kind", "preferred_time", "contact_confirmed")
-BOOKING_SLOTS = SCREENING_SLOTS + CONTACT_SLOTS + ("screening_result",)
+# Asked by the contact form only after "No, change it" (see required_slots).
+WHICH_DETAIL = "detail_to_change"
+CONTACT_SLOTS = (
+    "name",
+    "contact",
+    "contact_kind",
+    "preferred_time",
+    "contact_confirmed",
+    "detail_to_change",
+)
 
 
 # Intents that mean "this is not an answer but something else": a question, a stop, a booking.
@@ -31,6 +39,7 @@ NOT_AN_ANSWER = set(TOPICS) | {
     "stop",
     "book_consultation",
     "talk_to_human",
+    "ask_request_status",
     "report_warning_signs",
     "report_emergency",
     "bot_challenge",
@@ -54,6 +63,13 @@ class ValidateContactForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_contact_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain):
+        # After "No, change it" (contact_confirmed False) the form asks which detail to change
+        # before it asks for confirmation again, so it can never end on a no.
+        if tracker.get_slot("contact_confirmed") is False:
+            return [*domain_slots[:-1], WHICH_DETAIL, domain_slots[-1]]
+        return domain_slots
 
     def _answer_to(self, slot: str, tracker: Tracker) -> str | None:
         """The visitor's text when it answers `slot`, None when the form asked something else."""
@@ -116,6 +132,23 @@ class ValidateContactForm(FormValidationAction):
         dispatcher.utter_message(response="utter_answer_yes_no_confirm")
         return {"contact_confirmed": None}
 
+    async def extract_detail_to_change(self, dispatcher, tracker, domain):
+        text = self._answer_to("detail_to_change", tracker)
+        if text is None:
+            return {}
+        detail = read_detail(text)
+        if detail is None:
+            if is_interruption(tracker):
+                return {}
+            dispatcher.utter_message(response="utter_invalid_detail_to_change")
+        return {"detail_to_change": detail.value if detail else None}
+
+    async def validate_detail_to_change(self, value, dispatcher, tracker, domain):
+        if not value:
+            return {"detail_to_change": None}
+        dispatcher.utter_message(response="utter_change_detail")
+        return _cleared(value)
+
     async def validate_name(self, value, dispatcher, tracker, domain):
         return {"name": value}
 
@@ -128,14 +161,29 @@ class ValidateContactForm(FormValidationAction):
         return {"preferred_time": value}
 
     async def validate_contact_confirmed(self, value, dispatcher, tracker, domain):
-        if value is False:  # "No, change it": ask for everything again
-            dispatcher.utter_message(response="utter_change_details")
-            return {slot: None for slot in CONTACT_SLOTS}
-        return {"contact_confirmed": value}
+        if value is False:
+            # "the phone number is wrong" changes that one detail; a bare "no" asks which.
+            detail = read_detail((tracker.latest_message or {}).get("text") or "")
+            if detail is not None:
+                dispatcher.utter_message(response="utter_change_detail")
+                return _cleared(detail.value)
+        return {"contact_confirmed": value, "detail_to_change": None}
 
 
-def reset_booking() -> list[dict[str, Any]]:
-    return [SlotSet(slot, None) for slot in BOOKING_SLOTS]
+def _cleared(detail: str) -> dict[str, Any]:
+    """Forgets one contact detail (so the form asks it again) and the confirmation."""
+    cleared = {detail: None, "contact_confirmed": None, "detail_to_change": None}
+    if detail == "contact":
+        cleared["contact_kind"] = None
+    return cleared
+
+
+def reset_booking(tracker: Tracker) -> list[dict[str, Any]]:
+    """Forgets a booking in progress. Screening answers are facts about the visitor and stay for
+    the conversation; so do the details of a request already sent, which follow-ups quote."""
+    if tracker.get_slot("request_sent"):
+        return [SlotSet("contact_confirmed", None), SlotSet("detail_to_change", None)]
+    return [SlotSet(slot, None) for slot in CONTACT_SLOTS]
 
 
 # What a stored request says the visitor answered: each must have been set in the conversation.
@@ -169,6 +217,11 @@ class ActionSubmitConsultationRequest(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot("contact_confirmed") is not True:
+            # Only an explicit yes sends personal details, whatever path led here.
+            logger.warning("Refused a request of %s: not confirmed", tracker.sender_id)
+            dispatcher.utter_message(response="utter_request_failed")
+            return []
         missing = not_given_in_conversation(
             tracker.events, {slot: tracker.get_slot(slot) for slot in ANSWERED_SLOTS}
         )
@@ -201,7 +254,11 @@ class ActionSubmitConsultationRequest(Action):
             if doctor
             else "utter_request_submitted_treatment"
         )
-        return reset_booking()
+        # The details stay, so that "will someone call me?" is answered from what was sent.
+        return [
+            SlotSet("request_sent", request["request_type"]),
+            SlotSet("contact_confirmed", None),
+        ]
 
 
 class ActionResetBooking(Action):
@@ -211,4 +268,4 @@ class ActionResetBooking(Action):
         return "action_reset_booking"
 
     async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        return reset_booking()
+        return reset_booking(tracker)

@@ -2,7 +2,8 @@
 
 The `stack` fixture starts the action server, the Rasa server and the web app once per test
 session, each test session with its own SQLite tracker store and clinic database in a temporary
-folder, so tests never touch var/.
+folder, so tests never touch var/. Its clinic profile (actions/clinic_profile.py) is a file in
+that folder, absent unless a test writes it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"No trained model at {DEFAULT_MODEL}: run `make train` first.")
     workdir = tmp_path_factory.mktemp("stack")
-    s = Stack(workdir, rasa_port=free_port(), actions_port=free_port(), web_port=free_port())
+    s = Stack(
+        workdir,
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        # Empty unless a test writes it: the clinic profile of the machine never leaks in.
+        extra_env={"CLINIC_PROFILE": str(workdir / "clinic.yml")},
+    )
     s.start()
     yield s
     s.stop()

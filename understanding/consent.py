@@ -31,3 +31,17 @@ def read_consent(text: str) -> Answer:
     if no:
         return Answer(HOLD, "no", tuple(no))
     return Answer(ASK, "ask", ())
+
+
+DETAILS = ("name", "contact", "preferred_time")
+
+
+def read_detail(text: str) -> Answer | None:
+    """Which contact detail a reply names (in the order the form asks them), or None."""
+    words = (text or "").strip().lower().replace("’", "'")
+    rules = load("consent")
+    for detail in DETAILS:
+        fired = [r.id for r in rules.reading(detail) if r.search(words)]
+        if fired:
+            return Answer(detail, "detail", tuple(fired))
+    return None

@@ -41,6 +41,7 @@ DOING_SOMETHING_ELSE = {
     "stop",
     "talk_to_human",
     "book_consultation",
+    "ask_request_status",
     "greet",
     "goodbye",
     "thank",

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 
+from actions.consultation import WHICH_DETAIL
 from nlp.build_pipeline import load_vocabulary
 from understanding.answers import LABEL_PREFIX, NOT_LISTED, TOPICS
 
@@ -50,7 +51,7 @@ def test_every_response_is_reachable():
     used.add("utter_default")  # said by Rasa's own action_default_fallback
     used |= {
         f"utter_ask_{slot}" for form in DOMAIN["forms"].values() for slot in form["required_slots"]
-    }
+    } | {f"utter_ask_{WHICH_DETAIL}"}
     prefixes = {prefix for _, prefix in TOPICS.values()} | set(LABEL_PREFIX.values())
     prefixes |= {"utter_screening_flag", "utter_screening_unsure"}
     ids = {i for entries in load_vocabulary().values() for i in entries}
