@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,7 +101,8 @@ def read_when(value: str | None, tz: tzinfo, now: datetime, received: datetime) 
             f"The call's time {naive:%Y-%m-%d %H:%M} is before the request was received "
             f"({as_utc(received).astimezone(tz):%Y-%m-%d %H:%M})."
         )
-    return at
+    # In UTC: SQLite keeps a time's digits and drops its zone, so every stored time is UTC.
+    return at.astimezone(timezone.utc)
 
 
 def read_call(form: Mapping[str, Any], tz: tzinfo, now: datetime, received: datetime) -> Call:
