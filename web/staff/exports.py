@@ -335,6 +335,8 @@ def conversation_record(
             title = (said or {}).get(item.get("id"))
             if title and title != item["text"]:
                 message["text"], message["payload"] = show(title), item["text"]
+            elif item.get("payload"):  # the transcript read the button's title already
+                message["payload"] = item["payload"]
             messages.append(message)
         elif item["kind"] == "bot":
             messages.append(
