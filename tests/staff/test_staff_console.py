@@ -367,7 +367,12 @@ def test_transcript_masking_and_reveal(console, staff):
     assert page.status_code == 200
     assert EMAIL not in page.text and "j***@g***.com" in page.text
     assert "I want to book" in page.text and "<details>" in page.text
-    assert re.search(r"answered as <strong>book_consultation</strong> \(\d\.\d\d\)", page.text)
+    # the intent in plain words, its id and confidence behind "Show details"
+    assert re.search(
+        r"answered as <strong>Wants a consultation</strong> <code>book_consultation</code> "
+        r"\(\d\.\d\d\)",
+        page.text,
+    )
     assert 'class="tag request"' in page.text
     contra = staff.get(
         "/staff/conversations/view?sender=" + urllib.parse.quote(console.contra.sender)
@@ -626,6 +631,8 @@ def test_browser_login_transcript_and_status_change(console, test_output):
             page.wait_for_selector("ol.transcript")
             assert "I want to book" in page.inner_text("ol.transcript")
             assert EMAIL not in page.content()
+            assert not page.is_visible("li.internal")  # behind "Show details"
+            page.check("#show-details")
             summary = page.locator("li.internal summary").first
             summary.click()
             assert page.locator("li.internal details").first.get_attribute("open") is not None
@@ -665,4 +672,4 @@ def test_improve_shows_the_topic_a_visitor_tapped_when_offered_the_likeliest(con
     assert re.search(r"immediate|long.?term|glow", unsure.say("/ask_results"), re.I)
     page = staff.get("/staff/improve?days=30")
     assert page.status_code == 200
-    assert re.search(r"the visitor chose <strong>ask_results</strong>", page.text)
+    assert re.search(r"the visitor chose <strong>Results</strong>", page.text)

@@ -68,7 +68,7 @@ def bar_chart(
 
 def hbar_chart(items: Sequence[tuple[str, int]], title: str, width: int = 480) -> Markup:
     """Horizontal bars with a label and the value, e.g. the top intents."""
-    row_h, label_w, value_w = 24, 170, 40
+    row_h, label_w, value_w = 24, 210, 40  # labels are readable names: room for 32 characters
     height = max(row_h * len(items), row_h) + 8
     top_value = max((v for _, v in items), default=0) or 1
     plot_w = width - label_w - value_w
@@ -82,7 +82,7 @@ def hbar_chart(items: Sequence[tuple[str, int]], title: str, width: int = 480) -
     for i, (label, value) in enumerate(items):
         y = 4 + i * row_h
         w = value / top_value * plot_w
-        shown = label if len(label) <= 24 else label[:23] + "…"
+        shown = label if len(label) <= 32 else label[:31] + "…"
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="12" '
             f'fill="#24292f">{escape(shown)}</text>'

@@ -178,13 +178,13 @@ def store_labels(
     who: str,
     ip: str,
     reason: str | None = None,
-) -> int:
+) -> list[int]:
     """Labels visitor messages (pseudonymised) with an intent, replacing an earlier label of
-    the same text (and its state: a new label is not exported yet); returns how many were
-    stored. `reason` says why messages were ignored (intent DISMISSED)."""
+    the same text (and its state: a new label is not exported yet); returns the new labels'
+    ids (for the confirmation's Undo). `reason` says why messages were ignored (DISMISSED)."""
     now = utcnow()
     reason = " ".join((reason or "").split())[:IGNORE_REASON_LENGTH] if intent == DISMISSED else ""
-    stored = 0
+    stored: list[int] = []
     with engine.begin() as conn:
         for ev in user_events:
             text = (ev["data"].get("text") or "").strip()
@@ -210,8 +210,8 @@ def store_labels(
                 conn.execute(
                     nlu_label_states.insert().values(label_id=label_id, ignore_reason=reason)
                 )
-            stored += 1
-        detail: dict[str, Any] = {"messages": stored, "intent": intent}
+            stored.append(int(label_id))
+        detail: dict[str, Any] = {"messages": len(stored), "intent": intent}
         if reason:
             detail["reason"] = reason
         audit(conn, who, "label", intent, detail, ip)
@@ -246,6 +246,17 @@ def labels(engine: Engine, newest_first: bool = True) -> list[Row]:
     )
     with engine.connect() as conn:
         return [_with_state(r) for r in conn.execute(_labels_query().order_by(*order)).mappings()]
+
+
+def labels_with_ids(engine: Engine, ids: Iterable[int]) -> list[Row]:
+    """These labels with their state (those that still exist), for the confirmation shown
+    after labelling."""
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        query = _labels_query().where(nlu_labels.c.id.in_(ids)).order_by(nlu_labels.c.id)
+        return [_with_state(r) for r in conn.execute(query).mappings()]
 
 
 def labels_by_key(engine: Engine) -> dict[str, Row]:
@@ -294,10 +305,20 @@ def take_nlu_export(engine: Engine, who: str, ip: str, everything: bool = False)
 
 
 def delete_label(engine: Engine, label_id: int, who: str, ip: str) -> None:
+    delete_labels(engine, [label_id], who, ip)
+
+
+def delete_labels(engine: Engine, label_ids: Iterable[int], who: str, ip: str) -> int:
+    """Deletes these labels (the Undo of a labelling: its messages are new again), in one
+    transaction, with an "unlabel" audit line for each that existed; returns how many."""
+    deleted = 0
     with engine.begin() as conn:
-        conn.execute(nlu_label_states.delete().where(states_c.label_id == label_id))
-        conn.execute(nlu_labels.delete().where(nlu_labels.c.id == label_id))
-        audit(conn, who, "unlabel", str(label_id), None, ip)
+        for label_id in sorted(set(label_ids)):
+            conn.execute(nlu_label_states.delete().where(states_c.label_id == label_id))
+            if conn.execute(nlu_labels.delete().where(nlu_labels.c.id == label_id)).rowcount:
+                audit(conn, who, "unlabel", str(label_id), None, ip)
+                deleted += 1
+    return deleted
 
 
 # --- audit log -----------------------------------------------------------------------------

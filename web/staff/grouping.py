@@ -70,6 +70,7 @@ def group_messages(
         texts = Counter(m["text"] for m in msgs)
         guesses = Counter(m.get("guess") or m.get("intent") for m in msgs)
         choices = Counter(m["chosen"] for m in msgs if m.get("chosen"))
+        asked = Counter(m["asked"] for m in msgs if m.get("asked"))
         confidences = [m["confidence"] for m in msgs if m.get("confidence") is not None]
         groups.append(
             {
@@ -86,6 +87,8 @@ def group_messages(
                 "last_seen": max((m.get("timestamp") or 0 for m in msgs), default=0),
                 "guess": guesses.most_common(1)[0][0] if guesses else None,
                 "chosen": choices.most_common(1)[0][0] if choices else None,
+                # the assistant's message most of them answered
+                "asked": asked.most_common(1)[0][0] if asked else None,
                 "min_confidence": min(confidences) if confidences else None,
             }
         )

@@ -1,8 +1,9 @@
-"""Masking of emails and phone numbers: what staff see unless they deliberately reveal.
+"""Masking of emails, phone numbers and names: what staff see unless they deliberately reveal.
 
     mask_email("jane.doe@gmail.com")   -> "j***@g***.com"
     mask_phone("+44 20 7946 0123")     -> "*** *** **23"
     mask_text("mail me at jane@x.org") -> "mail me at j***@x***.org"
+    mask_name("Jane Doe")              -> "J*** D***"
 
 `pseudonymise` is the variant for exports that become training or test data: it swaps the
 values for fictitious ones of the same shape ("someone@example.com"), so an exported story still
@@ -80,6 +81,30 @@ def mask_contact(contact: str | None, kind: str | None = None) -> str:
     if kind == "phone" or is_phone(contact):
         return mask_phone(contact)
     return mask_text(contact)
+
+
+def mask_name(name: str | None) -> str:
+    """A visitor's name as the console's titles and lists show it until staff reveal it: the
+    first letter of each word, like the first letters the email mask keeps ("Jane Doe" ->
+    "J*** D***"); an email or phone number typed as a name is masked as one."""
+    name = " ".join((name or "").split())
+    if not name:
+        return ""
+    if "@" in name or is_phone(name):
+        return mask_contact(name)
+    return " ".join(word[0] + "***" for word in name.split())
+
+
+def mask_names(text: str | None, names: Iterable[str | None]) -> str:
+    """The text with each of these known names (the visitor's) masked as `mask_name` does,
+    wherever it is written out whole: "Jane Doe, is that right?" -> "J*** D***, is that right?"."""
+    if not text:
+        return text or ""
+    for name in sorted({" ".join((n or "").split()) for n in names}, key=len, reverse=True):
+        if len(name) >= 2:
+            pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+            text = re.sub(pattern, mask_name(name), text, flags=re.IGNORECASE)
+    return text
 
 
 def mask_value(value):

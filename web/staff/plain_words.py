@@ -43,10 +43,11 @@ NAMES = {
     "deny": "No",
     "unsure": "Not sure",
     "stop": "Stop or cancel",
-    "inform": "Gives their details (name, contact, time)",
+    "inform": "Gives their details",
     "book_consultation": "Wants a consultation",
+    "ask_request_status": "Asks about their request",
     "talk_to_human": "Wants to talk to someone",
-    "report_warning_signs": "Warning signs after a treatment",
+    "report_warning_signs": "Warning signs",
     "report_emergency": "Emergency",
     "out_of_scope": "Not about the clinic",
     "nlu_fallback": "Not understood",
@@ -63,7 +64,10 @@ CLINIC_TOPICS = (
     "ask_other_treatments",
 )
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Booking and contact", ("book_consultation", "talk_to_human", "inform", "stop")),
+    (
+        "Booking and contact",
+        ("book_consultation", "ask_request_status", "talk_to_human", "inform", "stop"),
+    ),
     ("Answers to the assistant", ("affirm", "deny", "unsure")),
     ("Safety", ("report_warning_signs", "report_emergency")),
     ("About the clinic", CLINIC_TOPICS),

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from clinic.schema import SCREENING_SLOTS
-from web.staff.masking import mask_text, mask_value
+from web.staff.masking import mask_names, mask_text, mask_value
+from web.staff.plain_words import button_title, buttons_of, intent_name
 
 # Screening answers that make a conversation worth a look (a contraindication, or unsure).
 FLAGGED_VALUES = ("yes", "unsure")
@@ -40,15 +41,27 @@ def intent_of(data: Mapping[str, Any]) -> tuple[str | None, float | None]:
     return name, float(confidence) if isinstance(confidence, (int, float)) else None
 
 
+def plain_flag(intent: str | None, confidence: float | None) -> str | None:
+    """What a transcript says of how the assistant took a message, in plain words (shown
+    without the details): "not understood", "unsure", "off-topic", or None when it understood."""
+    if intent == "nlu_fallback":
+        return "not understood"
+    if confidence is not None and confidence < LOW_CONFIDENCE:
+        return "unsure"
+    return "off-topic" if intent == "out_of_scope" else None
+
+
 def is_hidden_action(name: str | None) -> bool:
     return not name or name in HIDDEN_ACTIONS or name.startswith("validate_")
 
 
 def build_transcript(evts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Turns events into what a person reads: messages, and between them one 'internal' entry
-    holding the actions, slots, forms and session events (shown collapsed)."""
+    holding the actions, slots, forms and session events (shown collapsed). A quick reply the
+    visitor tapped reads as the button's title (`text`), its payload kept as `payload`."""
     out: list[dict[str, Any]] = []
     pending: list[dict[str, Any]] = []
+    offered: list[Mapping[str, Any]] = []  # every button shown so far, in order
 
     def flush() -> None:
         if pending:
@@ -80,13 +93,17 @@ def build_transcript(evts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 for e in (parse.get("entities") or data.get("entities") or [])
                 if isinstance(e, dict)
             ]
+            text = data.get("text") or ""
+            title = button_title(text, offered)
             out.append(
                 {
                     "kind": "user",
                     "id": ev.get("id"),
                     "timestamp": ts,
-                    "text": data.get("text") or "",
+                    "text": title or text,
+                    "payload": text if title else None,
                     "intent": name,
+                    "intent_name": intent_name(name),
                     "confidence": confidence,
                     "ranking": ranking,
                     "entities": entities,
@@ -95,14 +112,14 @@ def build_transcript(evts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                     "safety": reading_of(data).get("safety"),
                     "low_confidence": name in FALLBACK_INTENTS
                     or (confidence is not None and confidence < LOW_CONFIDENCE),
+                    "plain_flag": plain_flag(name, confidence),
                 }
             )
         elif kind == "bot":
             flush()
             bot_data = data.get("data") or {}
-            buttons = [
-                b.get("title") for b in (bot_data.get("buttons") or []) if isinstance(b, dict)
-            ]
+            offered.extend(buttons_of(ev))
+            buttons = [b.get("title") for b in buttons_of(ev)]
             out.append(
                 {
                     "kind": "bot",
@@ -196,17 +213,28 @@ def conversation_flags(evts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def mask_transcript(transcript: list[dict[str, Any]]) -> None:
-    """Masks emails and phone numbers in messages, entities and slot values, in place."""
+def mask_transcript(transcript: list[dict[str, Any]], names: Iterable[str | None] = ()) -> None:
+    """Masks emails and phone numbers in messages, entities and slot values, and the visitor's
+    `names` wherever they are written out (the page's title masks them too), in place."""
+    names = [n for n in names if n]
+
+    def mask(value: Any) -> Any:
+        if isinstance(value, str):
+            return mask_names(mask_text(value), names)
+        return mask_value(value)
+
     for item in transcript:
         if item["kind"] in ("user", "bot"):
-            item["text"] = mask_text(item["text"])
+            item["text"] = mask(item["text"])
             if item["kind"] == "user":
-                item["entities"] = mask_value(item["entities"])
+                item["entities"] = [
+                    {k: mask(v) if k == "value" else v for k, v in e.items()}
+                    for e in mask_value(item["entities"])
+                ]
         else:
             for sub in item["items"]:
                 if sub["kind"] == "slot":
-                    sub["value"] = mask_value(sub["value"])
+                    sub["value"] = mask(sub["value"])
 
 
 def count_fallback_turns(rows: Iterable[Sequence[Any]]) -> int:

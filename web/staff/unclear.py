@@ -4,6 +4,7 @@ handlers call these through context.off_loop."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,13 +13,20 @@ import sqlalchemy as sa
 from understanding.answers import TOPIC_NAMES
 from web.staff.sql import dialect_of, json_text
 from web.staff.tracker_store import events, loads
-from web.staff.transcript import FALLBACK_INTENTS, LOW_CONFIDENCE, intent_of, reading_of
+from web.staff.transcript import intent_of, reading_of
 
 # What a visitor types while the contact form asks for these is their name, phone or email, or
 # when they are free (a correction at the confirmation question, too): personal data that must
 # not reach the Improve page, the labels, or the NLU export meant for the repository.
 CONTACT_FORM = "contact_form"
 PERSONAL_QUESTIONS = frozenset({"name", "contact", "preferred_time", "contact_confirmed"})
+
+# A message the assistant handled with confidence: its classifier placed the message at this
+# confidence or above, and the assistant answered it, neither asking to rephrase
+# (nlu_fallback) nor offering the likeliest topics to choose from. Off-topic messages it placed
+# so (out_of_scope: "I can only help with medical needling") count as handled too: there is
+# nothing to teach. Improve lists every other message, and only those.
+HANDLED_WITH_CONFIDENCE = 0.6
 
 
 def load_user_events(engine: sa.engine.Engine, ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -99,11 +107,13 @@ def personal_answer_ids(conn: sa.engine.Connection, senders: Iterable[str]) -> s
 def unclear_messages(
     engine: sa.engine.Engine,
     since: float | None = None,
-    threshold: float = LOW_CONFIDENCE,
+    threshold: float = HANDLED_WITH_CONFIDENCE,
     limit: int = 5000,
 ) -> list[dict[str, Any]]:
-    """User messages classified nlu_fallback or out_of_scope, or with confidence < threshold,
-    except answers to the contact form's personal questions."""
+    """The user messages the assistant did not handle with confidence (see
+    HANDLED_WITH_CONFIDENCE): not understood, offered topics to choose from, or placed below
+    `threshold`; except answers to the contact form's personal questions. Each with the
+    assistant's last message before it (`asked`: what the visitor was answering)."""
     dialect = dialect_of(engine)
     e = events.c
     confidence = sa.cast(json_text(dialect, e.data, "parse_data", "intent", "confidence"), sa.Float)
@@ -113,9 +123,11 @@ def unclear_messages(
         .where(
             e.type_name == "user",
             sa.or_(
-                e.intent_name.in_(FALLBACK_INTENTS),
-                answered.in_(FALLBACK_INTENTS),
+                e.intent_name == NOT_UNDERSTOOD,
+                answered == NOT_UNDERSTOOD,
                 confidence < threshold,
+                # the rule id, quoted as the reading's JSON list holds it
+                e.data.contains(f'"{OFFER_RULE}"', autoescape=True),
             ),
         )
         .order_by(e.id.desc())
@@ -128,6 +140,7 @@ def unclear_messages(
         rows = conn.execute(query).all()
         personal = personal_answer_ids(conn, {row.sender_id for row in rows})
         chosen = choices_after(conn, rows)
+        asked = bot_messages_before(conn, rows)
         for row in rows:
             if row.id in personal:
                 continue
@@ -157,6 +170,7 @@ def unclear_messages(
                     # the topic the visitor tapped when offered the likeliest ones
                     "chosen": chosen.get(row.id),
                     "guess": chosen.get(row.id) or guess,
+                    "asked": asked.get(row.id),
                 }
             )
     return out
@@ -166,6 +180,7 @@ def unclear_messages(
 # decision (understanding/reading.py), not the classifier's guess.
 NOT_UNDERSTOOD = "nlu_fallback"
 OFFERED_CHOICES = "offered_choices"
+OFFER_RULE = "answers.offer_likeliest_topics"  # understanding/answers.py's rule id
 ANSWERED_NAMES = {
     NOT_UNDERSTOOD: "Not understood: asked to rephrase",
     OFFERED_CHOICES: "Not sure: offered the likeliest topics",
@@ -179,7 +194,7 @@ def answered_as(data: Mapping[str, Any]) -> str:
     """The reading's decision for a message: the topic answered, "offered_choices" when it
     offered the likeliest topics, "nlu_fallback" when it asked to rephrase."""
     reading = reading_of(data)
-    if "answers.offer_likeliest_topics" in (reading.get("rules") or []):
+    if OFFER_RULE in (reading.get("rules") or []):
         return OFFERED_CHOICES
     intent, _confidence = intent_of(data)
     return str(intent or NOT_UNDERSTOOD)
@@ -222,3 +237,33 @@ def choices_after(conn: sa.engine.Connection, rows: Iterable[Any]) -> dict[int, 
         if text.startswith("/ask_"):
             chosen[row.id] = text[1:].split("{", 1)[0]
     return chosen
+
+
+def bot_messages_before(conn: sa.engine.Connection, rows: Iterable[Any]) -> dict[int, str]:
+    """{message id: the text of the assistant's last message before it in its conversation},
+    the question the visitor was answering (no entry when the visitor spoke first)."""
+    rows = list(rows)
+    if not rows:
+        return {}
+    e = events.c
+    said = conn.execute(
+        sa.select(e.id, e.sender_id, e.data)
+        .where(
+            e.type_name == "bot",
+            e.sender_id.in_({r.sender_id for r in rows}),
+            e.id < max(r.id for r in rows),
+        )
+        .order_by(e.id)
+    ).all()
+    by_sender: dict[str, list[Any]] = {}
+    for event in said:
+        by_sender.setdefault(event.sender_id, []).append(event)
+    ids = {sender: [ev.id for ev in evs] for sender, evs in by_sender.items()}
+    asked = {}
+    for row in rows:
+        at = bisect.bisect_left(ids.get(row.sender_id, []), row.id)
+        if at:
+            text = (loads(by_sender[row.sender_id][at - 1].data).get("text") or "").strip()
+            if text:
+                asked[row.id] = text
+    return asked

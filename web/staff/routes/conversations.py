@@ -12,10 +12,12 @@ from web.staff import clinic_queries, review_queries
 from web.staff.context import clinic, off_loop, settings, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.filters import Filters
-from web.staff.masking import mask_contact
+from web.staff.masking import mask_contact, mask_name, mask_names
+from web.staff.plain_words import grouped, intent_name
 from web.staff.rendering import Viewed, error_page, int_arg, render
 from web.staff.tracker_store import TRACKER_MISSING, intents_seen, list_conversations, load_events
 from web.staff.transcript import build_transcript, conversation_flags, mask_transcript
+from web.staff.visitors import Visitor, visitor_of, visitors
 
 bp = Blueprint("staff_conversations")
 
@@ -43,8 +45,11 @@ async def conversations(request: Request) -> HTTPResponse:
     if page is not None:
         shown = [row["sender_id"] for row in page.rows]
         marks = await off_loop(review_queries.marks_for, engine, shown)
+        who = await off_loop(visitors, engine, tracker(request), shown)
         for row in page.rows:
             row.update(marks[row["sender_id"]])
+            row["visitor"] = who.get(row["sender_id"], Visitor())
+            row["preview"] = mask_names(row["preview"], [row["visitor"].name])
     return await render(
         request,
         "conversations.html",
@@ -60,7 +65,8 @@ async def conversations(request: Request) -> HTTPResponse:
         page=page,
         filters=filters,
         args=filters.as_args(),
-        intents=sorted(domain_info()["intents"] | set(seen)),
+        intents=grouped(sorted(domain_info()["intents"] | set(seen))),
+        mask_name=mask_name,
         caught_up=request.args.get("caught_up") == "1",
         **await off_loop(review_queries.list_panel, engine, staff(request).username),
     )
@@ -81,10 +87,11 @@ async def _transcript(
         )
     flags = conversation_flags(evts)
     transcript = build_transcript(evts)
-    if not reveal:
-        mask_transcript(transcript)
     engine = clinic(request)
     requests = await off_loop(clinic_queries.requests_of, engine, sender_id)
+    visitor = visitor_of(requests, evts)
+    if not reveal:
+        mask_transcript(transcript, names=[visitor.name, *(r["name"] for r in requests)])
     panel = await off_loop(review_queries.review_panel, engine, sender_id)
     return await render(
         request,
@@ -101,6 +108,9 @@ async def _transcript(
         reveal=reveal,
         requests=requests,
         mask_contact=mask_contact,
+        mask_name=mask_name,
+        plain_intent=intent_name,
+        visitor=visitor,
         panel=panel,
         filters=filters,
         args=filters.as_args(),

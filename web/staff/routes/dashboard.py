@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 
 from web.staff import charts, clinic_queries, review_queries
 from web.staff.context import clinic, off_loop, settings, tracker
+from web.staff.plain_words import intent_name
 from web.staff.rendering import Viewed, int_arg, render
 from web.staff.tracker_stats import dashboard_stats, review_counts
 from web.staff.tracker_store import TRACKER_MISSING
@@ -39,7 +40,16 @@ async def dashboard(request: Request) -> HTTPResponse:
         if stats
         else None
     )
-    chart_intents = charts.hbar_chart(stats["top_intents"], "Top intents") if stats else None
+    if stats:  # by readable name, each with its id for the link to the conversations
+        stats["top_intents"] = [
+            (intent_name(name) if name != "(none)" else "No intent", count, name)
+            for name, count in stats["top_intents"]
+        ]
+    chart_intents = (
+        charts.hbar_chart([(name, n) for name, n, _ in stats["top_intents"]], "Top intents")
+        if stats
+        else None
+    )
     return await render(
         request,
         "dashboard.html",

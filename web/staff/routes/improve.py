@@ -1,10 +1,13 @@
-"""Improving the assistant: the messages it did not understand, grouped, labelled by staff
-with the intent they meant (or ignored, with a reason), and the labels kept so far. Handled
-groups (labelled, ignored, exported) leave the inbox; `handled=1` shows them too."""
+"""Improving the assistant: the messages it did not handle with confidence, grouped, labelled
+by staff with what the visitor meant (readable names with examples, plain_words.py) or ignored
+with a reason, and the labels kept so far. Handled groups (labelled, ignored, exported) leave
+the inbox; `handled=1` shows them too. Saving a label comes back with a confirmation naming it
+(`saved=<label ids>`) and an Undo that deletes those labels."""
 
 from __future__ import annotations
 
 import math
+import urllib.parse
 from datetime import datetime, timedelta, timezone
 
 from sanic import Blueprint, response
@@ -17,9 +20,15 @@ from web.staff.context import client_ip, clinic, off_loop, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.grouping import group_messages, split_by_label, with_labels
 from web.staff.inputs import record_ids
-from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
+from web.staff.plain_words import grouped, intent_name, intent_words
+from web.staff.rendering import Viewed, error_page, int_arg, qs, render, safe_next
 from web.staff.tracker_store import TRACKER_MISSING
-from web.staff.unclear import answered_name, load_user_events, unclear_messages
+from web.staff.unclear import (
+    HANDLED_WITH_CONFIDENCE,
+    answered_name,
+    load_user_events,
+    unclear_messages,
+)
 
 bp = Blueprint("staff_improve")
 OUT_OF_SCOPE = "out_of_scope"
@@ -46,7 +55,8 @@ async def improve(request: Request) -> HTTPResponse:
     )
     pages = max(1, math.ceil(len(groups) / PER_PAGE))
     page = min(int_arg(request, "page", 1), pages)
-    intents = sorted(domain_info()["intents"] - {OUT_OF_SCOPE, "nlu_fallback"})
+    intents = grouped(sorted(domain_info()["intents"] - {"nlu_fallback"}))
+    saved = await off_loop(clinic_queries.labels_with_ids, clinic(request), _ids_arg(request))
     return await render(
         request,
         "improve.html",
@@ -60,6 +70,12 @@ async def improve(request: Request) -> HTTPResponse:
         pages=pages,
         intents=intents,
         answered_name=answered_name,
+        plain_intent=intent_name,
+        confident=HANDLED_WITH_CONFIDENCE,
+        saved=saved,
+        saved_as=intent_words(saved[0]["intent"]) if saved else None,
+        undone=int_arg(request, "undone", 0, 0, 10**6),
+        dismissed=DISMISSED,
         labelled=len(labelled),
         show_handled=show_handled,
         handled=handled[:HANDLED_SHOWN],
@@ -87,7 +103,7 @@ async def improve_label(request: Request) -> HTTPResponse:
         return await error_page(
             request, 400, "Those messages are no longer in the conversation store."
         )
-    await off_loop(
+    stored = await off_loop(
         clinic_queries.store_labels,
         clinic(request),
         found,
@@ -96,7 +112,42 @@ async def improve_label(request: Request) -> HTTPResponse:
         client_ip(request),
         reason,
     )
-    return response.redirect(safe_next(request.form.get("next"), "/staff/improve"), status=303)
+    back = _without_notices(safe_next(request.form.get("next"), "/staff/improve"))
+    return response.redirect(_with_arg(back, saved=",".join(map(str, stored))), status=303)
+
+
+@bp.post("/improve/labels/undo")
+async def labels_undo(request: Request) -> HTTPResponse:
+    """The confirmation's Undo: the labels just saved are deleted, their messages new again."""
+    ids = record_ids(request.form.getlist("label_id") or [], "label")
+    undone = await off_loop(
+        clinic_queries.delete_labels,
+        clinic(request),
+        ids,
+        staff(request).username,
+        client_ip(request),
+    )
+    back = _without_notices(safe_next(request.form.get("next"), "/staff/improve"))
+    return response.redirect(_with_arg(back, undone=str(undone)), status=303)
+
+
+NOTICES = ("saved", "undone")  # the confirmation's arguments, never carried on
+
+
+def _ids_arg(request: Request) -> list[int]:
+    """The label ids of `saved=3,4` (the confirmation after labelling); BadInput if not ids."""
+    text = (request.args.get("saved") or "").strip()
+    return record_ids([part for part in text.split(",") if part.strip()], "label")[:500]
+
+
+def _without_notices(path: str) -> str:
+    base, _, query = path.partition("?")
+    kept = [(k, v) for k, v in urllib.parse.parse_qsl(query) if k not in NOTICES]
+    return base + ("?" + urllib.parse.urlencode(kept) if kept else "")
+
+
+def _with_arg(path: str, **arg: str) -> str:
+    return path + ("&" if "?" in path else "?") + qs(arg)
 
 
 @bp.get("/improve/labels")
@@ -111,6 +162,7 @@ async def labels(request: Request) -> HTTPResponse:
         rows=rows,
         dismissed=DISMISSED,
         pending=pending,
+        plain_intent=intent_name,
     )
 
 
