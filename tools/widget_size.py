@@ -1,4 +1,4 @@
-"""Prints the chat widget's size: bytes of web/static/widget.js + widget.css (aim: under 30 KB).
+"""Prints the chat widget's size: bytes of web/static/widget.js + widget.css (aim: under 36 KB).
 
 python -m tools.widget_size
 """
@@ -10,7 +10,11 @@ from pathlib import Path
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 ASSETS = ("widget.js", "widget.css")
-BUDGET_BYTES = 30 * 1024
+# Raised from 30 KB when the widget learnt to keep one outbox with a single Retry and a rate
+# limit countdown, show a new answer from its start and return to the reading place, fold the
+# disclaimer, confirm Clear chat and show alerts with tap-to-call: about 9 KB more, ~12 KB
+# gzipped. There is no build step, so the comments that say why ship too.
+BUDGET_BYTES = 36 * 1024
 
 
 def widget_size() -> dict[str, int]:

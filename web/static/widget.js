@@ -21,23 +21,31 @@
   var STARTERS = ["What is medical needling?", "Does it hurt?", "I want to book a consultation"];
   var TALK = "I'd like to talk to someone at the clinic";
   var NO_ANSWER = "Sorry, I don't have an answer to that. Could you rephrase your question?";
-  /* Why a message was not answered, by the web app's status; kept with the message. */
+  /* Why messages were not answered, by the web app's status. "May not have been delivered":
+     a server that was only slow may have stored the message, and Retry sends the same message
+     id, which it then answers from what it stored. */
   var FAILED = {
-    unreachable: "Not sent: the assistant can't be reached right now. " +
-      "Your message is kept here; try again in a moment.",
-    busy: "You're sending messages faster than I can read them \u2014 " +
-      "please wait a moment and try again.",
-    unanswered: "The assistant could not answer just now. Your message is kept: press Retry."
+    unreachable: "the assistant can't be reached right now.",
+    unanswered: "the assistant could not answer just now."
   };
+  var TOO_FAST = "You're sending messages faster than I can read them. Sending again in ";
+  var SOON = "a moment";
   /* Shown when the server answered in a new conversation (this browser's key to the old one
      had expired or been cleared): the messages above are no longer part of it. */
   var RESTARTED = "A new conversation started here: the assistant doesn't see the messages above.";
+  /* Alerts come marked by the server from the response's name, never guessed from the text. */
+  var ALERTS = { emergency: "Emergency", warning: "Warning sign" };
   var KEY = "clinicChat.";
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
+  var SLOW_MS = 5000; // then "Still working…": the dots alone look stuck
+  var WAIT_S = 10; // a 429 without Retry-After (nginx's): wait this long before sending again
   var SENDER_RE = /^[A-Za-z0-9_-]{16,64}$/;
   var MESSAGE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
   var LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>"]+/g;
+  /* Phone numbers in the bot's text (7 to 15 digits with spaces, dots, dashes, brackets) and
+     911: tap to call. The bot never invents numbers; they come from the clinic's settings. */
+  var PHONE_RE = /\+?\(?\d[\d ().-]{5,}\d|\b911\b/g;
 
   /* ---- storage (may be unavailable: then the chat lasts as long as the page) ---- */
   var store = {
@@ -58,6 +66,10 @@
   });
   history.forEach(function (m) { if (m.state === "pending") m.state = "failed"; });
 
+  /* Where the visitor was reading: a message counted from the end, and pixels into it. */
+  var anchor = null;
+  try { anchor = JSON.parse(store.get("scroll") || "null"); } catch (e) { anchor = null; }
+
   function save() {
     if (history.length > KEEP) history = history.slice(-KEEP);
     store.set("history", JSON.stringify(history));
@@ -70,16 +82,44 @@
     if (text != null) e.textContent = text;
     return e;
   }
-  function button(cls, text, label) {
+  function button(cls, text) {
     var b = el("button", cls, text);
     b.type = "button";
-    if (label) b.setAttribute("aria-label", label);
     return b;
   }
   function srOnly(text) { return el("span", "cw-sr", text); }
+  function icon(d) {
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", d);
+    svg.appendChild(path);
+    return svg;
+  }
+  function link(text, href) {
+    var a = el("a", null, text);
+    a.href = href;
+    return a;
+  }
+
+  /* Plain text, with phone numbers (bot messages only) as tel: links. */
+  function addPlain(parent, text, phones) {
+    var last = 0, m;
+    PHONE_RE.lastIndex = 0;
+    while (phones && (m = PHONE_RE.exec(text))) {
+      var digits = m[0].replace(/[^\d+]/g, "");
+      if (m[0] !== "911" && (!/^\+?\d{7,15}$/.test(digits) || /^\d{4}-\d\d-\d\d$/.test(m[0]))) continue;
+      parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      parent.appendChild(link(m[0], "tel:" + digits));
+      last = PHONE_RE.lastIndex;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
 
   /* Text with line breaks (CSS pre-wrap) and clickable http(s) links; everything else as text. */
-  function addText(parent, text) {
+  function addText(parent, text, phones) {
     var last = 0, m;
     LINK_RE.lastIndex = 0;
     while ((m = LINK_RE.exec(text))) {
@@ -88,15 +128,14 @@
         var trail = /[.,;:!?'")\]]+$/.exec(url);
         if (trail) { url = url.slice(0, -trail[0].length); end -= trail[0].length; LINK_RE.lastIndex = end; }
       }
-      parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var a = el("a", null, label || url);
-      a.href = url;
+      addPlain(parent, text.slice(last, m.index), phones);
+      var a = link(label || url, url);
       a.target = "_blank";
       a.rel = "noopener noreferrer nofollow";
       parent.appendChild(a);
       last = end;
     }
-    parent.appendChild(document.createTextNode(text.slice(last)));
+    addPlain(parent, text.slice(last), phones);
   }
 
   function timeText(ts) {
@@ -111,23 +150,17 @@
   host.id = "clinic-chat-widget";
   host.hidden = true; // shown once its stylesheet has loaded
   var root = host.attachShadow({ mode: "open" });
-  var link = el("link");
-  link.rel = "stylesheet";
-  link.href = new URL("widget.css", src).href;
-  link.onload = link.onerror = function () { host.hidden = false; };
-  root.appendChild(link);
+  var sheet = el("link");
+  sheet.rel = "stylesheet";
+  sheet.href = new URL("widget.css", src).href;
+  sheet.onload = sheet.onerror = function () { host.hidden = false; if (!panel.hidden) restore(); };
+  root.appendChild(sheet);
 
-  var launcher = button("cw-launcher", null, "Open chat with the clinic assistant");
+  var launcher = button("cw-launcher");
+  launcher.setAttribute("aria-label", "Open chat with the clinic assistant");
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", "cw-panel");
-  var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-  path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
-  svg.appendChild(path);
-  launcher.appendChild(svg);
+  launcher.appendChild(icon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"));
   launcher.appendChild(el("span", null, "Chat"));
 
   var panel = el("div", "cw-panel");
@@ -141,26 +174,52 @@
   var h = el("h2", "cw-title", TITLE);
   h.id = "cw-title";
   titles.appendChild(h);
-  titles.appendChild(el("p", "cw-subtitle", "Virtual assistant"));
-  var closeBtn = button("cw-close", "\u00d7", "Close chat");
+  var sub = el("p", "cw-subtitle", "Virtual assistant \u00b7 ");
+  /* The disclaimer folds away once the first answer came, and stays a tap away. */
+  var aboutBtn = button("cw-about", "About this assistant");
+  aboutBtn.setAttribute("aria-controls", "cw-note");
+  sub.appendChild(aboutBtn);
+  titles.appendChild(sub);
+  var closeBtn = button("cw-close", "\u00d7");
+  closeBtn.setAttribute("aria-label", "Close chat");
   head.appendChild(titles);
   head.appendChild(closeBtn);
 
   var note = el("p", "cw-note",
     "This is a virtual assistant. It gives general information, not medical advice. " +
     "For advice about your own health, talk to the clinic's staff.");
+  note.id = "cw-note";
 
   var scroller = el("div", "cw-scroll");
+  // Focusable, so a long answer can be scrolled from the keyboard.
+  scroller.tabIndex = 0;
+  scroller.setAttribute("role", "region");
+  scroller.setAttribute("aria-label", "Messages");
   var log = el("div", "cw-log");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
   log.setAttribute("aria-label", "Conversation with the clinic assistant");
   var typing = el("div", "cw-typing");
+  typing.setAttribute("role", "status");
   typing.hidden = true;
   typing.appendChild(srOnly("The assistant is typing"));
   for (var i = 0; i < 3; i++) typing.appendChild(el("span", "cw-dot"));
+  var slow = el("span", "cw-slow", "Still working\u2026");
+  slow.hidden = true;
+  typing.appendChild(slow);
   scroller.appendChild(log);
   scroller.appendChild(typing);
+
+  /* Failures and waits, outside the scrolling log: always in sight, after a reload too. */
+  var bar = el("div", "cw-bar");
+  bar.setAttribute("role", "status");
+  var barText = el("p");
+  /* The seconds are seen, not read out every second; a screen reader hears "in a moment". */
+  var countdown = el("span");
+  countdown.setAttribute("aria-hidden", "true");
+  var retryBtn = button("cw-retry", "Retry");
+  bar.appendChild(barText);
+  bar.appendChild(retryBtn);
 
   var form = el("form", "cw-form");
   var label = el("label", "cw-sr", "Your message to the clinic assistant");
@@ -179,18 +238,30 @@
 
   var foot = el("div", "cw-foot");
   var talkBtn = button("cw-talk", "Talk to someone at the clinic");
-  var clearBtn = button("cw-clear", "Clear chat", "Clear this conversation");
-  foot.appendChild(talkBtn);
-  foot.appendChild(clearBtn);
+  var clearBtn = button("cw-clear", "Clear chat");
+  /* Clearing cannot be undone: it asks first, in the panel (no browser dialog). */
+  var confirmBox = el("div", "cw-confirm");
+  confirmBox.setAttribute("role", "group");
+  confirmBox.setAttribute("aria-labelledby", "cw-confirm-q");
+  var question = el("p", null, "Clear this conversation? It can't be undone.");
+  question.id = "cw-confirm-q";
+  var yesBtn = button("cw-yes", "Clear chat");
+  var noBtn = button("cw-no", "Keep it");
+  [question, yesBtn, noBtn].forEach(function (n) { confirmBox.appendChild(n); });
+  confirmBox.hidden = true;
+  [talkBtn, clearBtn, confirmBox].forEach(function (n) { foot.appendChild(n); });
 
-  [head, note, scroller, form, foot].forEach(function (n) { panel.appendChild(n); });
+  [head, note, scroller, bar, form, foot].forEach(function (n) { panel.appendChild(n); });
   root.appendChild(launcher);
   root.appendChild(panel);
 
   /* ---- rendering ---- */
   var rows = new Map(); // history entry -> its row in the log (kept out of the stored JSON)
 
-  function scrollDown() { scroller.scrollTop = scroller.scrollHeight; }
+  function showNote(on) {
+    note.hidden = !on;
+    aboutBtn.setAttribute("aria-expanded", String(on));
+  }
 
   function quickReplies(list, active) {
     var box = el("div", "cw-buttons");
@@ -207,14 +278,24 @@
     return box;
   }
 
-  function renderEntry(m, active) {
+  /* `live`: the message just arrived (its quick replies work; an alert is announced). */
+  function renderEntry(m, live) {
     if (m.from === "note") return el("p", "cw-divider", m.text);
     var row = el("div", "cw-msg cw-" + m.from);
     row.appendChild(srOnly(m.from === "user" ? "You: " : "Assistant: "));
     var bubble = el("div", "cw-bubble");
-    addText(bubble, m.text);
+    var alert = m.from === "bot" && ALERTS[m.alert];
+    if (alert) {
+      row.classList.add("cw-alert", "cw-" + m.alert);
+      if (live) bubble.setAttribute("role", "alert");
+      var tag = el("strong", "cw-alert-tag");
+      tag.appendChild(icon("M12 2 1 21h22L12 2zm-1 7h2v6h-2V9zm0 8h2v2h-2v-2z"));
+      tag.appendChild(document.createTextNode(alert));
+      bubble.appendChild(tag);
+    }
+    addText(bubble, m.text, m.from === "bot");
     if (m.text) row.appendChild(bubble);
-    if (m.buttons && m.buttons.length) row.appendChild(quickReplies(m.buttons, active));
+    if (m.buttons && m.buttons.length) row.appendChild(quickReplies(m.buttons, live));
     var time = el("time", "cw-time", timeText(m.ts));
     time.dateTime = new Date(m.ts).toISOString();
     row.appendChild(time);
@@ -227,27 +308,20 @@
     row.classList.toggle("cw-pending", m.state === "pending");
     row.classList.toggle("cw-failed", m.state === "failed");
     var old = row.querySelector(".cw-fail");
-    if (old) row.removeChild(old); // a new failure may have a new reason
-    if (m.state !== "failed") return;
-    var fail = el("div", "cw-fail");
-    fail.appendChild(el("p", null, FAILED[m.why] || FAILED.unreachable));
-    var retry = button("cw-retry", "Retry", "Retry sending your message");
-    retry.addEventListener("click", function () { deliver(m); input.focus(); });
-    fail.appendChild(retry);
-    row.appendChild(fail);
+    if (old) row.removeChild(old);
+    if (m.state === "failed") row.appendChild(el("p", "cw-fail", "May not have been delivered"));
   }
 
-  function append(m, active) {
-    var row = renderEntry(m, active);
+  function append(m, live) {
+    var row = renderEntry(m, live);
     rows.set(m, row);
     log.appendChild(row);
-    scrollDown();
+    return row;
   }
 
   function update(m) {
     var row = rows.get(m);
     if (row) applyState(row, m);
-    scrollDown();
   }
 
   function renderAll() {
@@ -263,16 +337,59 @@
     var lastUser = -1;
     history.forEach(function (m, i) { if (m.from === "user") lastUser = i; });
     history.forEach(function (m, i) { append(m, i > lastUser); });
+    showNote(!history.some(function (m) { return m.from === "bot"; }));
+    status();
   }
 
   function disableQuickReplies() {
     Array.prototype.forEach.call(log.querySelectorAll(".cw-qr"), function (b) { b.disabled = true; });
   }
 
+  /* ---- scrolling: a new answer is shown from its start; a reload returns to where one was ---- */
+  function keepAnchor(a) {
+    anchor = a;
+    store.set("scroll", JSON.stringify(a));
+  }
+
+  /* The message at the top of the view, counted from the end (the history may be trimmed at
+     its start), or the end itself. */
+  function remember() {
+    if (panel.hidden || host.hidden) return;
+    var top = scroller.scrollTop;
+    if (top + scroller.clientHeight >= scroller.scrollHeight - 4) return keepAnchor({ end: 1 });
+    for (var i = 0; i < history.length; i++) {
+      var row = rows.get(history[i]);
+      if (row && row.offsetTop + row.offsetHeight > top) {
+        return keepAnchor({ back: history.length - i, o: top - row.offsetTop });
+      }
+    }
+  }
+
+  function restore() {
+    var row = anchor && anchor.back ? rows.get(history[history.length - anchor.back]) : null;
+    scroller.scrollTop = row ? row.offsetTop + (anchor.o || 0) : scroller.scrollHeight;
+  }
+
+  function scrollDown() { keepAnchor({ end: 1 }); restore(); }
+
+  function scrollToTurn(m) {
+    keepAnchor({ back: history.length - history.indexOf(m), o: -8 });
+    restore();
+  }
+
+  var remembering = 0;
+  scroller.addEventListener("scroll", function () {
+    clearTimeout(remembering);
+    remembering = setTimeout(remember, 100);
+  });
+
   /* ---- talking to the server ---- */
-  var queue = Promise.resolve(); // one request at a time, so answers arrive in order
-  var pending = 0;
-  var generation = 0; // bumped by "Clear conversation": late answers are then dropped
+  var outbox = []; // the visitor's messages still to send, oldest first; the first may be in flight
+  var busy = false; // a message is in flight: one at a time, so answers stay in order
+  var waitUntil = 0; // rate limited: nothing is sent before this time (ms)
+  var timers = {};
+  var generation = 0; // bumped by "Clear chat": late answers are then dropped
+  var ready = Promise.resolve(); // a conversation "Clear chat" asked for
 
   /* POSTs JSON to the web app; resolves to {data, id} (id: the conversation that answered). */
   function request(url, body, ctl) {
@@ -287,6 +404,7 @@
       if (!r.ok) {
         var err = new Error("HTTP " + r.status);
         err.why = r.status === 429 ? "busy" : r.status === 502 ? "unanswered" : "unreachable";
+        err.wait = parseInt(r.headers.get("Retry-After"), 10) || WAIT_S;
         throw err;
       }
       return r.json().then(function (data) { return { data: data, id: r.headers.get(CONVERSATION_HEADER) }; });
@@ -312,23 +430,19 @@
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
-  /* Runs requests that the browser abandons after TIMEOUT_MS, so the queue never hangs. */
-  function timed(run) {
+  /* One message to the server, abandoned after TIMEOUT_MS so the outbox never hangs. */
+  function post(m, gen) {
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = setTimeout(function () { if (ctl) ctl.abort(); }, TIMEOUT_MS);
-    return run(ctl).then(function (v) { clearTimeout(timer); return v; },
-      function (err) { clearTimeout(timer); throw err; });
-  }
-
-  function post(message, gen, messageId) {
-    return timed(function (ctl) {
-      return (sender ? Promise.resolve(sender) : newConversation(gen, ctl)).then(function (id) {
-        return request(API, { sender: id, message: message, message_id: messageId }, ctl);
-      });
+    return ready.then(function () {
+      return sender || newConversation(gen, ctl);
+    }).then(function (id) {
+      return request(API, { sender: id, message: m.payload || m.text, message_id: m.mid }, ctl);
     }).then(function (r) {
+      clearTimeout(timer);
       if (!Array.isArray(r.data)) throw new Error("bad answer");
       return r;
-    });
+    }, function (err) { clearTimeout(timer); throw err; });
   }
 
   /* The server answered in another conversation than the one the widget knew: a new one when
@@ -339,77 +453,133 @@
     store.set("sender", id);
     var at = history.indexOf(m);
     if (at < 1) return; // nothing earlier to set apart
-    var note = { from: "note", text: RESTARTED, ts: Date.now() };
-    history.splice(at, 0, note);
-    var row = renderEntry(note);
-    rows.set(note, row);
+    var divider = { from: "note", text: RESTARTED, ts: Date.now() };
+    history.splice(at, 0, divider);
+    var row = renderEntry(divider);
+    rows.set(divider, row);
     log.insertBefore(row, rows.get(m) || null);
   }
 
-  function setTyping(delta) {
-    pending += delta;
-    typing.hidden = pending <= 0;
-    scrollDown();
+  /* The typing dots while a message is in flight; the bar for what went wrong. */
+  function status() {
+    typing.hidden = !busy;
+    var failed = history.filter(function (m) { return m.state === "failed"; });
+    var wait = Math.ceil((waitUntil - Date.now()) / 1000);
+    barText.textContent = "";
+    retryBtn.hidden = true;
+    if (waitUntil) {
+      countdown.textContent = wait + " s";
+      [document.createTextNode(TOO_FAST), countdown, srOnly(SOON), document.createTextNode(".")]
+        .forEach(function (n) { barText.appendChild(n); });
+    } else if (failed.length && !busy) {
+      barText.textContent = (failed.length > 1 ? failed.length + " messages" : "Your message") +
+        " may not have been delivered: " + (FAILED[failed[failed.length - 1].why] || FAILED.unreachable);
+      retryBtn.hidden = false;
+    }
+    bar.hidden = !barText.textContent;
+    bar.classList.toggle("cw-wait", !!waitUntil);
   }
 
-  function deliver(m) {
-    var gen = generation;
-    // The message's own id, kept with it (across a reload too) and sent again on Retry: a
-    // message the server already stored is answered from what it stored, not stored twice.
-    if (!MESSAGE_ID_RE.test(m.mid || "")) m.mid = newMessageId();
-    m.state = "pending";
+  /* The countdown: only its seconds change, then the outbox goes on by itself. */
+  function tick() {
+    clearTimeout(timers.wait);
+    var left = waitUntil - Date.now();
+    if (left <= 0) { waitUntil = 0; pump(); return; }
+    countdown.textContent = Math.ceil(left / 1000) + " s";
+    timers.wait = setTimeout(tick, left % 1000 || 1000);
+  }
+
+  /* Sends the outbox's first message, then the next, until it is empty or something failed.
+     Rate limited: waits as long as the server asks, then goes on by itself. Failed: the
+     message and all queued after it wait for one Retry. */
+  function pump() {
+    if (busy || waitUntil || !outbox.length) { status(); return; }
+    var m = outbox[0], gen = generation;
+    busy = true;
+    status();
+    timers.slow = setTimeout(function () { slow.hidden = false; }, SLOW_MS);
+    post(m, gen).then(function (answer) {
+      if (gen !== generation) return;
+      outbox.shift();
+      delivered(m, answer);
+    }, function (err) {
+      if (gen !== generation) return;
+      if (err && err.why === "busy") {
+        waitUntil = Date.now() + Math.min(err.wait, 300) * 1000;
+        return;
+      }
+      outbox.forEach(function (q) { q.state = "failed"; q.why = (err && err.why) || "unreachable"; update(q); });
+      outbox = [];
+      save();
+    }).then(function () {
+      if (gen !== generation) return;
+      busy = false;
+      clearTimeout(timers.slow);
+      slow.hidden = true;
+      if (waitUntil) { status(); tick(); } else pump();
+    });
+  }
+
+  function delivered(m, answer) {
+    follow(answer.id, m);
+    delete m.state;
     delete m.why;
-    save();
     update(m);
-    setTyping(1);
-    queue = queue.then(function () {
-      if (gen !== generation) return null;
-      return post(m.payload || m.text, gen, m.mid).then(function (answer) {
-        if (gen !== generation) return;
-        var list = answer.data;
-        follow(answer.id, m);
-        delete m.state;
-        delete m.why;
-        update(m);
-        var shown = 0;
-        list.forEach(function (r) {
-          var buttons = Array.isArray(r.buttons) ? r.buttons.filter(function (b) {
-            return b && typeof b.title === "string" && typeof b.payload === "string";
-          }).map(function (b) { return { title: b.title, payload: b.payload }; }) : [];
-          var text = typeof r.text === "string" ? r.text : "";
-          if (!text && !buttons.length) return; // images, custom payloads: not shown
-          var bot = { from: "bot", text: text, ts: Date.now() };
-          if (buttons.length) bot.buttons = buttons;
-          history.push(bot);
-          append(bot, true);
-          shown++;
-        });
-        if (!shown) { // never leave the visitor without a reply
-          var none = { from: "bot", text: NO_ANSWER, ts: Date.now() };
-          history.push(none);
-          append(none, true);
-        }
-        save();
-      }, function (err) {
-        if (gen !== generation) return;
-        m.state = "failed";
-        m.why = (err && err.why) || "unreachable";
-        save();
-        update(m);
-      });
-    }).then(done, done);
-    function done() { if (gen === generation) setTyping(-1); }
+    var firstAnswer = !history.some(function (x) { return x.from === "bot"; });
+    var first = null;
+    answer.data.forEach(function (r) {
+      var buttons = Array.isArray(r.buttons) ? r.buttons.filter(function (b) {
+        return b && typeof b.title === "string" && typeof b.payload === "string";
+      }).map(function (b) { return { title: b.title, payload: b.payload }; }) : [];
+      var text = typeof r.text === "string" ? r.text : "";
+      if (!text && !buttons.length) return; // images, custom payloads: not shown
+      var bot = { from: "bot", text: text, ts: Date.now() };
+      if (buttons.length) bot.buttons = buttons;
+      if (ALERTS[r.alert]) bot.alert = r.alert;
+      history.push(bot);
+      append(bot, true);
+      first = first || bot;
+    });
+    if (!first) { // never leave the visitor without a reply
+      first = { from: "bot", text: NO_ANSWER, ts: Date.now() };
+      history.push(first);
+      append(first, true);
+    }
+    if (firstAnswer) showNote(false); // the disclaimer was read: fold it away
+    save();
+    scrollToTurn(first);
   }
 
-  /* Sends text to the bot; a quick reply sends its payload and shows its title. */
+  /* Queues messages (failed ones again, with their own ids) in the order they were written. */
+  function enqueue(list) {
+    list.forEach(function (m) {
+      // The message's own id, kept with it (across a reload too) and sent again on Retry: a
+      // message the server already stored is answered from what it stored, not stored twice.
+      if (!MESSAGE_ID_RE.test(m.mid || "")) m.mid = newMessageId();
+      m.state = "pending";
+      delete m.why;
+      update(m);
+      if (outbox.indexOf(m) < 0) outbox.push(m);
+    });
+    save();
+    pump();
+  }
+
+  function failedOnes() { return history.filter(function (m) { return m.state === "failed"; }); }
+
+  /* Sends text to the bot (after any message still waiting for Retry, so answers stay in
+     order); a quick reply sends its payload and shows its title. */
   function send(text, title) {
     var m = { from: "user", text: title || text, ts: Date.now() };
     if (title && title !== text) m.payload = text;
     disableQuickReplies();
     history.push(m);
     append(m, false);
-    deliver(m);
+    enqueue(failedOnes().concat([m]));
+    scrollDown();
   }
+
+  retryBtn.addEventListener("click", function () { enqueue(failedOnes()); input.focus(); });
 
   /* ---- opening, closing, keyboard ---- */
   var phone = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
@@ -419,7 +589,7 @@
     launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
     store.set("open", "1");
-    scrollDown();
+    restore();
     if (focus !== false) input.focus();
   }
 
@@ -431,23 +601,37 @@
     launcher.focus();
   }
 
+  function confirming(on) {
+    confirmBox.hidden = !on;
+    talkBtn.hidden = clearBtn.hidden = on;
+    (on ? noBtn : clearBtn).focus();
+  }
+
   launcher.addEventListener("click", function () { open(true); });
   closeBtn.addEventListener("click", close);
+  aboutBtn.addEventListener("click", function () { showNote(note.hidden); });
   talkBtn.addEventListener("click", function () { send(TALK); input.focus(); });
+  clearBtn.addEventListener("click", function () { confirming(true); });
+  noBtn.addEventListener("click", function () { confirming(false); });
   /* A new conversation at once (for shared computers): the server replaces this browser's
      key, so nothing here reaches the old one any more. Failing that, the next message asks. */
-  clearBtn.addEventListener("click", function () {
+  yesBtn.addEventListener("click", function () {
     var gen = ++generation;
     history = [];
+    outbox = [];
+    busy = false;
+    waitUntil = 0;
+    clearTimeout(timers.wait);
+    clearTimeout(timers.slow);
+    slow.hidden = true;
     save();
     sender = null;
     store.del("sender");
-    pending = 0;
-    setTyping(0);
+    store.del("scroll");
+    anchor = null;
     renderAll();
-    queue = queue.then(function () {
-      return timed(function (ctl) { return newConversation(gen, ctl); }).catch(function () {});
-    });
+    ready = newConversation(gen).catch(function () {});
+    confirming(false);
     input.focus();
   });
 
@@ -474,7 +658,11 @@
   input.addEventListener("input", grow);
 
   panel.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { e.preventDefault(); close(); return; }
+    if (e.key === "Escape") {
+      e.preventDefault();
+      if (!confirmBox.hidden) confirming(false); else close();
+      return;
+    }
     if (e.key === "Tab" && phone.matches) { // full screen on a phone: keep focus inside
       var items = Array.prototype.filter.call(
         panel.querySelectorAll("button, textarea, a[href]"),
