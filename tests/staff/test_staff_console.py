@@ -404,8 +404,10 @@ def test_requests_queue_masking_and_status_change(console, staff):
         f"/staff/requests/{console.request_id}/status",
         {"status": "contacted", "next": "/staff/requests?status=new"},
     )
-    assert changed.status_code == 303
-    assert changed.headers["Location"] == "/staff/requests?status=new"
+    assert changed.status_code == 303  # back to the list, which confirms what was saved
+    assert changed.headers["Location"] == f"/staff/requests?status=new&saved={console.request_id}"
+    confirmed = staff.get(changed.headers["Location"]).text
+    assert f'Saved: request <a href="/staff/requests/{console.request_id}">' in confirmed
     row = clinic_query(
         console.stack, "SELECT * FROM consultation_requests WHERE id = ?", console.request_id
     )[0]
@@ -429,7 +431,7 @@ def test_requests_queue_masking_and_status_change(console, staff):
         f"/staff/requests/{console.request_id}/status",
         {"status": "new", "next": "https://evil.example/"},
     )
-    assert offsite.headers["Location"] == "/staff/requests"
+    assert offsite.headers["Location"] == f"/staff/requests?saved={console.request_id}"
 
 
 def test_exports_are_masked_by_default_and_audited(console, staff):
