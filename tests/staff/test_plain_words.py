@@ -88,3 +88,54 @@ def test_a_tapped_button_reads_as_its_title():
     assert plain_words.buttons_of(rasa_event) == offered[:1]
     assert plain_words.buttons_of(console_event) == offered[:1]
     assert plain_words.buttons_of({"type": "user", "data": {"event": "user", "text": "hi"}}) == []
+
+
+def test_a_visitors_name_is_masked_like_contact_details():
+    from web.staff.masking import mask_name, mask_names
+
+    assert mask_name("Jane  Doe") == "J*** D***"
+    assert mask_name("Anne-Marie Tremblay") == "A*** T***"
+    assert mask_name("jane@example.org") == "j***@e***.org"  # typed where a name was asked
+    assert mask_name("+44 20 7946 0123") == "*** *** **23"
+    assert mask_name(None) == mask_name("  ") == ""
+    said = "Jane Doe, is that right? JANE DOE. Janet Doer"
+    assert mask_names(said, ["Jane Doe", None]) == "J*** D***, is that right? J*** D***. Janet Doer"
+
+
+def test_the_visitors_name_is_the_latest_requests_else_the_one_given():
+    from datetime import datetime
+
+    from web.staff.visitors import Visitor, visitor_of
+
+    given = [{"type": "slot", "data": {"event": "slot", "name": "name", "value": "sam"}}]
+    assert visitor_of([], given) == Visitor("sam")
+    assert visitor_of([], []) == Visitor()
+    requests = [  # as clinic_queries.requests_of gives them
+        {"id": 2, "name": "Sam Okafor", "status": "new", "created_at": datetime(2024, 2, 1)},
+        {"id": 1, "name": "Sam O", "status": "closed", "created_at": datetime(2024, 1, 1)},
+    ]
+    for request in requests:
+        request["sender_id"] = "sam"
+    assert visitor_of(requests, given) == Visitor("Sam Okafor", "new", 2)
+
+
+def test_a_transcript_shows_a_tap_as_the_title_and_keeps_the_payload():
+    from web.staff.transcript import build_transcript
+
+    def event(kind, **data):
+        return {"type": kind, "data": {"event": kind, **data}}
+
+    evts = [
+        event(
+            "bot", text="Send?", data={"buttons": [{"title": "Yes, send it", "payload": "/affirm"}]}
+        ),
+        event("user", text="/affirm", parse_data={"intent": {"name": "affirm", "confidence": 1.0}}),
+        event("user", text="/affirm", parse_data={"intent": {"name": "affirm", "confidence": 1.0}}),
+        event("user", text="/deny", parse_data={"intent": {"name": "deny", "confidence": 1.0}}),
+    ]
+    said = [(m["text"], m["payload"], m["intent_name"]) for m in build_transcript(evts)[1:]]
+    assert said == [
+        ("Yes, send it", "/affirm", "Yes"),
+        ("Yes, send it", "/affirm", "Yes"),  # tapped again, still that button
+        ("/deny", None, "No"),  # no button sent this: what the visitor typed stays
+    ]
