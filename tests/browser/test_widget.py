@@ -3,7 +3,8 @@
 Playwright drives /usr/bin/chromium (never `playwright install`). Browser tests use the `stack`
 fixture (action server, Rasa, web app on free ports); the /api/chat contract tests run a web app
 alone, in front of a "Rasa" that accepts connections and never answers, so they need no model.
-Screenshots go to test-output/screenshots/.
+Screenshots go to test-output/screenshots/. Reading, delivery, alerts and axe have modules of
+their own beside this one; conftest.py and visitor.py hold what they share.
 """
 
 from __future__ import annotations

@@ -478,6 +478,7 @@
     }
     bar.hidden = !barText.textContent;
     bar.classList.toggle("cw-wait", !!waitUntil);
+    if (anchor && anchor.end && !panel.hidden) restore(); // the bar must not cover the last message
   }
 
   /* The countdown: only its seconds change, then the outbox goes on by itself. */
