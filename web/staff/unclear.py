@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from understanding.answers import TOPIC_NAMES
+from web.staff.plain_words import intent_name
 from web.staff.sql import dialect_of, json_text
 from web.staff.tracker_store import events, loads
 from web.staff.transcript import intent_of, reading_of
@@ -205,10 +205,7 @@ def answered_name(key: str | None) -> str:
     key = key or NOT_UNDERSTOOD
     if key in ANSWERED_NAMES:
         return ANSWERED_NAMES[key]
-    topic = TOPIC_NAMES.get(key)
-    if topic:
-        return f"Answered as: {topic['staff']}"
-    return "Answered as: " + key.replace("_", " ")
+    return "Answered as: " + intent_name(key)
 
 
 def choices_after(conn: sa.engine.Connection, rows: Iterable[Any]) -> dict[int, str]:

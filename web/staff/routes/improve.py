@@ -15,7 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.schema import DISMISSED
-from web.staff import clinic_queries
+from web.staff import clinic_queries, plain_words
 from web.staff.context import client_ip, clinic, off_loop, staff, tracker
 from web.staff.domain import domain_info
 from web.staff.grouping import group_messages, split_by_label, with_labels
@@ -34,6 +34,13 @@ bp = Blueprint("staff_improve")
 OUT_OF_SCOPE = "out_of_scope"
 PER_PAGE = 30
 HANDLED_SHOWN = 200  # handled groups listed at most, most frequent first
+
+
+@bp.listener("before_server_start")
+async def read_intent_examples(_app: object, _loop: object) -> None:
+    """The intents' examples come from data/nlu.yml, read once as the app starts rather than
+    by the first page that needs them."""
+    plain_words.load()
 
 
 @bp.get("/improve")
