@@ -242,6 +242,19 @@ def test_the_history_is_newest_first_by_when_it_happened(site: Site) -> None:
     assert "newest of all" in shown[0] and "rang long ago" in shown[-1]
 
 
+def test_a_status_saved_on_the_request_page_is_confirmed_there(site: Site) -> None:
+    page = f"/staff/requests/{site.request_id}"
+    saved = site.staff.post(f"{page}/status", {"status": "contacted", "next": page})
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == f"{page}?saved={site.request_id}"
+    shown = site.staff.get(saved.headers["Location"]).text
+    assert '<p class="confirm" role="status">Saved: this request is now <strong>contacted' in shown
+    stored = site.sql("SELECT status FROM consultation_requests WHERE id = :i", i=site.request_id)
+    assert stored == [{"status": "contacted"}]
+    assert 'class="confirm"' not in site.staff.get(page).text  # only right after saving
+    assert site.staff.get("/staff/requests?saved=twelve").status_code == 400
+
+
 # --- what staff may get wrong --------------------------------------------------------------
 
 FUTURE = datetime.now(timezone.utc) + timedelta(days=1)
