@@ -96,6 +96,8 @@ def test_label_with_readable_names_then_undo(console, pages, size, test_output):
     base, clinic = console
     page = pages[size]
     page.goto(base + "/staff/improve")
+    shown = page.inner_text("main")
+    assert UNSURE_OFF_TOPIC in shown and CONFIDENT_OFF_TOPIC not in shown  # handled: left out
     unclear = group(page, NOT_UNDERSTOOD)
     # the question the visitor was answering
     assert (
