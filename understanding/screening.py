@@ -174,8 +174,11 @@ def read_answer(
         r for r in negated if r.decides != NO
     ]
     past = by_kind.get("past", []) if not by_kind.get("now") else []
-    if past:  # "had cystic acne as a teen, long gone": the condition's words tell of the past
-        yes = []
+    if past:
+        # "had cystic acne as a teen, long gone": the condition's words tell of the past. But
+        # an allergy is not outgrown by saying so: "yep, anaphylaxis to it as a kid" is a yes.
+        said_yes = slot == "lidocaine_allergy" and any(r.id == "yes.word_first" for r in yes)
+        yes = [r for r in yes if r.id == "yes.word_first"] if said_yes else []
     after_but = words.split(" but ", 1)[1] if " but " in words else ""
     no_after_but = bool(after_but) and read_answer(after_but, slot).value == NO
 
