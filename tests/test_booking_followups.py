@@ -69,7 +69,7 @@ def test_no_change_it_asks_which_detail_then_only_that_one(stack, conversation):
 def test_hesitation_while_changing_a_detail_never_sends(stack, conversation):
     reach_the_confirmation(conversation, "Ana Silva", "ana@example.com", "mornings")
     conversation.say("no, change it")
-    assert re.search(r"which one", conversation.say("hmm"), re.I)
+    assert re.search(r"which detail", conversation.say("hmm"), re.I)
     assert requests_of(stack, conversation.sender) == []
 
 
@@ -112,7 +112,7 @@ def clinic_profile(stack) -> Iterator[Path]:
 
 def test_talk_to_someone_offers_first_and_never_invents_a_number(conversation):
     reply = conversation.say("can I talk to a real person")
-    assert re.search(r"pass your details", reply, re.I)
+    assert re.search(r"pass a consultation request", reply, re.I)
     assert not SCREENING_STARTS.search(reply)
     assert not re.search(r"\d{3}\D?\d{4}", reply)
 
@@ -129,3 +129,12 @@ def test_a_clinic_profile_answers_how_to_reach_the_clinic(clinic_profile, conver
 def test_a_follow_up_quotes_the_clinic_reply_time_when_given(clinic_profile, conversation):
     send_request(conversation)
     assert "within one business day" in conversation.say("did it go through?")
+
+
+def test_a_wrong_answer_is_explained_and_asked_once(conversation):
+    conversation.say("book me in")
+    answer_screening(conversation, ["no", "no", "no", "no"])
+    for wrong, then in (("12345", "Rachel Green"), ("tomorrow", "rachel@example.org")):
+        reply = conversation.say(wrong)
+        assert reply.count("?") == 1, reply  # the reason, then the question once
+        conversation.say(then)
