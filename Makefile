@@ -23,11 +23,12 @@ ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 
 .PHONY: help setup system train run run-cluster test lint validate unit-test story-test nlu-test \
-        accuracy pytest deploy-check staff-user staff-user-remove retention clean bench
+        accuracy pytest check deploy-check staff-user staff-user-remove retention clean bench
 
 help:
 	@echo "make run    set up what is missing, train if the data changed, start everything"
 	@echo "make test   set up the same way, then run every test"
+	@echo "make check  the fast lane: lint, types, unit tests (about a minute)"
 	@echo "make run-cluster   the same with PostgreSQL, Redis, two Rasa servers and nginx (deploy/)"
 	@echo "Steps: setup train lint validate unit-test story-test nlu-test accuracy pytest deploy-check staff-user retention clean"
 
@@ -111,6 +112,11 @@ pytest: train system
 
 test: lint validate unit-test deploy-check story-test nlu-test accuracy pytest
 	@echo "==> All tests passed"
+
+# The developers' fast lane: lint, types and unit tests, no trained model (about a minute).
+# CI runs `make test`.
+check: lint unit-test
+	@echo "==> Quick checks passed (make test runs everything)"
 
 # deploy/container/Dockerfile and deploy/k8s/*.yaml, checked offline (Kubernetes schemas
 # shipped in the kubernetes-validate package; no container runtime or cluster needed).
