@@ -73,7 +73,7 @@ run-cluster: setup $(MODEL)
 	@$(PY) -m tools.cluster
 
 # Style and types on the project's own code (settings in pyproject.toml).
-LINTED := actions channels clinic nlp stores tools understanding web
+LINTED := actions channels clinic nlp serving stores tools understanding web
 lint: setup
 	@echo "==> ruff check, ruff format --check (all Python, tests too), mypy on $(LINTED)"
 	@.venv/bin/ruff check .

@@ -24,7 +24,7 @@ class Settings:
     # Where the action server listens: loopback, as only Rasa on this machine calls it.
     host: str = "127.0.0.1"
     port: int = 5055
-    # The secret Rasa sends with each call (actions/server.py); empty when not configured.
+    # The secret Rasa sends with each call (serving/action_server.py); empty when not configured.
     server_token: str = ""
 
     @classmethod

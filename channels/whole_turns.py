@@ -10,7 +10,7 @@
   first, inside Rasa's lock on the conversation: if its turn is stored, the stored answer is
   sent back and nothing is processed or stored again.
 
-tools/rasa_server.py installs this before Rasa starts; channels/rest.py starts each turn.
+serving/rasa_server.py installs this before Rasa starts; channels/rest.py starts each turn.
 """
 
 from __future__ import annotations

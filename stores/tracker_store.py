@@ -9,7 +9,7 @@ message among it, is silently left out while its answer has been sent.
 Here the save first checks that the stored conversation is where this tracker read it: the last
 stored event is the tracker's event at that position (same type, same timestamp; a tracker's
 events keep the timestamps they were created with). If not, the save is refused, the turn fails
-(tools/rasa_server.py: Rasa itself would carry on from memory), and the visitor is told the
+(serving/rasa_patches.py: Rasa itself would carry on from memory), and the visitor is told the
 assistant could not answer and to retry (channels/rest.py, the web app); the retry is processed
 on the conversation as stored. Several servers need PostgreSQL:
 the check and the append hold a per-conversation transaction lock, so two saves of one

@@ -14,7 +14,8 @@ import urllib.request
 import zlib
 from pathlib import Path
 
-from actions.server import MAX_DECOMPRESSED_BYTES, TOKEN_HEADER
+from serving import TOKEN_HEADER
+from serving.action_server import MAX_DECOMPRESSED_BYTES
 
 SLOTS = {
     "pregnant": "no",

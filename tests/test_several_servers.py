@@ -122,7 +122,7 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
     processes = [
         Process(
             "action server",
-            [str(VENV_BIN / "python"), "-m", "actions.server"],
+            [str(VENV_BIN / "python"), "-m", "serving.action_server"],
             env,
             f"http://127.0.0.1:{actions_port}/health",
             workdir / "actions.log",

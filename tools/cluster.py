@@ -103,7 +103,7 @@ class Cluster:
         actions_env["ACTION_SERVER_TOKEN"] = self.action_token
         self.actions = python_process(
             "action server",
-            ["actions.server"],
+            ["serving.action_server"],
             actions_env,
             f"{self.actions_url}/health",
             logs / "actions.log",
@@ -125,7 +125,7 @@ class Cluster:
         self.rasa = [
             python_process(
                 f"Rasa server {name}",
-                ["tools.rasa_server", "run", "--model", str(self.model), "--endpoints"]
+                ["serving.rasa_server", "run", "--model", str(self.model), "--endpoints"]
                 + [str(ENDPOINTS), "--credentials", str(ROOT / "credentials.yml")]
                 + ["--interface", LOOPBACK, "--port", str(port), "--enable-api"],
                 rasa_env,

@@ -9,11 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from serving import TOKEN_HEADER
 from tools.processes import ROOT
-
-# The header actions/server.py checks (kept here too: importing the action server would load
-# rasa-sdk and every action into the runner).
-TOKEN_HEADER = "X-Action-Server-Token"
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -67,7 +64,7 @@ def _yaml(mapping: Mapping[str, object], indent: str = "") -> str:
 
 def endpoints_yaml(action_url: str, tracker_db_url: str, action_token: str) -> str:
     """The endpoints file for Rasa: this stack's action server with the secret it requires
-    (actions/server.py), the tracker store at `tracker_db_url`, the lock store in memory (one
+    (serving/action_server.py), the tracker store at `tracker_db_url`, the lock store in memory (one
     Rasa server)."""
     action_endpoint = {"url": f"{action_url}/webhook", "headers": {TOKEN_HEADER: action_token}}
     return (

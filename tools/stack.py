@@ -73,7 +73,7 @@ class Stack:
     api_token: str | None = None  # None: RASA_API_TOKEN, else a new random one
     action_token: str | None = None  # None: ACTION_SERVER_TOKEN, else a new random one
     extra_env: dict[str, str] = field(default_factory=dict)  # laid over everything
-    # The benchmark's baseline: `rasa run` as Rasa ships it, without tools/rasa_server.py.
+    # The benchmark's baseline: `rasa run` as Rasa ships it, without serving/rasa_server.py.
     stock_rasa: bool = False
 
     def __post_init__(self) -> None:
@@ -92,7 +92,7 @@ class Stack:
         # on its own); it listens on loopback and needs this token. The web app never uses it.
         # Hex, so a generated token never starts with "-" (argparse would read it as an option).
         self.api_token = self.api_token or os.environ.get("RASA_API_TOKEN") or secrets.token_hex(32)
-        # What Rasa sends the action server so that it answers Rasa only (actions/server.py).
+        # What Rasa sends the action server so that it answers Rasa only (serving/action_server.py).
         self.action_token = (
             self.action_token or os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(32)
         )
@@ -124,7 +124,7 @@ class Stack:
         python = str(VENV_BIN / "python")
         self.actions = Process(
             "action server",
-            [python, "-m", "actions.server"],
+            [python, "-m", "serving.action_server"],
             {
                 **env,
                 "ACTIONS_HOST": self.actions_host,
@@ -139,7 +139,7 @@ class Stack:
             [
                 python,
                 "-m",
-                "rasa" if self.stock_rasa else "tools.rasa_server",
+                "rasa" if self.stock_rasa else "serving.rasa_server",
                 "run",
                 "--model",
                 str(self.model),

@@ -72,11 +72,11 @@ def test_a_service_selecting_no_pods_and_a_missing_secret_key_fail():
 def test_a_command_naming_a_missing_module_or_file_fails():
     docs = _docs()
     container = _workload(docs, "rasa")["spec"]["template"]["spec"]["containers"][0]
-    container["command"] = ["python", "-m", "tools.rasa_servers"]
+    container["command"] = ["python", "-m", "serving.rasa_servers"]
     container["args"][container["args"].index("models/clinic.tar.gz")] = "model/clinic.tar.gz"
     _, in_image = check_dockerfile()
     problems = reference_problems(docs, in_image)
-    assert any("tools.rasa_servers" in p for p in problems)
+    assert any("serving.rasa_servers" in p for p in problems)
     assert any("model/clinic.tar.gz" in p for p in problems)
 
 
@@ -146,8 +146,8 @@ def test_an_image_without_a_component_of_the_model_fails(tmp_path):
     # Loading the model imports every custom component of config.yml.
     problems = _dockerfile_variant(
         tmp_path,
-        "COPY nlp/ nlp/\nCOPY stores/",
-        "COPY nlp/__init__.py nlp/components.py nlp/\nCOPY stores/",
+        "COPY nlp/ nlp/\nCOPY serving/",
+        "COPY nlp/__init__.py nlp/components.py nlp/\nCOPY serving/",
     )
     assert any("nlp/minilm.py" in p for p in problems)
     assert any("nlp/intent_classifier.py" in p for p in problems)

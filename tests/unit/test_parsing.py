@@ -150,7 +150,7 @@ def test_preferred_time_is_free_text_within_reason():
 
 
 def test_the_rasa_api_token_is_passed_so_that_no_token_reads_as_an_option(tmp_path, monkeypatch):
-    from tools.rasa_server import rasa_argv
+    from serving.rasa_server import rasa_argv
     from tools.stack import Stack
 
     monkeypatch.setenv("RASA_API_TOKEN", "-starts-with-a-dash")

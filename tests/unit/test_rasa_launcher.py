@@ -1,9 +1,9 @@
-"""The Rasa launcher's speed-ups change nothing that Rasa checks (tools/rasa_server.py)."""
+"""The Rasa launcher's speed-ups change nothing that Rasa checks (serving/rasa_patches.py)."""
 
 import pytest
 from jsonschema import ValidationError
 
-from tools.rasa_server import validate_action_results_with_a_compiled_schema
+from serving.rasa_patches import validate_action_results_with_a_compiled_schema
 
 
 def test_action_server_replies_are_still_validated():

@@ -33,7 +33,7 @@ def settings(levels: tuple[int, ...], results: dict[str, Any]) -> list[str]:
         f"{load.SEED}; a warm-up of 8 conversations first, not timed; the next message is sent "
         "when the answer arrives (no reading time); latency counts answered turns only "
         "(HTTP 200 with a JSON list), and throughput is answered turns per wall-clock second.",
-        "Served: ours by the project's launcher (`python -m tools.rasa_server run`, as "
+        "Served: ours by the project's launcher (`python -m serving.rasa_server run`, as "
         "`make run` serves it); stock by Rasa's own `rasa run` (`Stack(stock_rasa=True)`), so "
         "the launcher's changes count for ours only. The same action server and web app serve "
         "both.",

@@ -55,7 +55,7 @@ def serve_and_measure(name: str, model: Path, levels: tuple[int, ...]) -> dict[s
         web_port=free_port(),
         extra_env=dict(BENCH_ENV),
         # The baseline is Rasa as it ships: `rasa run`, not the project's launcher
-        # (tools/rasa_server.py), whose changes to Rasa's speed and failure handling are ours.
+        # (serving/rasa_server.py), whose changes to Rasa's speed and failure handling are ours.
         stock_rasa=name == "stock",
     )
     logs = f"logs: {workdir / 'logs'}"

@@ -4,10 +4,10 @@
 authentication, so anyone who reaches the port (or a web page in a browser on the same network)
 could run `action_submit_consultation_request` with a made-up conversation. Here the same app
 listens on loopback by default, with CORS off, and every call but the health check must carry
-the shared secret that the runner gives Rasa through the endpoints file's `headers:`. Bodies are
+the shared secret that Rasa is given in the endpoints file's `headers:`. Bodies are
 limited before and after decompression (a small deflate body must not expand to gigabytes).
 
-    python -m actions.server          # ACTIONS_HOST, ACTIONS_PORT, ACTION_SERVER_TOKEN
+    python -m serving.action_server   # ACTIONS_HOST, ACTIONS_PORT, ACTION_SERVER_TOKEN
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.settings import Settings
+from serving import TOKEN_HEADER
 
 logger = logging.getLogger(__name__)
 
-TOKEN_HEADER = "X-Action-Server-Token"
 # A tracker with every event of a long conversation stays well below these.
 MAX_BODY_BYTES = 2_000_000
 MAX_DECOMPRESSED_BYTES = 8_000_000

@@ -1,33 +1,16 @@
-"""Starts `rasa run` with the HTTP API token taken from RASA_API_TOKEN, so the token is not on
-the command line, where any local user could read it (`ps`, /proc/<pid>/cmdline); a process's
-environment is readable by its own account only.
+"""What the launcher (serving/rasa_server.py) changes in Rasa 3.6 before it starts.
 
-It also makes a tracker-store error fail the turn. Rasa 3.6 wraps every tracker store in a
-FailSafeTrackerStore that, when the database cannot be reached, carries on with a blank
-in-memory conversation: a visitor in the middle of screening would get an answer out of context,
-and the turn would never be stored. Failing instead, Rasa answers nothing, the web app tells the
-visitor that the assistant could not answer and keeps the message for Retry, and nothing is lost
-silently.
+A tracker-store error fails the turn. Rasa wraps every tracker store in a FailSafeTrackerStore
+that, when the database cannot be reached, carries on with a blank in-memory conversation: a
+visitor in the middle of screening would get an answer out of context, and the turn would never
+be stored. Failing instead, Rasa answers nothing, the web app tells the visitor that the
+assistant could not answer and keeps the message for Retry, and nothing is lost silently.
 
-And it makes a turn cheaper without changing what it does: the action server's replies are
-checked against Rasa's schema with a validator compiled once, and TensorFlow runs one thread per
-operation (README, "Speed").
-
-    RASA_API_TOKEN=... python -m tools.rasa_server run --model ... --enable-api
+And a turn is cheaper without doing anything else: the action server's replies are checked
+against Rasa's schema with a validator compiled once (README, "Speed").
 """
 
 from __future__ import annotations
-
-import os
-import sys
-
-from channels import whole_turns
-
-
-def rasa_argv(args: list[str], token: str) -> list[str]:
-    """Rasa's command line with the token; `--auth-token=` in one word, so a token starting
-    with "-" is not read as an option."""
-    return ["rasa", *args, *([f"--auth-token={token}"] if token else [])]
 
 
 def _fail_the_turn(_store: object, error: Exception) -> None:
@@ -90,27 +73,3 @@ def validate_action_results_with_a_compiled_schema() -> None:
         return original(self, result)  # Rasa's own error, with its message
 
     RemoteAction._validate_action_result = validate
-
-
-# One TensorFlow thread per operation: the server classifies one short message at a time, and
-# on 2 cores a second thread only competes with the action server and the web app (+6 to 11 %
-# messages per second at 16 concurrent conversations, README "Speed"). An operator's setting
-# wins.
-TF_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
-
-
-def main() -> None:
-    for name, value in TF_THREADS.items():
-        os.environ.setdefault(name, value)
-    sys.argv = rasa_argv(sys.argv[1:], os.environ.pop("RASA_API_TOKEN", ""))
-    fail_on_tracker_store_errors()
-    keep_running_on_database_errors()
-    whole_turns.install()
-    validate_action_results_with_a_compiled_schema()
-    from rasa.__main__ import main as rasa_main
-
-    rasa_main()
-
-
-if __name__ == "__main__":
-    main()
