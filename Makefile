@@ -18,12 +18,12 @@ MODEL := models/clinic.tar.gz
 RASA := .venv/bin/rasa
 PY := .venv/bin/python
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlp/*.py) nlp/screening_answers.yml $(PIPELINE) $(MINILM)
-QUESTIONS ?= ../shared/eval/questions.yml tests/accuracy/questions.yml
+QUESTIONS ?= ../shared/eval/questions.yml eval/sets/questions.yml
 ACCURACY_THRESHOLD ?= 0.95
 NLU_MIN_F1 ?= 0.85
 
 .PHONY: help setup system train run run-cluster test lint validate unit-test story-test nlu-test \
-        accuracy pytest check deploy-check staff-user staff-user-remove retention clean bench
+        accuracy eval pytest check deploy-check staff-user staff-user-remove retention clean bench
 
 help:
 	@echo "make run    set up what is missing, train if the data changed, start everything"
@@ -73,7 +73,7 @@ run-cluster: setup $(MODEL)
 	@$(PY) -m tools.cluster
 
 # Style and types on the project's own code (settings in pyproject.toml).
-LINTED := actions channels clinic nlp serving stores tools understanding web
+LINTED := actions channels clinic eval nlp serving stores tools understanding web
 lint: setup
 	@echo "==> ruff check, ruff format --check (all Python, tests too), mypy on $(LINTED)"
 	@.venv/bin/ruff check .
@@ -104,7 +104,12 @@ nlu-test: train
 
 accuracy: train
 	@echo "==> Answer accuracy on $(QUESTIONS) (threshold $(ACCURACY_THRESHOLD))"
-	@$(PY) -m tools.answer_accuracy $(QUESTIONS) --threshold $(ACCURACY_THRESHOLD)
+	@$(PY) -m eval.answer_accuracy $(QUESTIONS) --threshold $(ACCURACY_THRESHOLD)
+
+# The newest blind set's report by topic (eval/README.md): a measurement, never a gate.
+# EVAL_ARGS=--all for every set, or name the sets: EVAL_ARGS="eval/sets/blind_v20.yml".
+eval: train
+	@$(PY) -m eval $(EVAL_ARGS)
 
 pytest: train system
 	@echo "==> pytest: actions, conversations through the real servers, widget and console in Chromium"

@@ -4,15 +4,11 @@ model and servers: no everyday skin statement may get an alarm (the set's own fo
 warning (the set's own expectations; earlier sets tag them "safety", with 911 expected)."""
 
 import re
-from pathlib import Path
 
-from tools.answer_accuracy import bot_reply, judge, load_questions
+from eval.answer_accuracy import bot_reply, judge
+from eval.corpus import blind_sets, load_questions
 
-BLIND_SETS = [
-    path
-    for path in sorted((Path(__file__).parent / "accuracy").glob("blind*.yml"))
-    if not path.stem.endswith(("_screening", "_consent"))
-]
+BLIND_SETS = blind_sets()
 # For a benign item without its own forbidden words.
 ALARM = re.compile(r"911|emergency|infection|promptly|right away|immediately|doctor now", re.I)
 ITEMS = [(path.name, item) for path in BLIND_SETS for item in load_questions(path)]

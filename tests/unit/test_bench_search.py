@@ -1,6 +1,6 @@
 """The search baseline answers with the article's best paragraph, judged as the bot is judged."""
 
-from tools.answer_accuracy import judge
+from eval.answer_accuracy import judge
 from tools.bench.search import NO_RESULT, SearchBaseline, paragraphs
 
 ARTICLE = """Medical needling 101

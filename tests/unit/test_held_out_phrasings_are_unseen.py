@@ -4,7 +4,7 @@ classifier never saw: none may also be a training example, or the figure flatter
 import re
 from pathlib import Path
 
-from tools.label_agreement import training_labels
+from eval.label_agreement import training_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 

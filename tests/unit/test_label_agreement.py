@@ -1,11 +1,11 @@
 """The annotators' readings stay comparable with the data: their labels are the domain's intents,
-and the examples they read are still training examples (tools/label_agreement.py)."""
+and the examples they read are still training examples (eval/label_agreement.py)."""
 
 from pathlib import Path
 
 import yaml
 
-from tools.label_agreement import READINGS, report, training_labels
+from eval.label_agreement import READINGS, report, training_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 

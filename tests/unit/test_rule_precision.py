@@ -1,6 +1,6 @@
-"""tools.rule_precision counts, per rule, the answers it decided and how many were right."""
+"""eval.rule_precision counts, per rule, the answers it decided and how many were right."""
 
-from tools.rule_precision import known_rules, screening_counts
+from eval.rule_precision import consent_counts, known_rules, screening_counts
 
 
 def test_a_screening_rule_is_counted_where_it_decides_and_credited_when_right():
@@ -19,3 +19,15 @@ def test_every_registry_knows_its_rules():
     rules = known_rules()
     assert "no.word_first" in rules and "consent.yes.send" in rules
     assert "statement.everyday_cause" in rules
+
+
+def test_a_consent_rule_is_counted_and_credited_like_a_screening_rule():
+    fired, right = consent_counts(
+        [
+            {"a": "yes send it", "means": "yes"},
+            {"a": "please don't", "means": "no"},  # read as "ask": yes and no both fired
+            {"a": "change my name", "means": "no"},
+        ]
+    )
+    assert fired["consent.yes.send"] == 2 and right["consent.yes.send"] == 1
+    assert fired["consent.no.change"] == 2 and right["consent.no.change"] == 1

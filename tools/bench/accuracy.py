@@ -1,4 +1,4 @@
-"""Answer accuracy by tag, judged exactly as tools/answer_accuracy.py judges (its own `judge`):
+"""Answer accuracy by tag, judged exactly as eval/answer_accuracy.py judges (its own `judge`):
 every `expect` regex must match and no `forbid` regex may, over all bot texts of the first
 turn of a fresh conversation. Any answerer fits: the Rasa server, or the search baseline."""
 
@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tools.answer_accuracy import bot_reply, judge, load_questions
+from eval.answer_accuracy import bot_reply, judge
+from eval.corpus import load_questions
 from tools.bench.configs import QUESTION_SETS
 
 Answerer = Callable[[str], str]

@@ -27,7 +27,7 @@ def settings(levels: tuple[int, ...], results: dict[str, Any]) -> list[str]:
         f"kept as written (`{stock.get('assistant_id')}`). Rasa is given a copy in bench/work, "
         "because it writes the defaults it used back into such a file.",
         "Answer accuracy: each question is the first message of a fresh conversation, sent to "
-        "the Rasa REST channel as `tools/answer_accuracy.py` sends it, and judged by its `judge`.",
+        "the Rasa REST channel as `eval/answer_accuracy.py` sends it, and judged by its `judge`.",
         f"Load: through the web app's POST /api/chat with {', '.join(map(str, levels))} "
         f"concurrent conversations (conversations per level: {conversations}); seed "
         f"{load.SEED}; a warm-up of 8 conversations first, not timed; the next message is sent "

@@ -40,7 +40,7 @@ def stage_key(
     if stage == "cv":
         drawn = f"{cv.FOLDS} folds, sample {cv_sample}, seed {cv.SEED}"
         return fingerprint([*config, *NLU_INPUTS, *bench_modules("cv", "runner")], drawn)
-    tools = [ROOT / "tools" / "answer_accuracy.py", *bench_modules("search", "accuracy", "load")]
+    tools = [ROOT / "eval" / "answer_accuracy.py", *bench_modules("search", "accuracy", "load")]
     return fingerprint([ARTICLE, *QUESTION_SETS.values(), *tools])
 
 

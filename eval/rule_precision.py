@@ -1,13 +1,14 @@
 """Each rule's precision over the evaluation sets: how often it decided, and how often the
 answer it took part in was right.
 
-    python -m tools.rule_precision FILE.yml [FILE.yml ...]
+    python -m eval.rule_precision FILE.yml [FILE.yml ...]
 
-Question files ({tag, q, expect, forbid}) go through the real stack, as tools.answer_accuracy
+Questions sets ({tag, q, expect, forbid}) go through the real stack, as eval.answer_accuracy
 sends them; the rules of each answer are read back from the tracker store, where the NLU
-pipeline's reading keeps them. Screening files ({slot, a, means}) are read by the screening
-reader directly (understanding/screening.py), each answer against its question. A rule that
-fires on few messages, or is often part of a wrong answer, is the first to look at.
+pipeline's reading keeps them. Screening sets ({slot, a, means}) are read by the screening
+reader directly (understanding/screening.py), each answer against its question, and consent
+sets ({a, means}) by the consent reader (understanding/consent.py). A rule that fires on few
+messages, or is often part of a wrong answer, is the first to look at.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from pathlib import Path
 
 import yaml
 
-from tools.answer_accuracy import judge, load_questions
+from eval.answer_accuracy import judge
+from eval.corpus import CONSENT, QUESTIONS, SCREENING, CorpusError, kind_of, load
+from eval.server import Server, started
 from tools.rest_client import reply_text, send
-from understanding.registry import load
+from understanding.consent import read_consent
+from understanding.registry import load as load_rules
 from understanding.screening import read_answer
 
 
@@ -39,13 +43,25 @@ def screening_counts(items: list[dict]) -> tuple[Counter, Counter]:
     return fired, right
 
 
-def question_counts(rasa_url: str, tracker_db: Path, items: list[dict]) -> tuple[Counter, Counter]:
+def consent_counts(items: list[dict]) -> tuple[Counter, Counter]:
+    fired: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for item in items:
+        answer = read_consent(str(item["a"]))
+        for rule in answer.rules:
+            fired[rule] += 1
+            right[rule] += answer.value == item["means"]
+    return fired, right
+
+
+def question_counts(server: Server, items: list[dict]) -> tuple[Counter, Counter]:
+    assert server.tracker_db is not None, "the reading is read back from the tracker store"
     fired: Counter[str] = Counter()
     right: Counter[str] = Counter()
     for item in items:
         sender = f"precision-{uuid.uuid4().hex}"
-        ok = judge(item, reply_text(send(rasa_url, sender, item["q"]))) is None
-        with sqlite3.connect(tracker_db) as db:
+        ok = judge(item, reply_text(send(server.rasa_url, sender, item["q"]))) is None
+        with sqlite3.connect(server.tracker_db) as db:
             rows = db.execute(
                 "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
             ).fetchall()
@@ -58,8 +74,9 @@ def question_counts(rasa_url: str, tracker_db: Path, items: list[dict]) -> tuple
 
 
 def known_rules() -> list[str]:
-    ids = [rule.id for name in ("screening", "consent") for rule in load(name).rules]
-    routing = yaml.safe_load((Path(load("screening").path).parent / "routing.yml").read_text())
+    ids = [rule.id for name in ("screening", "consent") for rule in load_rules(name).rules]
+    routing_file = Path(load_rules("screening").path).parent / "routing.yml"
+    routing = yaml.safe_load(routing_file.read_text())
     return ids + [str(rule["id"]) for rule in routing["rules"]]
 
 
@@ -67,21 +84,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
-    screening = [p for p in args.files if p.stem.endswith("_screening")]
-    questions = [p for p in args.files if p not in screening and not p.stem.endswith("_consent")]
+    try:
+        sets = [(kind_of(path), load(path)) for path in args.files]
+    except CorpusError as error:
+        print(f"Cannot read: {error}", file=sys.stderr)
+        return 2
     fired: Counter[str] = Counter()
     right: Counter[str] = Counter()
-    for path in screening:
-        f, r = screening_counts(yaml.safe_load(path.read_text()) or [])
-        fired.update(f)
-        right.update(r)
+    offline = {SCREENING: screening_counts, CONSENT: consent_counts}
+    for kind, items in sets:
+        if kind in offline:
+            f, r = offline[kind](items)
+            fired.update(f)
+            right.update(r)
+    questions = [item for kind, items in sets if kind == QUESTIONS for item in items]
     if questions:
-        from tools.stack import throwaway_stack
-
-        items = [item for path in questions for item in load_questions(path)]
-        with throwaway_stack("precision-") as stack:
-            assert stack.tracker_db is not None
-            f, r = question_counts(stack.rasa_url, stack.tracker_db, items)
+        with started("precision-") as server:
+            f, r = question_counts(server, questions)
         fired.update(f)
         right.update(r)
     print(f"{'rule':<48}{'fired':>7}{'right':>7}{'precision':>10}")

@@ -1,8 +1,8 @@
 """How far people agree with the training labels, and with the classifier's mistakes.
 
-    python -m tools.label_agreement [--cv-errors DIR/intent_errors.json]
+    python -m eval.label_agreement [--cv-errors DIR/intent_errors.json]
 
-tests/accuracy/label_agreement.yml holds two annotators' blind readings of training examples
+eval/sets/label_agreement.yml holds two annotators' blind readings of training examples
 drawn at random. Prints how often each annotator agrees with data/nlu.yml's label and with the
 other annotator, and the examples both read otherwise than the data (candidates for a label to
 mend, or an intent boundary to write down). Given the errors file that
@@ -21,8 +21,9 @@ from typing import Any
 
 import yaml
 
+from eval.corpus import READINGS, load_readings
+
 ROOT = Path(__file__).resolve().parent.parent
-READINGS = ROOT / "tests" / "accuracy" / "label_agreement.yml"
 
 
 def training_labels(path: Path) -> dict[str, str]:
@@ -76,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu.yml")
     args = parser.parse_args(argv)
     try:
-        readings = yaml.safe_load(READINGS.read_text())
+        readings = load_readings(READINGS)
         print(report(readings, training_labels(args.nlu), cv_errors(args.cv_errors)))
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError) as error:  # CorpusError too
         print(f"Cannot compare: {error}", file=sys.stderr)
         return 2
     return 0

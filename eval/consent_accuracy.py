@@ -1,0 +1,56 @@
+"""Replies to "Shall I send this request to the clinic?": are they read as the visitor meant?
+
+    python -m eval.consent_accuracy CONSENT.yml [MORE.yml ...] [--threshold 0.95]
+
+A consent set (eval/README.md) is a list of {a, means}: `a` is the visitor's reply, `means` what
+it says (yes: send it; no: do not send, or change the details; ask: ask again). Each reply is
+read by the consent reader itself (understanding/consent.py): it alone decides whether personal
+details leave, so no server is needed. Prints the share read right per meaning, lists the
+misses, and exits 1 when any file is below the threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from eval.corpus import CorpusError, load_consent
+from eval.tally import Tally
+from understanding.consent import read_consent
+
+
+def evaluate(items: list[dict[str, Any]]) -> Tally:
+    tally = Tally(by=("means",))
+    for item in items:
+        answer = read_consent(item["a"])
+        rules = ", ".join(answer.rules) or "no rule"
+        miss = (
+            f"MISS {item['a']!r} means {item['means']}, read {answer.value} "
+            f"(step {answer.step}: {rules})"
+        )
+        tally.add(answer.value == item["means"], miss, means=item["means"])
+    return tally
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("answers", type=Path, nargs="+")
+    parser.add_argument("--threshold", type=float, default=0.95)
+    args = parser.parse_args(argv)
+    failed = False
+    for path in args.answers:
+        try:
+            tally = evaluate(load_consent(path))
+        except CorpusError as error:
+            print(f"Cannot read consent answers: {error}", file=sys.stderr)
+            return 2
+        print(f"\n{path} ({tally.total} answers)")
+        print(tally.report())
+        failed = failed or tally.share < args.threshold
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
