@@ -1,6 +1,8 @@
 """A PostgreSQL server of our own, kept in a folder: made with initdb on first start, then
 started, restarted and stopped with pg_ctl. `make run-cluster` keeps it in var/cluster/pg, so
-conversations survive a restart; the end-to-end tests keep it in a temporary folder.
+conversations survive a restart; the end-to-end tests keep it in a temporary folder, and the
+test session's throwaway server (tests/pg.py) is one too, made `throwaway`: no fsync, little
+memory, nothing worth keeping after a crash.
 
 PostgreSQL refuses to run as root. As root, initdb and pg_ctl run as the `postgres` system user
 that the Debian package creates, and the folder is given to that user; its parent must then be
@@ -28,6 +30,10 @@ from tools.processes import LOOPBACK
 
 INSTALL_HINT = "run `bash scripts/setup-system.sh postgresql-15` (as root, or `make system`)"
 SYSTEM_USER = "postgres"
+# Durability traded for speed, for data that dies with the test session anyway.
+THROWAWAY_SETTINGS = (
+    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 32MB\n"
+)
 
 
 def find_bindir() -> Path:
@@ -51,6 +57,7 @@ class PostgresServer:
     user: str = "clinic"  # the superuser initdb makes; the assistant's processes log in as it
     password: str = ""  # taken by initdb (empty: a random one); later starts use the file's
     max_connections: int = 300  # each Rasa server pools up to 150 (Rasa's own defaults)
+    throwaway: bool = False  # a test's server: faster, and lost if the machine stops
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder).resolve()
@@ -71,6 +78,10 @@ class PostgresServer:
     @property
     def password_file(self) -> Path:
         return self.folder / "password"
+
+    @property
+    def host(self) -> str:
+        return LOOPBACK
 
     def url(self, db: str) -> str:
         password = quote(self.password, safe="")
@@ -125,6 +136,7 @@ class PostgresServer:
             "-E",
             "UTF8",
             "--locale=C",
+            *(["--no-sync"] if self.throwaway else []),
         )
         if init.returncode != 0:
             shutil.rmtree(self.datadir, ignore_errors=True)
@@ -140,6 +152,7 @@ class PostgresServer:
             f"port = {self.port}\n"
             f"unix_socket_directories = '{self.folder}'\n"
             f"max_connections = {self.max_connections}\n"
+            + (THROWAWAY_SETTINGS if self.throwaway else "")
         )
         self._give_to_system_user(settings)
         conf = self.datadir / "postgresql.conf"
@@ -179,12 +192,15 @@ class PostgresServer:
         self.start()
 
     def create_database(self, name: str) -> str:
-        """Creates database `name` unless it exists; returns its URL."""
+        """Creates database `name` unless it exists, and returns its URL. On a throwaway server
+        it is made anew, empty: what a test expects of it."""
         import sqlalchemy as sa
 
         engine = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT", future=True)
         try:
             with engine.connect() as conn:
+                if self.throwaway:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 exists = conn.execute(
                     sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
                 ).first()
