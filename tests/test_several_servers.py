@@ -12,80 +12,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 
 from tests.conftest import Conversation
 from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
+from tools.cluster_parts import redis_process
+from tools.processes import start_together
 from tools.stack import DEFAULT_MODEL, ROOT, VENV_BIN, Process, free_port
 
 ENDPOINTS = ROOT / "deploy" / "endpoints.postgres-redis.yml"
-INSTALL_REDIS = "run `bash scripts/setup-system.sh redis-server` (as root, or `make system`)"
-
-
-class RedisServer:
-    """A redis-server subprocess on a free loopback port, nothing saved to disk."""
-
-    def __init__(self, workdir: Path):
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not os.path.exists(binary):
-            pytest.fail(f"No redis-server: {INSTALL_REDIS}.", pytrace=False)
-        self.workdir = workdir
-        self.port = free_port()
-        self.log_path = workdir / "redis.log"
-        with open(self.log_path, "wb") as log:
-            self.popen = subprocess.Popen(
-                [
-                    binary,
-                    "--port",
-                    str(self.port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--daemonize",
-                    "no",
-                    "--dir",
-                    str(workdir),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        import redis
-
-        self.client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=5)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                self.client.ping()
-                return
-            except redis.exceptions.ConnectionError:
-                if self.popen.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail(
-                        f"redis-server did not start; its log:\n"
-                        f"{self.log_path.read_text(errors='replace')}",
-                        pytrace=False,
-                    )
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +33,7 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
     workdir = tmp_path_factory.mktemp("several-servers")
     tracker_url = postgres.create_database("several_tracker")
     clinic_url = postgres.create_database("several_clinic")
-    redis_server = RedisServer(workdir)
-    actions_port = free_port()
+    redis_port, actions_port = free_port(), free_port()
     env = dict(os.environ)
     env.update(
         {
@@ -108,7 +45,7 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
             "POSTGRES_USER": postgres.user,
             "POSTGRES_PASSWORD": postgres.password,
             "REDIS_HOST": "127.0.0.1",
-            "REDIS_PORT": str(redis_server.port),
+            "REDIS_PORT": str(redis_port),
             "CLINIC_DB_URL": clinic_url,
             "ACTIONS_PORT": str(actions_port),
             "ACTION_SERVER_TOKEN": "several-servers-secret",
@@ -120,13 +57,14 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
     )
     rasa = str(VENV_BIN / "rasa")
     processes = [
+        redis_process(redis_port, workdir),
         Process(
             "action server",
             [str(VENV_BIN / "python"), "-m", "serving.action_server"],
             env,
             f"http://127.0.0.1:{actions_port}/health",
             workdir / "actions.log",
-        )
+        ),
     ]
     urls = []
     for name in ("a", "b"):
@@ -155,21 +93,17 @@ def cluster(postgres, tmp_path_factory):  # noqa: F811  (the fixture imported ab
             )
         )
     try:
-        for process in processes:  # all at once: each Rasa server takes ~30-60 s to load
-            process.start()
-        for process in processes:
-            process.wait_ready(timeout=300, progress=False)
+        start_together(processes, lambda process: 300, progress=False)
         yield {
             "rasa": urls,
             "tracker_url": tracker_url,
             "clinic_url": clinic_url,
-            "redis": redis_server,
+            "redis": redis.Redis(host="127.0.0.1", port=redis_port, socket_timeout=5),
             "logs": workdir,
         }
     finally:
         for process in reversed(processes):
             process.stop()
-        redis_server.stop()
 
 
 def rows(url: str, query: str, **params):
@@ -225,7 +159,7 @@ def test_a_conversation_alternating_between_two_rasa_servers_keeps_its_state(clu
     ] * 4
 
     # Both Rasa servers locked the conversation in Redis (the lock store's db 1), not in memory.
-    stats = cluster["redis"].client.info("commandstats")
+    stats = cluster["redis"].info("commandstats")
     assert stats.get("cmdstat_set", {}).get("calls", 0) >= len(turns), stats
-    clients = cluster["redis"].client.client_list()
+    clients = cluster["redis"].client_list()
     assert sum(1 for c in clients if c.get("db") == "1") >= 2, clients

@@ -1,4 +1,4 @@
-"""The supervisor (tools/processes.py) through real processes: one killed with SIGKILL is
+"""The supervisor (tools/supervisor.py) through real processes: one killed with SIGKILL is
 started again after its pause, says so, and pauses longer when it keeps exiting."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import signal
 import sys
 import time
 
-from tools.processes import Process, Supervisor, free_port, http_status
+from tools.processes import Process, free_port, http_status
+from tools.supervisor import Supervisor
 
 
 def a_server(tmp_path) -> Process:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,8 +33,9 @@ from tools.cluster_parts import (
     self_signed_certificate,
 )
 from tools.postgres import PostgresServer
-from tools.processes import LOOPBACK, ROOT, Process, Supervisor, connect_url, free_port
+from tools.processes import LOOPBACK, ROOT, Process, connect_url, free_port, start_together
 from tools.stack import DEFAULT_MODEL, QUIET, SECRETS_OF_OTHERS, VENV_BIN
+from tools.supervisor import run_until_stopped
 
 ENDPOINTS = ROOT / "deploy" / "endpoints.postgres-redis.yml"
 TRACKER_DB, CLINIC_DB = "clinic_tracker", "clinic"
@@ -244,12 +244,7 @@ class Cluster:
         self._start([p for p in self.processes if not p.running()], progress=False)
 
     def _start(self, processes: list[Process], progress: bool) -> None:
-        for process in processes:  # all at once: each Rasa server loads for ~30-60 s
-            if progress:
-                print(f"==> Starting {process.name} (log: {process.log_path})", flush=True)
-            process.start()
-        for process in processes:
-            process.wait_ready(timeout=300 if process in self.rasa else 60, progress=progress)
+        start_together(processes, lambda p: 300 if p in self.rasa else 60, progress)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -285,34 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=os.environ.get("CLUSTER_DIR") or "var/cluster")
     parser.add_argument("--model", default=str(DEFAULT_MODEL))
     args = parser.parse_args(argv)
-    started = stopping = False
-
-    def on_signal(signum: int, frame: object) -> None:
-        nonlocal stopping
-        interrupt = not started and not stopping
-        stopping = True
-        if interrupt:  # ends the start-up, which then stops what it had started
-            raise KeyboardInterrupt
-
     try:
         install_system_packages()
         cluster = Cluster.from_environment(ROOT / args.workdir, model=Path(args.model))
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        cluster.start(progress=True)
-        started = True
     except (RuntimeError, FileNotFoundError, ValueError) as error:
         print(f"Could not start: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("\nStopped during start-up.", file=sys.stderr)
-        return 130
-    print(f"\nThe cluster is running:\n{cluster.where()}", flush=True)
-    print("Press Ctrl-C to stop everything.", flush=True)
-    Supervisor(cluster.processes, say=lambda line: print(line, flush=True)).run(lambda: stopping)
-    print("\nStopping...", flush=True)
-    cluster.stop()
-    return 0
+    return run_until_stopped(cluster, "The cluster")
 
 
 if __name__ == "__main__":

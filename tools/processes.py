@@ -1,5 +1,5 @@
 """One server process: started with its log in a file, waited for until it answers its health
-URL, stopped with its whole process group."""
+URL, stopped with its whole process group. tools/supervisor.py keeps a group of them up."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,45 +113,14 @@ class Process:
             return "(no log)"
 
 
-@dataclass
-class Supervisor:
-    """Keeps processes up: one that exits is started again after a pause that doubles with
-    each exit in a row (1, 2, 4 ... 30 s) and falls back to the first once it has run a minute.
-    Each exit and restart is said in `say` (the runner's own log): one crashed process no
-    longer stops the others, and nobody has to be there to bring it back."""
-
-    processes: list[Process]
-    say: Callable[[str], None] = print
-    first_pause: float = 1.0
-    longest_pause: float = 30.0
-    settled_after: float = 60.0
-    _pause: dict[str, float] = field(default_factory=dict)
-    _due: dict[str, float] = field(default_factory=dict)
-    _started: dict[str, float] = field(default_factory=dict)
-
-    def check(self, now: float | None = None) -> None:
-        """One look at every process: schedules a restart for one that exited, and starts
-        those whose pause is over."""
-        now = time.monotonic() if now is None else now
-        for process in self.processes:
-            name = process.name
-            if process.running():
-                if now - self._started.get(name, now) >= self.settled_after:
-                    self._pause.pop(name, None)
-                continue
-            if name not in self._due:
-                pause = self._pause.get(name, self.first_pause)
-                code = process.popen.returncode if process.popen else None
-                self.say(f"{name} exited (code {code}); starting it again in {pause:.0f} s")
-                self._due[name] = now + pause
-                self._pause[name] = min(pause * 2, self.longest_pause)
-            elif now >= self._due[name]:
-                del self._due[name]
-                process.start()
-                self._started[name] = now
-                self.say(f"{name} started again (log: {process.log_path})")
-
-    def run(self, stopping: Callable[[], bool], poll: float = 0.5) -> None:
-        while not stopping():
-            self.check()
-            time.sleep(poll)
+def start_together(
+    processes: list[Process], timeout: Callable[[Process], float], progress: bool
+) -> None:
+    """Starts them all at once (each Rasa server loads for 30 to 60 s), then waits until each
+    answers, for at most `timeout(process)` seconds."""
+    for process in processes:
+        if progress:
+            print(f"==> Starting {process.name} (log: {process.log_path})", flush=True)
+        process.start()
+    for process in processes:
+        process.wait_ready(timeout=timeout(process), progress=progress)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -39,7 +38,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tools.endpoints import endpoints_yaml, sqlite_path
-from tools.processes import LOOPBACK, ROOT, Process, Supervisor, connect_url, free_port
+from tools.processes import LOOPBACK, ROOT, Process, connect_url, free_port, start_together
+from tools.supervisor import run_until_stopped
 
 VENV_BIN = ROOT / ".venv" / "bin"
 DEFAULT_MODEL = ROOT / "models" / "clinic.tar.gz"
@@ -210,17 +210,21 @@ class Stack:
     def processes(self) -> list[Process]:
         return [self.actions, self.rasa, self.web]
 
+    def where(self) -> str:
+        return (
+            f"  clinic site with the chat widget  {self.web_url}/\n"
+            f"  staff console                     {self.web_url}/staff/\n"
+            f"  Rasa REST channel                 {self.rasa_url}/webhooks/rest/webhook\n"
+            f"  action server                     {self.actions_url}\n"
+            f"Logs in {self.workdir / 'logs'}."
+        )
+
     def start(self, progress: bool = False, web: bool = True) -> Stack:
         if not self.model.exists():
             raise FileNotFoundError(f"No trained model at {self.model}: run `make train`.")
         wanted = self.processes if web else [self.actions, self.rasa]
-        for process in wanted:
-            if progress:
-                print(f"==> Starting {process.name} (log: {process.log_path})", flush=True)
-            process.start()
         try:
-            for process in wanted:
-                process.wait_ready(timeout=180 if process is self.rasa else 60, progress=progress)
+            start_together(wanted, lambda p: 180 if p is self.rasa else 60, progress)
         except BaseException:
             self.stop()
             raise
@@ -267,32 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, sa.exc.ArgumentError) as error:  # a port or URL that cannot be used
         print(f"Could not start: {error}", file=sys.stderr)
         return 2
-    stopping = False
-
-    def on_signal(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    try:
-        stack.start(progress=True)
-    except (RuntimeError, FileNotFoundError) as error:
-        print(f"Could not start: {error}", file=sys.stderr)
-        return 1
-    print(
-        "\nThe assistant is running:\n"
-        f"  clinic site with the chat widget  {stack.web_url}/\n"
-        f"  staff console                     {stack.web_url}/staff/\n"
-        f"  Rasa REST channel                 {stack.rasa_url}/webhooks/rest/webhook\n"
-        f"  action server                     {stack.actions_url}\n"
-        f"Logs in {stack.workdir / 'logs'}. Press Ctrl-C to stop everything.",
-        flush=True,
-    )
-    Supervisor(stack.processes, say=lambda line: print(line, flush=True)).run(lambda: stopping)
-    print("\nStopping...", flush=True)
-    stack.stop()
-    return 0
+    return run_until_stopped(stack, "The assistant")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Each process of the cluster killed once (SIGKILL) while 50 visitors each go through a
-twenty-turn booking, with the supervisor (tools/processes.py) that `make run-cluster` runs.
+twenty-turn booking, with the supervisor (tools/supervisor.py) that `make run-cluster` runs.
 
 A visitor whose message fails is told to try again (the widget's Retry); it does so once, a
 little later, with the same message id. What must hold: every visitor gets every answer after
@@ -19,7 +19,7 @@ import time
 import uuid
 
 from tests.e2e.visitors import Visitor, booking_script, lost_and_extra, summary
-from tools.processes import Supervisor
+from tools.supervisor import Supervisor
 
 VISITORS = 50
 RETRY_AFTER_S = 10  # the visitor presses Retry once, this long after being told to
