@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     with started("eval-") if needs_server else nullcontext() as server:
         for path, kind, items in sets:
             tally = judge(kind, items, server)
-            print(f"\n{path} ({tally.total} {kind} items)\n{tally.report()}", flush=True)
+            print(f"\n{path} ({kind}, {tally.total} items)\n{tally.report()}", flush=True)
             results.append((path, kind, tally))
     print(f"\n{'set':<40}{'kind':<11}{'right':>7}{'asked':>7}{'share':>8}")
     for path, kind, tally in results:
