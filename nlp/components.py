@@ -16,15 +16,15 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlp.persistence import PersistedComponent
 
 
 @DefaultV1Recipe.register(
@@ -91,47 +91,27 @@ def _words(message: Message) -> list[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class UnknownWordsGuard(GraphComponent):
+class UnknownWordsGuard(PersistedComponent):
     """Keyboard mash ("asdfgh qwerty zxcv") is not a message to classify: the classifier still
     picks its nearest intent, sometimes confidently ("You're welcome!"). A message none of
     whose words is common English or seen in the training data gets confidence 0, so the
     FallbackClassifier after this turns it into nlu_fallback: the visitor is asked to rephrase."""
 
-    def __init__(self, known: set[str], storage: ModelStorage, resource: Resource) -> None:
-        self.known = known
-        self._storage = storage
-        self._resource = resource
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnknownWordsGuard:
-        return cls(set(), model_storage, resource)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.known: set[str] = set()
 
     def train(self, training_data: TrainingData) -> Resource:
         self.known = common_english_words()
         for example in training_data.training_examples:
             self.known.update(_words(example))
-        with self._storage.write_to(self._resource) as folder:
-            (folder / "known_words.json").write_text(json.dumps(sorted(self.known)))
-        return self._resource
+        return self.persist()
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> UnknownWordsGuard:
-        with model_storage.read_from(resource) as folder:
-            known = set(json.loads((folder / "known_words.json").read_text()))
-        return cls(known, model_storage, resource)
+    def write(self, folder: Path) -> None:
+        (folder / "known_words.json").write_text(json.dumps(sorted(self.known)))
+
+    def read(self, folder: Path) -> None:
+        self.known = set(json.loads((folder / "known_words.json").read_text()))
 
     def knows(self, word: str) -> bool:
         return word in self.known or any(v in self.known for v in stretched_forms(word))

@@ -12,13 +12,12 @@ rely on. The model is kept as arrays and JSON, never as a pickle: loading a mode
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -27,6 +26,8 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from nlp.persistence import PersistedComponent, load_arrays, save_arrays
+from nlp.regression import as_arrays, probabilities
 from nlp.sentence_embeddings import SentenceEmbeddingFeaturizer
 
 RANKING_LENGTH = 10
@@ -45,13 +46,8 @@ def _sentence_encoding(message: Message) -> np.ndarray:
     return np.asarray(dense.features, dtype=np.float32).reshape(-1)
 
 
-def softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SentenceIntentClassifier(GraphComponent, IntentClassifier):
+class SentenceIntentClassifier(PersistedComponent, IntentClassifier):
     """Multinomial logistic regression over character n-grams and the sentence encoding."""
 
     @classmethod
@@ -64,29 +60,10 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         # twice the n-grams' unit-length block, and weak regularisation (C=10).
         return {"C": 10.0, "dense_weight": 2.0, "max_iter": 3000}
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        vectorizer: TfidfVectorizer | None = None,
-        weights: dict[str, np.ndarray] | None = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self.vectorizer = vectorizer
-        self.weights = weights or {}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceIntentClassifier:
-        return cls(config, model_storage, resource)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.vectorizer: TfidfVectorizer | None = None
+        self.weights: dict[str, np.ndarray] = {}
 
     def _features(self, messages: list[Message]) -> csr_matrix:
         assert self.vectorizer is not None
@@ -99,45 +76,29 @@ class SentenceIntentClassifier(GraphComponent, IntentClassifier):
         self.vectorizer = _vectorizer().fit([e.get(TEXT) for e in examples])
         model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
         model.fit(self._features(examples), [e.get(INTENT) for e in examples])
-        self.weights = {
-            "coef": model.coef_.astype(np.float32),
-            "intercept": model.intercept_.astype(np.float32),
-            "classes": np.array(model.classes_, dtype=str),
-            "idf": self.vectorizer.idf_.astype(np.float64),
-        }
-        with self._storage.write_to(self._resource) as folder:
-            np.savez(folder / "weights.npz", **self.weights)
-            (folder / "vocabulary.json").write_text(json.dumps(self.vectorizer.vocabulary_))
-        return self._resource
+        self.weights = {**as_arrays(model), "idf": self.vectorizer.idf_.astype(np.float64)}
+        return self.persist()
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SentenceIntentClassifier:
-        with model_storage.read_from(resource) as folder:
-            with np.load(folder / "weights.npz", allow_pickle=False) as stored:
-                weights = {name: stored[name] for name in stored.files}
-            vocabulary = json.loads((folder / "vocabulary.json").read_text())
-        vectorizer = _vectorizer(vocabulary)
-        vectorizer.idf_ = weights["idf"]
-        return cls(config, model_storage, resource, vectorizer, weights)
+    def write(self, folder: Path) -> None:
+        assert self.vectorizer is not None
+        save_arrays(folder / "weights.npz", self.weights)
+        (folder / "vocabulary.json").write_text(json.dumps(self.vectorizer.vocabulary_))
+
+    def read(self, folder: Path) -> None:
+        self.weights = load_arrays(folder / "weights.npz")
+        self.vectorizer = _vectorizer(json.loads((folder / "vocabulary.json").read_text()))
+        self.vectorizer.idf_ = self.weights["idf"]
 
     def process(self, messages: list[Message]) -> list[Message]:
         to_classify = [m for m in messages if m.get(TEXT)]
         if not to_classify or not self.weights:
             return messages
-        scores = self._features(to_classify) @ self.weights["coef"].T + self.weights["intercept"]
         classes = self.weights["classes"]
-        for message, probabilities in zip(to_classify, softmax(np.asarray(scores)), strict=True):
-            order = np.argsort(-probabilities)[:RANKING_LENGTH]
-            ranking = [
-                {"name": str(classes[i]), "confidence": float(probabilities[i])} for i in order
-            ]
+        for message, row in zip(
+            to_classify, probabilities(self.weights, self._features(to_classify)), strict=True
+        ):
+            order = np.argsort(-row)[:RANKING_LENGTH]
+            ranking = [{"name": str(classes[i]), "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

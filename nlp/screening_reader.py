@@ -27,16 +27,15 @@ from typing import Any
 
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
-from nlp.intent_classifier import softmax
+from nlp.persistence import PersistedComponent, load_arrays, save_arrays
+from nlp.regression import as_arrays, probabilities
 from nlp.sentence_embeddings import SentenceEmbeddingFeaturizer, encode, encoding_of
 
 ANSWERS_FILE = Path(__file__).parent / "screening_answers.yml"
@@ -53,7 +52,7 @@ def load_answers(path: Path = ANSWERS_FILE) -> dict[str, dict[str, list[str]]]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class ScreeningAnswerReader(GraphComponent):
+class ScreeningAnswerReader(PersistedComponent):
     """For each screening question, what a message would answer to it, when confident."""
 
     @classmethod
@@ -69,27 +68,9 @@ class ScreeningAnswerReader(GraphComponent):
         # high bar: both measured on the development sets (above).
         return {"C": 10.0, "min_confidence": 0.8, "max_iter": 3000, "answers_digest": digest}
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        weights: dict[str, dict[str, np.ndarray]] | None = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._storage = model_storage
-        self._resource = resource
-        self.weights = weights or {}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ScreeningAnswerReader:
-        return cls(config, model_storage, resource)
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.weights: dict[str, dict[str, np.ndarray]] = {}
 
     def train(self, training_data: TrainingData) -> Resource:
         others = [
@@ -108,44 +89,26 @@ class ScreeningAnswerReader(GraphComponent):
                 np.vstack([encode(texts), encoded_others]),
                 labels + [NOT_AN_ANSWER] * len(others),
             )
-            self.weights[slot] = {
-                "coef": model.coef_.astype(np.float32),
-                "intercept": model.intercept_.astype(np.float32),
-                "classes": np.array(model.classes_, dtype=str),
-            }
-        with self._storage.write_to(self._resource) as folder:
-            for slot, arrays in self.weights.items():
-                np.savez(folder / f"{slot}.npz", **arrays)
-            (folder / "slots.json").write_text(json.dumps(sorted(self.weights)))
-        return self._resource
+            self.weights[slot] = as_arrays(model)
+        return self.persist()
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ScreeningAnswerReader:
-        weights = {}
-        with model_storage.read_from(resource) as folder:
-            for slot in json.loads((folder / "slots.json").read_text()):
-                with np.load(folder / f"{slot}.npz", allow_pickle=False) as stored:
-                    weights[slot] = {name: stored[name] for name in stored.files}
-        return cls(config, model_storage, resource, weights)
+    def write(self, folder: Path) -> None:
+        for slot, arrays in self.weights.items():
+            save_arrays(folder / f"{slot}.npz", arrays)
+        (folder / "slots.json").write_text(json.dumps(sorted(self.weights)))
+
+    def read(self, folder: Path) -> None:
+        for slot in json.loads((folder / "slots.json").read_text()):
+            self.weights[slot] = load_arrays(folder / f"{slot}.npz")
 
     def readings(self, encoding: np.ndarray) -> dict[str, str]:
         """{slot: answer} for the questions this encoding answers with enough confidence."""
         confident = {}
         for slot, arrays in self.weights.items():
-            scores = encoding[np.newaxis, :] @ arrays["coef"].T + arrays["intercept"]
-            if arrays["coef"].shape[0] == 1:  # two answers only: one row, the second's score
-                scores = np.hstack([np.zeros_like(scores), scores])
-            probabilities = softmax(scores)[0]
-            best = int(np.argmax(probabilities))
+            row = probabilities(arrays, encoding[np.newaxis, :])[0]
+            best = int(np.argmax(row))
             answer = str(arrays["classes"][best])
-            if answer != NOT_AN_ANSWER and probabilities[best] >= self.config["min_confidence"]:
+            if answer != NOT_AN_ANSWER and row[best] >= self.config["min_confidence"]:
                 confident[slot] = answer
         return confident
 

@@ -9,7 +9,9 @@ from nlp.components import (
 
 
 def guard(*trained: str) -> UnknownWordsGuard:
-    return UnknownWordsGuard(common_english_words() | set(trained), None, None)  # type: ignore[arg-type]
+    guard = UnknownWordsGuard({}, None, None)  # type: ignore[arg-type]
+    guard.known = common_english_words() | set(trained)
+    return guard
 
 
 def test_keyboard_mash_is_not_language():
