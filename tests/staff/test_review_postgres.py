@@ -24,8 +24,13 @@ from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL
 from tests.staff.staff_helpers import action, booking_events, session_start, user, write_tracker
 from web.staff import clinic_queries, retention, review_queries
 from web.staff.filters import Filters, SenderScope
-from web.staff.tracker_stats import review_counts
-from web.staff.tracker_store import events, list_conversations, next_conversation, tracker_engine
+from web.staff.tracker_store import (
+    list_conversations,
+    next_conversation,
+    review_counts,
+    tracker_engine,
+)
+from web.staff.tracker_store.schema import events
 
 NOW = time.time()
 SENDERS = ("newest", "middle", "oldest", "ancient")

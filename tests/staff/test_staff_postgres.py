@@ -18,9 +18,13 @@ from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL
 from tests.staff.staff_helpers import action, booking_events, session_start, user, write_tracker
 from web.staff import retention
 from web.staff.filters import Filters
-from web.staff.tracker_stats import dashboard_stats
-from web.staff.tracker_store import events, list_conversations, tracker_engine
-from web.staff.unclear import unclear_messages
+from web.staff.tracker_store import (
+    dashboard_stats,
+    list_conversations,
+    tracker_engine,
+    unclear_messages,
+)
+from web.staff.tracker_store.schema import events
 
 NOW = time.time()
 

@@ -32,11 +32,16 @@ from web.staff import auth, charts, exports, retention
 from web.staff.filters import Filters
 from web.staff.grouping import comparable_text, group_messages, jaccard
 from web.staff.masking import mask_contact, mask_email, mask_phone, mask_text, pseudonymise
-from web.staff.sql import escape_like
-from web.staff.tracker_stats import dashboard_stats
-from web.staff.tracker_store import _filtered, list_conversations, tracker_engine
+from web.staff.tracker_store import (
+    dashboard_stats,
+    list_conversations,
+    tracker_engine,
+    unclear_messages,
+)
+from web.staff.tracker_store.matching import matching
+from web.staff.tracker_store.sql import escape_like
 from web.staff.transcript import build_transcript, conversation_flags
-from web.staff.unclear import answered_as, answered_name, unclear_messages
+from web.staff.unclear import answered_as, answered_name
 
 UTC = timezone.utc
 NOW = time.time()
@@ -375,7 +380,7 @@ def test_tracker_engine_is_read_only_and_creates_nothing(tracker_db, tmp_path):
 def test_queries_compile_for_postgresql():
     from sqlalchemy.dialects import postgresql
 
-    query = _filtered(
+    query = matching(
         "postgresql", Filters(q="50%", contraindication=True, intent="greet"), {"a"}, timezone.utc
     )
     sql = str(query.compile(dialect=postgresql.dialect()))

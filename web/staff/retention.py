@@ -38,53 +38,7 @@ from web.settings import Settings
 from web.staff.auth import FAILURE_WINDOW
 from web.staff.clinic_queries import audit
 from web.staff.review_queries import forget_conversations
-from web.staff.tracker_store import events, sqlite_path
-
-
-def _old(cutoff: float) -> sa.sql.Select:
-    return (
-        sa.select(events.c.sender_id)
-        .group_by(events.c.sender_id)
-        .having(sa.func.max(events.c.timestamp) < cutoff)
-    )
-
-
-def old_senders(url: str, cutoff: float) -> list[str]:
-    """The conversations whose last event is older than the cutoff."""
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return []
-    engine = sa.create_engine(url, future=True)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table("events"):
-                return []
-            return list(conn.execute(_old(cutoff)).scalars())
-    finally:
-        engine.dispose()
-
-
-def purge_tracker(url: str, cutoff: float, dry_run: bool) -> dict[str, int]:
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return {"conversations": 0, "events": 0}
-    engine = sa.create_engine(url, future=True)
-    try:
-        old = _old(cutoff)
-        with engine.begin() as conn:
-            if not sa.inspect(conn).has_table("events"):
-                return {"conversations": 0, "events": 0}
-            senders = conn.execute(
-                sa.select(sa.func.count()).select_from(old.subquery())
-            ).scalar_one()
-            n_events = conn.execute(
-                sa.select(sa.func.count()).select_from(events).where(events.c.sender_id.in_(old))
-            ).scalar_one()
-            if not dry_run and senders:
-                conn.execute(events.delete().where(events.c.sender_id.in_(old)))
-        return {"conversations": int(senders), "events": int(n_events)}
-    finally:
-        engine.dispose()
+from web.staff.tracker_store.retention import old_senders, purge_tracker
 
 
 def purge_clinic(

@@ -16,8 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from clinic.schema import consultation_requests
-from web.staff.sql import dialect_of, json_text
-from web.staff.tracker_store import events, loads
+from web.staff.tracker_store import names_given
 
 NAME_SLOT = "name"  # domain.yml: the contact form's question for the visitor's name
 
@@ -67,23 +66,7 @@ def visitors(
                 )
             ).mappings()
         )
-    e = events.c
-    dialect = dialect_of(tracker)
-    given: dict[str, str] = {}
-    with tracker.connect() as conn:
-        rows = conn.execute(
-            sa.select(e.sender_id, e.data)
-            .where(
-                e.sender_id.in_(senders),
-                e.type_name == "slot",
-                json_text(dialect, e.data, "name") == NAME_SLOT,
-            )
-            .order_by(e.id)
-        )
-        for row in rows:
-            value = str(loads(row.data).get("value") or "").strip()
-            if value:
-                given[row.sender_id] = value
+    given = names_given(tracker, senders, NAME_SLOT)
     out = {}
     for sender in senders:
         request = requests.get(sender)

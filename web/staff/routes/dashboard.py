@@ -13,8 +13,7 @@ from web.staff import charts, clinic_queries, review_queries
 from web.staff.context import clinic, off_loop, settings, tracker
 from web.staff.plain_words import intent_name
 from web.staff.rendering import Viewed, int_arg, render
-from web.staff.tracker_stats import dashboard_stats, review_counts
-from web.staff.tracker_store import TRACKER_MISSING
+from web.staff.tracker_store import TRACKER_MISSING, dashboard_stats, review_counts
 
 bp = Blueprint("staff_dashboard")
 

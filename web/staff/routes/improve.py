@@ -22,13 +22,8 @@ from web.staff.grouping import group_messages, split_by_label, with_labels
 from web.staff.inputs import record_ids
 from web.staff.plain_words import grouped, intent_name, intent_words
 from web.staff.rendering import Viewed, error_page, int_arg, qs, render, safe_next
-from web.staff.tracker_store import TRACKER_MISSING
-from web.staff.unclear import (
-    HANDLED_WITH_CONFIDENCE,
-    answered_name,
-    load_user_events,
-    unclear_messages,
-)
+from web.staff.tracker_store import TRACKER_MISSING, load_user_events, unclear_messages
+from web.staff.unclear import HANDLED_WITH_CONFIDENCE, answered_name
 
 bp = Blueprint("staff_improve")
 OUT_OF_SCOPE = "out_of_scope"

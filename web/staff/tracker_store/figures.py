@@ -1,5 +1,5 @@
-"""The dashboard's figures, from the tracker store. Blocking: handlers call this through
-context.off_loop."""
+"""The dashboard's figures, from the tracker store: conversations per day, top intents,
+fallbacks and contraindications over a period, and the conversations of each review status."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from clinic.schema import SCREENING_SLOTS
-from web.staff.sql import dialect_of, json_text
-from web.staff.tracker_store import events, summary_query
+from web.staff.tracker_store.matching import summary_query
+from web.staff.tracker_store.schema import events
+from web.staff.tracker_store.sql import dialect_of, json_text
 from web.staff.transcript import FLAGGED_VALUES, count_fallback_turns
 
 
