@@ -5,6 +5,7 @@ event loop, and pages and handlers build the console's links with url_for."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,65 @@ def test_the_events_table_is_declared_as_rasa_declares_it():
 
     assert events.name == rasa_table.name
     assert shape(events) == shape(rasa_table)
+
+
+# --- the service layer ---------------------------------------------------------------------
+
+# What only services (and the command-line tools) may call: the queries on both databases
+# (clinic.db's time helpers are pure, and its engine_for is the services' too).
+QUERIES = (
+    "sqlalchemy",
+    "clinic.requests",
+    "web.staff.clinic_queries",
+    "web.staff.review_queries",
+    "web.staff.tracker_store",
+    "web.staff.export_data",
+    "web.staff.visitors",
+)
+# The console's request side: routes, access control and rendering, which run on the loop.
+ON_THE_LOOP = [*(STAFF / "routes").glob("*.py"), STAFF / "access.py", STAFF / "rendering.py"]
+
+
+def test_blocking_work_leaves_the_event_loop_in_one_place():
+    leaving = [
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if re.search(r"run_in_executor|to_thread|off_loop\(", path.read_text())
+    ]
+    assert leaving == ["web/staff/services/base.py"]
+
+
+def test_handlers_reach_the_databases_only_through_services():
+    reaching = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in _imported_modules(path) if m.startswith(QUERIES)
+        )
+        for path in ON_THE_LOOP
+    }
+    assert {path: found for path, found in reaching.items() if found} == {}
+
+
+def test_a_service_method_runs_in_a_worker_thread_and_raises_to_its_caller():
+    import asyncio
+    import threading
+
+    from web.staff.services.base import Missing, blocking
+
+    class Work:
+        @blocking
+        def where(self, value: int) -> tuple[int, int]:
+            return threading.get_ident(), value * 2
+
+        @blocking
+        def fail(self) -> None:
+            raise Missing("not there")
+
+    async def run() -> tuple[int, tuple[int, int]]:
+        loop_thread = threading.get_ident()
+        done = await Work().where(21)
+        with pytest.raises(Missing, match="not there"):
+            await Work().fail()
+        return loop_thread, done
+
+    loop_thread, (worker, value) = asyncio.run(run())
+    assert value == 42 and worker != loop_thread

@@ -12,10 +12,10 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff.auth import SESSION_COOKIE, csrf_ok, load_session
-from web.staff.context import clinic, off_loop
+from web.staff.auth import SESSION_COOKIE, csrf_ok
 from web.staff.inputs import path_ids
 from web.staff.rendering import secure
+from web.staff.services.accounts import Accounts
 
 PUBLIC_PATHS = ("/staff/login",)
 # Responses a script or a download manager asks for: they get a 401, not a login page.
@@ -32,7 +32,7 @@ def is_data_request(request: Request) -> bool:
 async def require_staff(request: Request) -> HTTPResponse | None:
     if request.path.rstrip("/") in PUBLIC_PATHS:
         return None
-    session = await off_loop(load_session, clinic(request), request.cookies.get(SESSION_COOKIE))
+    session = await Accounts(request).session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         if not is_data_request(request):
             target = request.path + (("?" + request.query_string) if request.query_string else "")

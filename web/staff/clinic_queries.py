@@ -1,7 +1,7 @@
 """Every query the console makes on the clinic database: consultation requests, labelled
-messages (and their Improve states) and the audit log. The functions block: handlers call them
-through web.staff.context.off_loop. Staff accounts and sessions are in auth.py; the review
-workflow's reviews, tags, notes and saved filters in review_queries.py."""
+messages (and their Improve states) and the audit log. The functions block: the services
+(web/staff/services) run them off the event loop. Staff accounts and sessions are in auth.py;
+the review workflow's reviews, tags, notes and saved filters in review_queries.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Gathers what an export holds from both databases (blocking: handlers run these through
-context.off_loop); exports.py turns it into files."""
+"""Gathers what an export holds from both databases (blocking: services/exports.py runs these
+off the event loop); exports.py turns it into files."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 went, what was said), kept in the clinic database beside the request (request_follow_ups).
 
 `read_note` and `read_call` read what staff typed (pure) and raise BadInput with what to fix;
-the queries block, so handlers run them through context.off_loop. Each change writes its audit
-line in its own transaction, naming the follow-up and never its text: the audit log is kept for
-good, while the notes go with their request at retention and may name the visitor.
+the queries block, so services/requests.py runs them off the event loop. Each change writes its
+audit line in its own transaction, naming the follow-up and never its text: the audit log is
+kept for good, while the notes go with their request at retention and may name the visitor.
 """
 
 from __future__ import annotations

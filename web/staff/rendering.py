@@ -4,7 +4,6 @@ security headers on every response, and the console's cookies."""
 from __future__ import annotations
 
 import urllib.parse
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,11 +16,12 @@ from sanic.response import HTTPResponse
 
 from clinic.db import as_utc
 from web.proxies import is_https
-from web.staff import clinic_queries
 from web.staff.auth import COOKIE_PATH
-from web.staff.context import client_ip, clinic, off_loop, settings
+from web.staff.context import settings
 from web.staff.inputs import BadInput, whole_number
 from web.staff.masking import mask_text, mask_value
+from web.staff.services.audit import AuditLog, Viewed
+from web.staff.services.base import Missing
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -71,16 +71,6 @@ env.filters.update(when=fmt_time, pct=fmt_pct, conf=fmt_conf, mask=mask_text, ma
 env.globals.update(qs=qs, quote=lambda s: urllib.parse.quote(str(s), safe=""))
 
 
-@dataclass(frozen=True)
-class Viewed:
-    """The audit line of a page shown to staff: what they saw (`action`), whose it was
-    (`target`, as the other lines about it name it) and how they asked (`detail`)."""
-
-    action: str
-    target: str | None = None
-    detail: dict[str, Any] | None = None
-
-
 async def render(
     request: Request,
     template: str,
@@ -94,24 +84,16 @@ async def render(
     `view_page` with its path, so that no page goes unrecorded. Error pages show nothing; a
     page shown again with what was wrong in a form (400) names what it shows, and is recorded."""
     session = getattr(request.ctx, "staff", None)
-    if session is not None and (http_status == 200 or viewed is not None):
-        line = viewed or Viewed("view_page", request.path, dict(request.args) or None)
-        await off_loop(
-            clinic_queries.record,
-            clinic(request),
-            session.username,
-            line.action,
-            line.target,
-            line.detail,
-            client_ip(request),
-        )
     if session is not None:
+        line = None
+        if http_status == 200 or viewed is not None:
+            line = viewed or Viewed("view_page", request.path, dict(request.args) or None)
+        count_new = "new_requests" not in context
+        new_requests = await AuditLog(request).page_shown(line, count_new)
         context.setdefault("user", session.username)
         context.setdefault("csrf", session.csrf_token)
-        if "new_requests" not in context:
-            context["new_requests"] = await off_loop(
-                clinic_queries.new_request_count, clinic(request)
-            )
+        if count_new:
+            context["new_requests"] = new_requests
     context.setdefault("path", request.path)
     context.setdefault("tz", settings(request).timezone)
     html = env.get_template(template).render(**context)
@@ -127,6 +109,11 @@ async def error_page(request: Request, status: int, message: str) -> HTTPRespons
 async def bad_input_page(request: Request, error: BadInput) -> HTTPResponse:
     """Every BadInput of the console's handlers and middleware ends here (web/staff/__init__)."""
     return await error_page(request, 400, str(error))
+
+
+async def missing_page(request: Request, error: Missing) -> HTTPResponse:
+    """Every Missing of the services ends here (web/staff/__init__)."""
+    return await error_page(request, 404, str(error))
 
 
 def secure(resp: HTTPResponse) -> HTTPResponse:

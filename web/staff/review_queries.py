@@ -1,7 +1,7 @@
 """The review workflow's queries on the clinic database: a conversation's review status, its
 tags and notes, and each staff member's saved filters. SQLAlchemy Core, the same on SQLite and
 PostgreSQL. Every change writes its audit line in its own transaction (clinic_queries.audit).
-The functions block: handlers call them through web.staff.context.off_loop.
+The functions block: the services (web/staff/services) run them off the event loop.
 
 Conversations are the tracker store's sender_id; that database is another one (and read-only
 to the console), so nothing here can join it: the list's status and tag filters become a

@@ -5,7 +5,7 @@ means nothing to staff). Names are returned as given; the templates mask them (m
 
 The name is the latest request's, which the visitor confirmed, else the last `name` the contact
 form stored in the tracker (a visitor who gave a name and left before sending). Blocking:
-handlers call these through context.off_loop."""
+the services run these off the event loop."""
 
 from __future__ import annotations
 

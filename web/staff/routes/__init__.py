@@ -1,5 +1,6 @@
 """The console's routes, one module per area. Handlers stay thin: they read the request, await
-queries (clinic_queries, review_queries, tracker_store) through context.off_loop, and render."""
+a service (web/staff/services), which does the blocking work off the event loop, and render or
+redirect."""
 
 from web.staff.routes import (
     audit,

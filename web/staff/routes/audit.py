@@ -6,9 +6,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff import clinic_queries
-from web.staff.context import clinic, off_loop
 from web.staff.rendering import Viewed, int_arg, render
+from web.staff.services.audit import AuditLog
 
 bp = Blueprint("staff_audit")
 
@@ -16,18 +15,12 @@ bp = Blueprint("staff_audit")
 @bp.get("/audit")
 async def audit_page(request: Request) -> HTTPResponse:
     action = request.args.get("action") or ""
-    rows, total, page, pages, actions = await off_loop(
-        clinic_queries.audit_page, clinic(request), action, int_arg(request, "page", 1)
-    )
+    log = await AuditLog(request).page(action, int_arg(request, "page", 1))
     return await render(
         request,
         "audit.html",
-        viewed=Viewed("view_audit", detail={"action": action or None, "page": page}),
+        viewed=Viewed("view_audit", detail={"action": action or None, "page": log["page"]}),
         nav="audit",
-        rows=rows,
-        page=page,
-        pages=pages,
-        total=total,
         action=action,
-        actions=actions,
+        **log,
     )

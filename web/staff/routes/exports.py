@@ -15,16 +15,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from clinic.schema import DISMISSED, REQUEST_STATUSES
-from web.staff import clinic_queries, export_data, exports
-from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
+from clinic.schema import REQUEST_STATUSES
+from web.staff import exports
+from web.staff.context import settings
 from web.staff.filters import FILTER_ARGS, Filters
 from web.staff.inputs import BadInput
 from web.staff.rendering import Viewed, download, render, stamp
+from web.staff.services.exports import Exports
 
 bp = Blueprint("staff_exports")
 YAML = "text/yaml; charset=utf-8"
-CSV = "text/csv; charset=utf-8"
 # The files that can be had unmasked, as the confirmation page names them.
 UNMASKED = {
     "conversations.csv": "every message of the conversations, one row each (CSV)",
@@ -32,20 +32,6 @@ UNMASKED = {
     "requests.csv": "the consultation requests (CSV)",
     "requests.json": "the consultation requests (JSON)",
 }
-
-
-async def _log_export(
-    request: Request, what: str, masked: bool, count: int, extra: dict[str, Any] | None = None
-) -> None:
-    await off_loop(
-        clinic_queries.record,
-        clinic(request),
-        staff(request).username,
-        "export",
-        what,
-        {"masked": masked, "count": count, **(extra or {})},
-        client_ip(request),
-    )
 
 
 def _request_status(source: Any) -> str:
@@ -65,7 +51,7 @@ def _selection(kind: str, source: Any) -> dict[str, str]:
 
 @bp.get("/exports")
 async def exports_page(request: Request) -> HTTPResponse:
-    states = await off_loop(clinic_queries.state_counts, clinic(request))
+    pending = await Exports(request).pending()
     status = request.args.get("status")
     return await render(
         request,
@@ -74,18 +60,9 @@ async def exports_page(request: Request) -> HTTPResponse:
         nav="exports",
         statuses=REQUEST_STATUSES,
         status=status if status in REQUEST_STATUSES else "all",
-        pending=states["labelled"],
+        pending=pending,
         zone=exports.zone_name(settings(request).timezone),
     )
-
-
-def _count(
-    kind: str, selection: dict[str, str], tracker_engine: Any, clinic_engine: Any, tz: Any
-) -> int:
-    """How many records an export would hold (blocking), for the confirmation page."""
-    if kind == "requests":
-        return len(clinic_queries.all_requests(clinic_engine, selection["status"]))
-    return len(export_data.matching_senders(tracker_engine, clinic_engine, selection, tz))
 
 
 @bp.get("/exports/unmasked")
@@ -96,9 +73,7 @@ async def confirm_unmasked(request: Request) -> HTTPResponse:
         raise BadInput("Choose the file to export with contact details: " + ", ".join(UNMASKED))
     kind, fmt = what.split(".")
     selection = _selection(kind, request.args)
-    count = await off_loop(
-        _count, kind, selection, tracker(request), clinic(request), settings(request).timezone
-    )
+    count = await Exports(request).count(kind, selection)
     return await render(
         request,
         "export_confirm.html",
@@ -119,52 +94,18 @@ async def export_nlu(request: Request) -> HTTPResponse:
     for a file that was lost). The console offers it as a POST form; a GET does the same for
     scripts, and cannot be sent from another site with the session (SameSite=Strict)."""
     source = request.form if request.method == "POST" else request.args
-    rows = await off_loop(
-        clinic_queries.take_nlu_export,
-        clinic(request),
-        staff(request).username,
-        client_ip(request),
-        everything=source.get("all") == "1",
-    )
-    body = await off_loop(exports.nlu_yaml, rows, skip={DISMISSED})
+    body = await Exports(request).nlu(everything=source.get("all") == "1")
     return download(body, f"nlu-staff-labels-{stamp(request)}.yml", YAML)
 
 
 @bp.get("/export/story.yml")
 async def export_story(request: Request) -> HTTPResponse:
     sender_id = (request.args.get("sender") or "")[:255]
-    body = await off_loop(export_data.story, tracker(request), clinic(request), sender_id)
+    body = await Exports(request).story(sender_id)
     if body is None:
         return response.text("No conversation with this id.", status=404)
-    await _log_export(request, "story.yml", True, 1, {"conversation": sender_id})
     safe = "".join(ch for ch in sender_id if ch.isalnum() or ch in "-_")[:40] or "conversation"
     return download(body, f"test_conversation_{safe}.yml", YAML)
-
-
-def _build(
-    kind: str,
-    fmt: str,
-    selection: dict[str, str],
-    tracker_engine: Any,
-    clinic_engine: Any,
-    tz: Any,
-    reveal: bool,
-) -> tuple:
-    """The records and the file body of a CSV/JSON export (blocking)."""
-    if kind == "requests":
-        records = export_data.request_records(clinic_engine, selection["status"], reveal, tz)
-    else:
-        records = export_data.conversation_records(
-            tracker_engine, clinic_engine, Filters.from_args(selection), tz, reveal
-        )
-    if fmt == "json":
-        return records, exports.to_json(records), "application/json; charset=utf-8"
-    to_csv = {
-        "conversations": exports.conversations_csv,
-        "conversation-summary": exports.conversation_summary_csv,
-        "requests": exports.requests_csv,
-    }[kind]
-    return records, to_csv(records, tz), CSV
 
 
 def _export_handler(kind: str, fmt: str):
@@ -175,19 +116,9 @@ def _export_handler(kind: str, fmt: str):
         if reveal and source.get("confirmed") != "1":
             query = urllib.parse.urlencode({"what": f"{kind}.{fmt}", **selection})
             return response.redirect("/staff/exports/unmasked?" + query, status=303)
-        records, body, content_type = await off_loop(
-            _build,
-            kind,
-            fmt,
-            selection,
-            tracker(request),
-            clinic(request),
-            settings(request).timezone,
-            reveal,
-        )
-        await _log_export(request, f"{kind}.{fmt}", not reveal, len(records))
+        file = await Exports(request).table(kind, fmt, selection, reveal)
         suffix = "-UNMASKED" if reveal else ""
-        return download(body, f"{kind}-{stamp(request)}{suffix}.{fmt}", content_type)
+        return download(file.body, f"{kind}-{stamp(request)}{suffix}.{fmt}", file.content_type)
 
     handler.__name__ = f"export_{kind}_{fmt}".replace("-", "_")
     return handler

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import math
 import urllib.parse
-from datetime import datetime, timedelta, timezone
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.schema import DISMISSED
-from web.staff import clinic_queries, plain_words
-from web.staff.context import client_ip, clinic, off_loop, staff, tracker
+from web.staff import plain_words
 from web.staff.domain import domain_info
-from web.staff.grouping import group_messages, split_by_label, with_labels
-from web.staff.inputs import record_ids
-from web.staff.plain_words import grouped, intent_name, intent_words
-from web.staff.rendering import Viewed, error_page, int_arg, qs, render, safe_next
-from web.staff.tracker_store import TRACKER_MISSING, load_user_events, unclear_messages
+from web.staff.inputs import BadInput, record_ids
+from web.staff.plain_words import intent_name, intent_words
+from web.staff.rendering import Viewed, int_arg, qs, render, safe_next
+from web.staff.services.improve import Improve
 from web.staff.unclear import HANDLED_WITH_CONFIDENCE, answered_name
 
 bp = Blueprint("staff_improve")
@@ -41,24 +38,12 @@ async def read_intent_examples(_app: object, _loop: object) -> None:
 @bp.get("/improve")
 async def improve(request: Request) -> HTTPResponse:
     days = int_arg(request, "days", 90, 1, 3660)
-    since = (datetime.now(timezone.utc) - timedelta(days=days)).timestamp()
-    try:
-        messages = await off_loop(unclear_messages, tracker(request), since=since)
-    except TRACKER_MISSING:
-        messages = []
     show_handled = request.args.get("handled") == "1"
-    labelled = await off_loop(clinic_queries.labels_by_key, clinic(request))
-    open_messages, handled_messages = split_by_label(messages, labelled)
-    groups = await off_loop(group_messages, open_messages)
-    handled = (
-        with_labels(await off_loop(group_messages, handled_messages), labelled)
-        if show_handled
-        else []
-    )
+    asked_page = int_arg(request, "page", 1)
+    inbox = await Improve(request).inbox(days, show_handled, _ids_arg(request))
+    groups, handled, saved = inbox["groups"], inbox["handled"], inbox["saved"]
     pages = max(1, math.ceil(len(groups) / PER_PAGE))
-    page = min(int_arg(request, "page", 1), pages)
-    intents = grouped(sorted(domain_info()["intents"] - {"nlu_fallback"}))
-    saved = await off_loop(clinic_queries.labels_with_ids, clinic(request), _ids_arg(request))
+    page = min(asked_page, pages)
     return await render(
         request,
         "improve.html",
@@ -67,10 +52,10 @@ async def improve(request: Request) -> HTTPResponse:
         days=days,
         groups=groups[(page - 1) * PER_PAGE : page * PER_PAGE],
         total=len(groups),
-        messages=len(open_messages),
+        messages=inbox["messages"],
         page=page,
         pages=pages,
-        intents=intents,
+        intents=inbox["intents"],
         answered_name=answered_name,
         plain_intent=intent_name,
         confident=HANDLED_WITH_CONFIDENCE,
@@ -78,11 +63,11 @@ async def improve(request: Request) -> HTTPResponse:
         saved_as=intent_words(saved[0]["intent"]) if saved else None,
         undone=int_arg(request, "undone", 0, 0, 10**6),
         dismissed=DISMISSED,
-        labelled=len(labelled),
+        labelled=inbox["labelled"],
         show_handled=show_handled,
         handled=handled[:HANDLED_SHOWN],
         handled_total=len(handled),
-        states=await off_loop(clinic_queries.state_counts, clinic(request)),
+        states=inbox["states"],
         args={"days": days, "handled": "1" if show_handled else None},
     )
 
@@ -92,28 +77,12 @@ async def improve_label(request: Request) -> HTTPResponse:
     choice = request.form.get("intent") or ""
     allowed = domain_info()["intents"] | {OUT_OF_SCOPE, DISMISSED}
     if choice not in allowed or choice == "nlu_fallback":
-        return await error_page(request, 400, "Pick one of the assistant's intents.")
+        raise BadInput("Pick one of the assistant's intents.")
     reason = (request.form.get("reason") or "").strip()
     if choice == DISMISSED and not reason:
-        return await error_page(request, 400, "Say why these messages are ignored.")
+        raise BadInput("Say why these messages are ignored.")
     ids = record_ids(request.form.getlist("event_id") or [], "message")
-    try:
-        found = await off_loop(load_user_events, tracker(request), ids)
-    except TRACKER_MISSING:
-        found = []
-    if not found:
-        return await error_page(
-            request, 400, "Those messages are no longer in the conversation store."
-        )
-    stored = await off_loop(
-        clinic_queries.store_labels,
-        clinic(request),
-        found,
-        choice,
-        staff(request).username,
-        client_ip(request),
-        reason,
-    )
+    stored = await Improve(request).label(ids, choice, reason)
     back = _without_notices(safe_next(request.form.get("next"), "/staff/improve"))
     return response.redirect(_with_arg(back, saved=",".join(map(str, stored))), status=303)
 
@@ -122,13 +91,7 @@ async def improve_label(request: Request) -> HTTPResponse:
 async def labels_undo(request: Request) -> HTTPResponse:
     """The confirmation's Undo: the labels just saved are deleted, their messages new again."""
     ids = record_ids(request.form.getlist("label_id") or [], "label")
-    undone = await off_loop(
-        clinic_queries.delete_labels,
-        clinic(request),
-        ids,
-        staff(request).username,
-        client_ip(request),
-    )
+    undone = await Improve(request).undo(ids)
     back = _without_notices(safe_next(request.form.get("next"), "/staff/improve"))
     return response.redirect(_with_arg(back, undone=str(undone)), status=303)
 
@@ -154,7 +117,7 @@ def _with_arg(path: str, **arg: str) -> str:
 
 @bp.get("/improve/labels")
 async def labels(request: Request) -> HTTPResponse:
-    rows = await off_loop(clinic_queries.labels, clinic(request))
+    rows = await Improve(request).labels()
     pending = sum(1 for row in rows if row["state"] == "labelled")
     return await render(
         request,
@@ -170,11 +133,5 @@ async def labels(request: Request) -> HTTPResponse:
 
 @bp.post("/improve/labels/<label_id:int>/delete")
 async def label_delete(request: Request, label_id: int) -> HTTPResponse:
-    await off_loop(
-        clinic_queries.delete_label,
-        clinic(request),
-        label_id,
-        staff(request).username,
-        client_ip(request),
-    )
+    await Improve(request).delete_label(label_id)
     return response.redirect("/staff/improve/labels", status=303)

@@ -12,27 +12,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.db import utcnow
-from clinic.requests import get_request
 from clinic.schema import REQUEST_STATUSES
-from web.staff import clinic_queries, follow_ups
-from web.staff.context import client_ip, clinic, off_loop, settings, staff
+from web.staff import follow_ups
+from web.staff.context import settings
 from web.staff.inputs import BadInput, record_id
 from web.staff.masking import mask_contact
-from web.staff.rendering import Viewed, error_page, int_arg, render, safe_next
+from web.staff.rendering import Viewed, int_arg, render, safe_next
+from web.staff.services.requests import Requests
 
 bp = Blueprint("staff_requests")
-NO_SUCH_REQUEST = "No such consultation request."
-
-
-async def _saved(request: Request) -> dict[str, Any] | None:
-    """The request whose status was just saved, for the confirmation."""
-    if "saved" not in request.args:
-        return None
-    return await off_loop(
-        get_request,
-        settings(request).clinic_db_url,
-        record_id(request.args.get("saved"), "request"),
-    )
 
 
 def _with_saved(url: str, request_id: int) -> str:
@@ -47,14 +35,14 @@ async def requests_queue(request: Request) -> HTTPResponse:
     status = request.args.get("status", "new")
     if status not in REQUEST_STATUSES + ("all",):
         status = "new"
-    rows, counts, page, pages = await off_loop(
-        clinic_queries.requests_page, clinic(request), status, int_arg(request, "page", 1)
-    )
-    saved = await _saved(request)
+    page = int_arg(request, "page", 1)
+    saved_id = record_id(request.args.get("saved"), "request") if "saved" in request.args else None
+    queue = await Requests(request).queue(status, page, saved_id)
+    saved = queue["saved"]
     detail: dict[str, Any] = {
         "status": status,
-        "page": page,
-        "requests": [row["id"] for row in rows],
+        "page": queue["page"],
+        "requests": [row["id"] for row in queue["rows"]],
     }
     if saved:
         detail["saved"] = saved["id"]
@@ -63,14 +51,10 @@ async def requests_queue(request: Request) -> HTTPResponse:
         "requests.html",
         viewed=Viewed("view_requests", detail=detail),
         nav="requests",
-        rows=rows,
         status=status,
-        counts=counts,
         statuses=REQUEST_STATUSES,
-        page=page,
-        pages=pages,
-        saved=saved,
         mask_contact=mask_contact,
+        **queue,
     )
 
 
@@ -83,10 +67,8 @@ async def _request_page(
     """A request (a name, screening answers, notes and calls), its contact masked unless
     `reveal`; the audit log records either. `problem`: a note or call that could not be kept,
     shown again with what to fix and what was typed (400)."""
-    row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
-    if row is None:
-        return await error_page(request, 404, NO_SUCH_REQUEST)
-    history = await off_loop(follow_ups.follow_ups_of, clinic(request), request_id)
+    shown = await Requests(request).request(request_id)
+    row = shown["row"]
     tz = settings(request).timezone
     typed = dict(request.form) if problem else {}
     return await render(
@@ -104,7 +86,7 @@ async def _request_page(
         statuses=REQUEST_STATUSES,
         mask_contact=mask_contact,
         saved=request.args.get("saved") == str(request_id),
-        history=history,
+        history=shown["history"],
         outcomes=follow_ups.OUTCOME_LABELS,
         limits={
             "note": follow_ups.NOTE_LENGTH,
@@ -131,17 +113,8 @@ async def request_reveal(request: Request, request_id: int) -> HTTPResponse:
 async def request_status(request: Request, request_id: int) -> HTTPResponse:
     new_status = request.form.get("status")
     if new_status not in REQUEST_STATUSES:
-        return await error_page(request, 400, "Unknown status.")
-    old = await off_loop(
-        clinic_queries.change_status,
-        clinic(request),
-        request_id,
-        new_status,
-        staff(request).username,
-        client_ip(request),
-    )
-    if old is None:
-        return await error_page(request, 404, NO_SUCH_REQUEST)
+        raise BadInput("Unknown status.")
+    await Requests(request).change_status(request_id, new_status)
     back = safe_next(request.form.get("next"), "/staff/requests")
     return response.redirect(_with_saved(back, request_id), status=303)
 
@@ -158,40 +131,16 @@ async def request_note(request: Request, request_id: int) -> HTTPResponse:
         return await _request_page(
             request, request_id, False, {"form": "note", "message": str(error)}
         )
-    added = await off_loop(
-        follow_ups.add_note,
-        clinic(request),
-        request_id,
-        text,
-        staff(request).username,
-        client_ip(request),
-    )
-    if added is None:
-        return await error_page(request, 404, NO_SUCH_REQUEST)
+    await Requests(request).add_note(request_id, text)
     return _to_history(request_id)
 
 
 @bp.post("/requests/<request_id:int>/calls")
 async def request_call(request: Request, request_id: int) -> HTTPResponse:
-    row = await off_loop(get_request, settings(request).clinic_db_url, request_id)
-    if row is None:
-        return await error_page(request, 404, NO_SUCH_REQUEST)
     try:
-        call = follow_ups.read_call(
-            request.form, settings(request).timezone, utcnow(), row["created_at"]
-        )
+        await Requests(request).log_call(request_id, request.form)
     except BadInput as error:
         return await _request_page(
             request, request_id, False, {"form": "call", "message": str(error)}
         )
-    added = await off_loop(
-        follow_ups.log_call,
-        clinic(request),
-        request_id,
-        call,
-        staff(request).username,
-        client_ip(request),
-    )
-    if added is None:
-        return await error_page(request, 404, NO_SUCH_REQUEST)
     return _to_history(request_id)

@@ -11,17 +11,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff import clinic_queries, review_queries
-from web.staff.context import client_ip, clinic, off_loop, settings, staff, tracker
-from web.staff.filters import Filters, SenderScope
-from web.staff.inputs import record_id
-from web.staff.rendering import error_page
-from web.staff.tracker_store import TRACKER_MISSING, conversation_exists, next_conversation
+from web.staff.filters import Filters
+from web.staff.inputs import BadInput, record_id
+from web.staff.services.conversations import Conversations
+from web.staff.services.review import Reviews
 
 bp = Blueprint("staff_review")
 # What the review form's buttons set; "unread" takes the review away.
 REVIEW_CHOICES = {"reviewed": "reviewed", "follow_up": "follow_up", "unread": None}
-NO_CONVERSATION = "No conversation with this id (it may have been deleted by the retention policy)."
 
 
 def transcript_url(sender_id: str, filters: Filters) -> str:
@@ -39,37 +36,12 @@ def _see_other(url: str) -> HTTPResponse:
     return response.redirect(url, status=303)
 
 
-async def _existing(request: Request, sender_id: str) -> bool:
-    """Reviews, tags and notes are kept only for a conversation the tracker store holds."""
-    if not sender_id:
-        return False
-    try:
-        return await off_loop(conversation_exists, tracker(request), sender_id)
-    except TRACKER_MISSING:
-        return False
-
-
 async def _next_unread(request: Request, after: str, filters: Filters) -> HTTPResponse:
     """To the next unread conversation the list's filters let through (whatever review status
     they asked for), carrying those filters on; back to the list when none is left."""
-    unread = filters.but(status="unread")
-    engine = clinic(request)
-    senders = await off_loop(clinic_queries.request_senders, engine)
-    scope = await off_loop(review_queries.scope_for, engine, unread) or SenderScope()
-    try:
-        found = await off_loop(
-            next_conversation,
-            tracker(request),
-            unread,
-            senders,
-            settings(request).timezone,
-            scope,
-            after,
-        )
-    except TRACKER_MISSING:
-        found = None
+    found = await Conversations(request).next_unread(after, filters)
     if found is None:
-        return _see_other(list_url(unread, caught_up="1"))
+        return _see_other(list_url(filters.but(status="unread"), caught_up="1"))
     return _see_other(transcript_url(found, filters))
 
 
@@ -88,20 +60,10 @@ async def review(request: Request) -> HTTPResponse:
     choice = request.form.get("review") or ""
     note = (request.form.get("note") or "").strip()
     if choice not in REVIEW_CHOICES:
-        return await error_page(request, 400, "Unknown review status.")
+        raise BadInput("Unknown review status.")
     if choice == "follow_up" and not note:
-        return await error_page(request, 400, "Say in a few words what needs following up.")
-    if not await _existing(request, sender_id):
-        return await error_page(request, 404, NO_CONVERSATION)
-    await off_loop(
-        review_queries.set_review,
-        clinic(request),
-        sender_id,
-        REVIEW_CHOICES[choice],
-        note,
-        staff(request).username,
-        client_ip(request),
-    )
+        raise BadInput("Say in a few words what needs following up.")
+    await Reviews(request).set_review(sender_id, REVIEW_CHOICES[choice], note)
     filters = Filters.from_args(request.form)
     if request.form.get("then") == "next":
         return await _next_unread(request, sender_id, filters)
@@ -111,18 +73,7 @@ async def review(request: Request) -> HTTPResponse:
 @bp.post("/conversations/tags")
 async def add_tag(request: Request) -> HTTPResponse:
     sender_id = (request.form.get("sender") or "")[:255]
-    if not await _existing(request, sender_id):
-        return await error_page(request, 404, NO_CONVERSATION)
-    name = await off_loop(
-        review_queries.add_tag,
-        clinic(request),
-        sender_id,
-        request.form.get("name") or "",
-        staff(request).username,
-        client_ip(request),
-    )
-    if name is None:
-        return await error_page(request, 400, "Type the tag's name.")
+    await Reviews(request).add_tag(sender_id, request.form.get("name") or "")
     return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#tags")
 
 
@@ -130,58 +81,26 @@ async def add_tag(request: Request) -> HTTPResponse:
 async def remove_tag(request: Request) -> HTTPResponse:
     sender_id = (request.form.get("sender") or "")[:255]
     tag_id = record_id(request.form.get("tag_id"), "tag")
-    await off_loop(
-        review_queries.remove_tag,
-        clinic(request),
-        sender_id,
-        tag_id,
-        staff(request).username,
-        client_ip(request),
-    )
+    await Reviews(request).remove_tag(sender_id, tag_id)
     return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#tags")
 
 
 @bp.post("/conversations/notes")
 async def add_note(request: Request) -> HTTPResponse:
     sender_id = (request.form.get("sender") or "")[:255]
-    if not await _existing(request, sender_id):
-        return await error_page(request, 404, NO_CONVERSATION)
-    note_id = await off_loop(
-        review_queries.add_note,
-        clinic(request),
-        sender_id,
-        request.form.get("text") or "",
-        staff(request).username,
-        client_ip(request),
-    )
-    if note_id is None:
-        return await error_page(request, 400, "The note was empty.")
+    await Reviews(request).add_note(sender_id, request.form.get("text") or "")
     return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#notes")
 
 
 @bp.post("/filters")
 async def save_filter(request: Request) -> HTTPResponse:
     filters = Filters.from_args(request.form)
-    saved = await off_loop(
-        review_queries.save_filter,
-        clinic(request),
-        staff(request).username,
-        request.form.get("name") or "",
-        urllib.parse.urlencode(filters.as_args()),
-        client_ip(request),
-    )
-    if saved is None:
-        return await error_page(request, 400, "Give the filters a name.")
+    query = urllib.parse.urlencode(filters.as_args())
+    await Reviews(request).save_filter(request.form.get("name") or "", query)
     return _see_other(list_url(filters))
 
 
 @bp.post("/filters/<filter_id:int>/delete")
 async def delete_filter(request: Request, filter_id: int) -> HTTPResponse:
-    await off_loop(
-        review_queries.delete_filter,
-        clinic(request),
-        staff(request).username,
-        filter_id,
-        client_ip(request),
-    )
+    await Reviews(request).delete_filter(filter_id)
     return _see_other(list_url(Filters.from_args(request.form)))

@@ -8,21 +8,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff import clinic_queries
-from web.staff.auth import (
-    PRELOGIN_COOKIE,
-    SESSION_COOKIE,
-    authenticate,
-    clear_failures,
-    create_session,
-    csrf_ok,
-    delete_session,
-    load_session,
-    prelogin_csrf,
-    record_attempt,
-)
-from web.staff.context import client_ip, clinic, off_loop, settings, staff
+from web.staff.auth import PRELOGIN_COOKIE, SESSION_COOKIE, csrf_ok, prelogin_csrf
+from web.staff.context import settings
 from web.staff.rendering import render, safe_next, set_cookie
+from web.staff.services.accounts import Accounts
 
 bp = Blueprint("staff_sign_in")
 # The same words whichever limit refused the attempt and whether or not the account exists.
@@ -50,7 +39,7 @@ async def _login_page(
 
 @bp.get("/login")
 async def login_form(request: Request) -> HTTPResponse:
-    if await off_loop(load_session, clinic(request), request.cookies.get(SESSION_COOKIE)):
+    if await Accounts(request).session(request.cookies.get(SESSION_COOKIE)):
         return response.redirect(safe_next(request.args.get("next")))
     return await _login_page(request)
 
@@ -65,42 +54,21 @@ async def login(request: Request) -> HTTPResponse:
             "login page and try again.",
             status=403,
         )
-    engine = clinic(request)
     username = (request.form.get("username") or "").strip()[:64]
-    password = request.form.get("password") or ""
-    ip = client_ip(request)
-    # Counted as a failure before the password is checked, so that guesses sent at the same
-    # moment are counted one after another; a right password clears the count below.
-    refused_by = await off_loop(record_attempt, engine, username, ip)
-    if refused_by is not None:
-        await off_loop(
-            clinic_queries.record,
-            engine,
-            username or "(empty)",
-            "login_blocked",
-            detail={"limit": refused_by},
-            ip=ip,
-        )
+    signed_in = await Accounts(request).sign_in(username, request.form.get("password") or "")
+    if signed_in.refused_by is not None:
         return await _login_page(request, 429, LOCKED_OUT, username)
-    if not username or not await off_loop(authenticate, engine, username, password):
-        await off_loop(clinic_queries.record, engine, username or "(empty)", "login_failed", ip=ip)
+    if signed_in.token is None:
         return await _login_page(request, 401, "Wrong username or password.", username)
-    await off_loop(clear_failures, engine, username, ip)
-    session_token = await off_loop(create_session, engine, username, ip)
-    await off_loop(clinic_queries.record, engine, username, "login", ip=ip)
     resp = response.redirect(safe_next(request.form.get("next")), status=303)
-    set_cookie(resp, request, SESSION_COOKIE, session_token)
+    set_cookie(resp, request, SESSION_COOKIE, signed_in.token)
     set_cookie(resp, request, PRELOGIN_COOKIE, "", max_age=0)
     return resp
 
 
 @bp.post("/logout")
 async def logout(request: Request) -> HTTPResponse:
-    engine = clinic(request)
-    await off_loop(delete_session, engine, request.cookies.get(SESSION_COOKIE) or "")
-    await off_loop(
-        clinic_queries.record, engine, staff(request).username, "logout", ip=client_ip(request)
-    )
+    await Accounts(request).sign_out(request.cookies.get(SESSION_COOKIE) or "")
     resp = response.redirect("/staff/login", status=303)
     set_cookie(resp, request, SESSION_COOKIE, "", max_age=0)
     return resp
