@@ -202,3 +202,22 @@ def test_a_conversation_survives_a_restart_of_the_rasa_server(stack, conversatio
     assert "pregnant" in conversation.say("I want to book").lower()
     stack.restart_rasa()  # the tracker store is a SQLite file: the screening goes on
     assert re.search(r"inflamed|cystic", conversation.say("no"), re.I)
+
+
+@pytest.mark.parametrize(
+    "message,first,second",
+    [
+        ("price and sessions?", r"price", r"three|four"),
+        ("risk of infection and time off work?", r"infection", r"72|downtime"),
+    ],
+)
+def test_two_topics_joined_without_question_words_get_both_answers(
+    conversation, message, first, second
+):
+    reply = conversation.say(message)
+    assert re.search(first, reply, re.I) and re.search(second, reply, re.I), reply
+
+
+def test_an_allergy_told_with_a_joined_symptom_is_never_split_off(conversation):
+    reply = conversation.say("numbing creams make my skin itchy and red")
+    assert re.search(r"lidocaine", reply, re.I) and not re.search(r"pain.?free", reply, re.I)

@@ -23,9 +23,14 @@ from understanding.answers import (
 )
 from understanding.consent import read_consent
 from understanding.screening import read_all
+from understanding.wording import split_by_topics
 
 READING_KEY = "reading"
 _SAFETY = {"utter_emergency": "emergency", "utter_warning_signs": "warning"}
+
+
+def _told_a_contraindication(answers: Sequence[Any]) -> bool:
+    return any(a.response.startswith("utter_contra") for a in answers)
 
 
 def read_message(
@@ -39,9 +44,15 @@ def read_message(
     """The reading of one visitor message (see the module's docstring)."""
     trace = Trace()
     answers = select_responses(intent, ranking, entities, text, responses, trace)
+    # Caution first: a contraindication told beside a question is answered before the question.
+    answers = sorted(answers, key=lambda a: not _told_a_contraindication([a]))
     safety = _SAFETY.get(answers[0].response, "none") if answers else "none"
     screening = read_all(text, intent, dict(by_meaning or {}))
     questions = split_questions(text) if several_questions(text) else []
+    if not questions and not _told_a_contraindication(answers):
+        # "price and sessions?"; never a statement of a contraindication ("numbing creams make
+        # my skin itchy and red"), whose answer is the contraindication, whole.
+        questions = split_by_topics(text, entities)
     return {
         "intent": trace.intent,
         "classifier_intent": intent,

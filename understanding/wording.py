@@ -11,7 +11,7 @@ the procedure is. Pure functions over the text
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 
 from understanding.registry import load as load_rules
 
@@ -141,3 +141,26 @@ def everyday_skincare(intent: str | None, text: str) -> bool:
     in_view = _NEEDLING_NAMED.search(text) or _AROUND_A_TREATMENT.search(text)
     picking = intent in ("ask_aftercare", "ask_prep", "out_of_scope")
     return bool(picking and _PRODUCT_PICK.search(text) and not in_view)
+
+
+_TOPICS_JOINED = _pattern("topics_joined")
+# Entities that each make a topic of their own: the topic words, and the side effects.
+_TOPIC_ENTITIES = ("topic", "symptom")
+
+
+def split_by_topics(text: str, entities: Sequence[Mapping]) -> list[str]:
+    """Two questions when two different topics are named and joined ("price and sessions?"),
+    split at the joint between them; else none."""
+    named = sorted(
+        (int(e["start"]), int(e["end"]), f"{e['entity']}:{e.get('value')}")
+        for e in entities
+        if e.get("entity") in _TOPIC_ENTITIES and "start" in e and "end" in e
+    )
+    for (_, end, first), (start, _, second) in zip(named, named[1:], strict=False):
+        if first == second:
+            continue
+        joint = _TOPICS_JOINED.search(text, end, start)
+        if joint:
+            parts = [text[: joint.start()].strip(" ,"), text[joint.end() :].strip(" ,")]
+            return parts if all(len(p) >= 3 for p in parts) else []
+    return []
