@@ -138,3 +138,17 @@ def test_a_wrong_answer_is_explained_and_asked_once(conversation):
         reply = conversation.say(wrong)
         assert reply.count("?") == 1, reply  # the reason, then the question once
         conversation.say(then)
+
+
+def test_a_visit_proposed_by_day_and_time_gets_an_honest_answer_and_the_request(conversation):
+    reply = conversation.say("Tuesday at 10am?")
+    assert re.search(r"opening hours|how soon appointments", reply, re.I)
+    assert re.search(r"request a consultation", reply, re.I)
+    assert not re.search(r"72|downtime|rephrase", reply, re.I)
+
+
+def test_a_day_and_time_given_as_the_preferred_time_is_taken_as_it(stack, conversation):
+    reach_the_confirmation(conversation, "Ana Silva", "ana@example.com", "Tuesday at 10am")
+    conversation.say("yes")
+    [stored] = requests_of(stack, conversation.sender)
+    assert stored["preferred_time"] == "Tuesday at 10am"

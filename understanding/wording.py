@@ -54,6 +54,9 @@ _AROUND_A_TREATMENT = _pattern("around_a_treatment")
 # "Is this invasive? I don't want anything where they cut me", "is this like surgery?": what the
 # procedure is.
 _SURGERY = _pattern("surgery")
+# A day or a time named in a message the classifier read as no topic: a visit proposed.
+_DAY_OR_TIME = _pattern("day_or_time")
+_NO_TOPIC = {"inform", "nlu_fallback", "out_of_scope"}
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
 _IT_TREATS = _pattern("it_treats")
@@ -107,6 +110,8 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.risk_of_it", "ask_side_effects"
     if intent == "ask_contraindications" and _IT_TREATS.search(text) and not labels:
         return "wording.what_it_treats", "ask_treats"
+    if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
+        return "wording.visit_proposed", "ask_opening_hours"
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
         return "wording.like_surgery", "ask_what_is"
     subject = set(labels) & {"product", "activity"}
