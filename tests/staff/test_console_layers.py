@@ -132,3 +132,67 @@ def test_a_service_method_runs_in_a_worker_thread_and_raises_to_its_caller():
 
     loop_thread, (worker, value) = asyncio.run(run())
     assert value == 42 and worker != loop_thread
+
+
+# --- form and pager helpers ----------------------------------------------------------------
+
+
+def test_a_text_field_is_read_as_sent_trimmed_and_cut_only_when_asked():
+    from web.staff.inputs import text
+
+    form = {"note": "  call back  ", "sender": "x" * 300, "listed": ["first", "second"]}
+    assert text(form, "note") == "  call back  "
+    assert text(form, "note", strip=True) == "call back"
+    assert text(form, "note", 6, strip=True) == "call b"  # trimmed, then cut
+    assert text(form, "absent") == "" and text({"empty": None}, "empty") == ""
+    assert text(form, "listed") == "first"  # a parse_qs mapping: the first value
+    assert text({"none": []}, "none") == ""
+
+
+def test_a_conversation_id_is_cut_to_the_tracker_stores_column_but_not_trimmed():
+    from web.staff.inputs import SENDER_LENGTH, sender
+
+    assert sender({"sender": " a b "}) == " a b "  # ids are taken as they are
+    assert sender({"sender": "x" * 300}) == "x" * SENDER_LENGTH
+    assert sender({}) == ""
+
+
+def test_choices_numbers_id_lists_and_a_form_as_typed():
+    from web.staff.inputs import BadInput, fields, id_list, number, one_of
+
+    assert one_of({"status": "contacted"}, "status", ("new", "contacted"), "new") == "contacted"
+    assert one_of({"status": "gone"}, "status", ("new", "contacted"), "new") == "new"
+    assert one_of({}, "status", ("new",), "all") == "all"
+    assert number({}, "page", 1) == 1 and number({"page": " 7 "}, "page", 1) == 7
+    with pytest.raises(BadInput, match="page number must be a whole number from 1 to"):
+        number({"page": "0"}, "page", 1)
+    with pytest.raises(BadInput, match="number of days must be a whole number from 1 to 366"):
+        number({"days": "999"}, "days", 30, 1, 366)
+    assert id_list(" 3,4,,5 ", "label") == [3, 4, 5] and id_list(None) == []
+    assert id_list(",".join(map(str, range(1, 600)))) == list(range(1, 501))
+    with pytest.raises(BadInput):
+        id_list("3,x", "label")
+    assert fields({"staff": ["Ana"], "at": ["2024-05-01T10:00"]}) == {
+        "staff": "Ana",
+        "at": "2024-05-01T10:00",
+    }
+
+
+@pytest.mark.parametrize(
+    "asked, total, per_page, page, pages, offset",
+    [
+        (1, 0, 25, 1, 1, 0),  # an empty list has one page
+        (3, 60, 25, 3, 3, 50),
+        (9, 60, 25, 3, 3, 50),  # past the end: the last page
+        (0, 60, 25, 1, 3, 0),
+        (2, 50, 25, 2, 2, 25),  # exactly two full pages
+        (2, 51, 25, 2, 3, 25),
+    ],
+)
+def test_the_pager_keeps_the_page_within_the_list(asked, total, per_page, page, pages, offset):
+    from web.staff.pager import Pager
+
+    pager = Pager.at(asked, total, per_page)
+    assert (pager.page, pager.pages, pager.offset) == (page, pages, offset)
+    items = list(range(total))
+    assert list(pager.of(items)) == items[offset : offset + per_page]

@@ -221,7 +221,7 @@ def test_list_next_and_dashboard_same_on_postgresql(dbs, stories, status, tag):
             for after in SENDERS
         ]
         counts = review_counts(tracker, NOW - 86400, review_queries.review_senders(clinic))
-        seen[backend] = ([r["sender_id"] for r in page.rows], page.total, nexts, counts)
+        seen[backend] = ([r["sender_id"] for r in page.rows], page.pager.total, nexts, counts)
     assert seen["sqlite"] == seen["postgresql"]
     if (status, tag) == ("unread", None):
         assert seen["sqlite"][0] == ["oldest"]

@@ -89,8 +89,8 @@ def test_same_results_as_sqlite(both, filters):
     a = list_conversations(lite, filters, senders, timezone.utc)
     b = list_conversations(pg, filters, senders, timezone.utc)
     assert [r["sender_id"] for r in a.rows] == [r["sender_id"] for r in b.rows]
-    assert (a.total, a.with_flag, a.with_fallback, a.with_request) == (
-        b.total,
+    assert (a.pager.total, a.with_flag, a.with_fallback, a.with_request) == (
+        b.pager.total,
         b.with_flag,
         b.with_fallback,
         b.with_request,

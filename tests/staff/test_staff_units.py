@@ -303,7 +303,7 @@ def test_list_and_filters(tracker_db):
     tz = timezone.utc
     requests = {"booked", "flagged"}
     everything = list_conversations(engine, Filters(), requests, tz)
-    assert everything.total == 5 and "empty" not in _senders(everything)
+    assert everything.pager.total == 5 and "empty" not in _senders(everything)
     assert [r["sender_id"] for r in everything.rows][:2] == ["booked", "flagged"]  # newest first
     assert (everything.with_request, everything.with_flag, everything.with_fallback) == (2, 1, 1)
 
@@ -325,7 +325,7 @@ def test_list_and_filters(tracker_db):
     assert only(date_from=today - timedelta(days=3)) == {"booked", "flagged"}
     assert only(date_to=today - timedelta(days=10)) == {"plain"}
     paged = list_conversations(engine, Filters(), requests, tz, page=2, per_page=2)
-    assert paged.pages == 3 and len(paged.rows) == 2 and paged.page == 2
+    assert paged.pager.pages == 3 and len(paged.rows) == 2 and paged.pager.page == 2
 
 
 def test_filters_from_query_args():

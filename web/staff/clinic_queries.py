@@ -6,7 +6,6 @@ the review workflow's reviews, tags, notes and saved filters in review_queries.p
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,11 +23,21 @@ from clinic.schema import (
 )
 from web.staff.grouping import comparable_text, text_key
 from web.staff.masking import pseudonymise
+from web.staff.pager import Pager
 
 Row = dict[str, Any]
 requests_c = consultation_requests.c
 states_c = nlu_label_states.c
 IGNORE_REASON_LENGTH = 200  # nlu_label_states.ignore_reason
+
+
+def fetch_rows(source: Engine | sa.engine.Connection, query: sa.sql.Select) -> list[Row]:
+    """A query's rows as dicts (what the pages and exports take), on a connection of its own
+    when given the engine."""
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            return fetch_rows(conn, query)
+    return [dict(row) for row in source.execute(query).mappings()]
 
 
 def audit(
@@ -98,39 +107,25 @@ def status_counts(engine: Engine) -> dict[str, int]:
 
 
 def requests_of(engine: Engine, sender_id: str) -> list[Row]:
-    with engine.connect() as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                sa.select(consultation_requests)
-                .where(requests_c.sender_id == sender_id)
-                .order_by(requests_c.created_at)
-            ).mappings()
-        ]
+    query = sa.select(consultation_requests).where(requests_c.sender_id == sender_id)
+    return fetch_rows(engine, query.order_by(requests_c.created_at))
 
 
 def requests_page(
     engine: Engine, status: str, page: int, per_page: int = 50
-) -> tuple[list[Row], dict[str, int], int, int]:
+) -> tuple[list[Row], dict[str, int], Pager]:
     """One page of the queue (status "all" or one of REQUEST_STATUSES), newest first, with the
-    count per status, the page shown and the number of pages."""
+    count per status."""
     with engine.connect() as conn:
         counts = _status_counts(conn)
         query = sa.select(consultation_requests)
         if status != "all":
             query = query.where(requests_c.status == status)
         total = counts.get(status, 0) if status != "all" else sum(counts.values())
-        pages = max(1, math.ceil(total / per_page))
-        page = min(page, pages)
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                query.order_by(requests_c.created_at.desc(), requests_c.id.desc())
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-            ).mappings()
-        ]
-    return rows, counts, page, pages
+        pager = Pager.at(page, total, per_page)
+        order = (requests_c.created_at.desc(), requests_c.id.desc())
+        rows = fetch_rows(conn, query.order_by(*order).limit(per_page).offset(pager.offset))
+    return rows, counts, pager
 
 
 def all_requests(engine: Engine, status: str) -> list[Row]:
@@ -138,8 +133,7 @@ def all_requests(engine: Engine, status: str) -> list[Row]:
     query = sa.select(consultation_requests).order_by(requests_c.created_at.desc())
     if status in REQUEST_STATUSES:
         query = query.where(requests_c.status == status)
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+    return fetch_rows(engine, query)
 
 
 def change_status(
@@ -326,27 +320,20 @@ def delete_labels(engine: Engine, label_ids: Iterable[int], who: str, ip: str) -
 
 def audit_page(
     engine: Engine, action: str, page: int, per_page: int = 100
-) -> tuple[list[Row], int, int, int, list[str]]:
-    """One page of the audit log, newest first: rows, total, page shown, pages, actions seen."""
+) -> tuple[list[Row], Pager, list[str]]:
+    """One page of the audit log, newest first, and the actions it holds."""
     query = sa.select(audit_log)
     count = sa.select(sa.func.count()).select_from(audit_log)
     if action:
         query = query.where(audit_log.c.action == action)
         count = count.where(audit_log.c.action == action)
     with engine.connect() as conn:
-        total = conn.execute(count).scalar_one()
-        pages = max(1, math.ceil(total / per_page))
-        page = min(page, pages)
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                query.order_by(audit_log.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
-            ).mappings()
-        ]
-        actions = [
-            r[0]
-            for r in conn.execute(
+        pager = Pager.at(page, conn.execute(count).scalar_one(), per_page)
+        newest = query.order_by(audit_log.c.id.desc())
+        rows = fetch_rows(conn, newest.limit(per_page).offset(pager.offset))
+        actions = list(
+            conn.execute(
                 sa.select(audit_log.c.action).distinct().order_by(audit_log.c.action)
-            )
-        ]
-    return rows, total, page, pages, actions
+            ).scalars()
+        )
+    return rows, pager, actions

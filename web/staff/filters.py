@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
-from web.staff.inputs import day
+from web.staff.inputs import day, text
 
 # The query-string names of the filters, as the list, its pagination and the exports use them.
 FILTER_ARGS = ("from", "to", "request", "contra", "fallback", "intent", "q", "status", "tag")
@@ -47,23 +47,17 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> Filters:
-        def get(name: str) -> str | None:
-            value = args.get(name)
-            if isinstance(value, list):
-                value = value[0] if value else None
-            return value
-
-        status = (get("status") or "").strip()
+        status = text(args, "status", strip=True)
         return cls(
-            date_from=day(get("from"), "“from” date"),
-            date_to=day(get("to"), "“to” date"),
-            has_request=_tristate(get("request")),
-            contraindication=_tristate(get("contra")),
-            fallback=_tristate(get("fallback")),
-            intent=(get("intent") or "").strip()[:255] or None,
-            q=(get("q") or "").strip()[:500] or None,
+            date_from=day(text(args, "from"), "“from” date"),
+            date_to=day(text(args, "to"), "“to” date"),
+            has_request=_tristate(text(args, "request")),
+            contraindication=_tristate(text(args, "contra")),
+            fallback=_tristate(text(args, "fallback")),
+            intent=text(args, "intent", 255, strip=True) or None,
+            q=text(args, "q", 500, strip=True) or None,
             status=status if status in REVIEW_FILTERS else None,
-            tag=tag_name(get("tag") or "") or None,
+            tag=tag_name(text(args, "tag")) or None,
         )
 
     def as_args(self) -> dict[str, str]:

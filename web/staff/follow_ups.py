@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from clinic.db import as_utc, utcnow
 from clinic.schema import CALL_OUTCOMES, consultation_requests, request_follow_ups
-from web.staff.clinic_queries import audit
+from web.staff.clinic_queries import audit, fetch_rows
 from web.staff.inputs import FIRST_DAY, BadInput
 
 NOTE_LENGTH = 2000  # a note on a request
@@ -197,11 +197,5 @@ def _newest_first(row: Row) -> tuple[datetime, int]:
 def follow_ups_of(engine: Engine, request_id: int) -> list[Row]:
     """A request's notes and calls, newest first (what happened last is what staff need)."""
     c = request_follow_ups.c
-    with engine.connect() as conn:
-        rows = [
-            dict(r)
-            for r in conn.execute(
-                sa.select(request_follow_ups).where(c.request_id == request_id)
-            ).mappings()
-        ]
+    rows = fetch_rows(engine, sa.select(request_follow_ups).where(c.request_id == request_id))
     return sorted(rows, key=_newest_first, reverse=True)

@@ -18,7 +18,7 @@ from clinic.db import as_utc
 from web.proxies import is_https
 from web.staff.auth import COOKIE_PATH
 from web.staff.context import settings
-from web.staff.inputs import BadInput, whole_number
+from web.staff.inputs import BadInput
 from web.staff.masking import mask_text, mask_value
 from web.staff.services.audit import AuditLog, Viewed
 from web.staff.services.base import Missing
@@ -161,16 +161,6 @@ def safe_next(value: str | None, default: str = "/staff/") -> str:
     ):
         return value
     return default
-
-
-# How a query-string number is named on the 400 page when it is wrong.
-NUMBER_NAMES = {"page": "page number", "days": "number of days"}
-
-
-def int_arg(request: Request, name: str, default: int, low: int = 1, high: int = 10**6) -> int:
-    """A whole number from the query string, `default` when absent; BadInput when it is not a
-    number from `low` to `high`."""
-    return whole_number(request.args.get(name), NUMBER_NAMES.get(name, name), default, low, high)
 
 
 def stamp(request: Request) -> str:

@@ -24,7 +24,7 @@ from clinic.schema import (
     saved_filters,
     tags,
 )
-from web.staff.clinic_queries import audit
+from web.staff.clinic_queries import audit, fetch_rows
 from web.staff.filters import Filters, SenderScope, tag_name
 
 Row = dict[str, Any]
@@ -166,29 +166,23 @@ def scope_for(engine: Engine, filters: Filters) -> SenderScope | None:
 def all_tags(engine: Engine) -> list[Row]:
     """Every tag staff made, by name, with the number of conversations that carry it."""
     used = sa.func.count(links_c.sender_id)
-    with engine.connect() as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                sa.select(tags_c.id, tags_c.name, used.label("conversations"))
-                .select_from(tags.outerjoin(conversation_tags, links_c.tag_id == tags_c.id))
-                .group_by(tags_c.id, tags_c.name, tags_c.name_key)
-                .order_by(tags_c.name_key)
-            ).mappings()
-        ]
+    return fetch_rows(
+        engine,
+        sa.select(tags_c.id, tags_c.name, used.label("conversations"))
+        .select_from(tags.outerjoin(conversation_tags, links_c.tag_id == tags_c.id))
+        .group_by(tags_c.id, tags_c.name, tags_c.name_key)
+        .order_by(tags_c.name_key),
+    )
 
 
 def tags_of(engine: Engine, sender_id: str) -> list[Row]:
-    with engine.connect() as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                sa.select(tags_c.id, tags_c.name, links_c.added_by, links_c.added_at)
-                .join(conversation_tags, links_c.tag_id == tags_c.id)
-                .where(links_c.sender_id == sender_id)
-                .order_by(tags_c.name_key)
-            ).mappings()
-        ]
+    return fetch_rows(
+        engine,
+        sa.select(tags_c.id, tags_c.name, links_c.added_by, links_c.added_at)
+        .join(conversation_tags, links_c.tag_id == tags_c.id)
+        .where(links_c.sender_id == sender_id)
+        .order_by(tags_c.name_key),
+    )
 
 
 def _tag_id(conn: Connection, name: str, who: str, ip: str) -> int:
@@ -276,15 +270,12 @@ def add_note(engine: Engine, sender_id: str, text: str, who: str, ip: str) -> in
 
 def notes_of(engine: Engine, sender_id: str) -> list[Row]:
     """A conversation's notes, oldest first (they read as a thread)."""
-    with engine.connect() as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                sa.select(conversation_notes)
-                .where(conversation_notes.c.sender_id == sender_id)
-                .order_by(conversation_notes.c.created_at, conversation_notes.c.id)
-            ).mappings()
-        ]
+    return fetch_rows(
+        engine,
+        sa.select(conversation_notes)
+        .where(conversation_notes.c.sender_id == sender_id)
+        .order_by(conversation_notes.c.created_at, conversation_notes.c.id),
+    )
 
 
 # --- saved filters -------------------------------------------------------------------------
@@ -319,15 +310,12 @@ def save_filter(engine: Engine, username: str, name: str, query: str, ip: str) -
 
 
 def saved_filters_of(engine: Engine, username: str) -> list[Row]:
-    with engine.connect() as conn:
-        return [
-            dict(r)
-            for r in conn.execute(
-                sa.select(saved_filters)
-                .where(saved_filters.c.username == username)
-                .order_by(saved_filters.c.name)
-            ).mappings()
-        ]
+    return fetch_rows(
+        engine,
+        sa.select(saved_filters)
+        .where(saved_filters.c.username == username)
+        .order_by(saved_filters.c.name),
+    )
 
 
 def delete_filter(engine: Engine, username: str, filter_id: int, ip: str) -> bool:

@@ -6,7 +6,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from web.staff.rendering import Viewed, int_arg, render
+from web.staff.inputs import number, text
+from web.staff.rendering import Viewed, render
 from web.staff.services.audit import AuditLog
 
 bp = Blueprint("staff_audit")
@@ -14,12 +15,12 @@ bp = Blueprint("staff_audit")
 
 @bp.get("/audit")
 async def audit_page(request: Request) -> HTTPResponse:
-    action = request.args.get("action") or ""
-    log = await AuditLog(request).page(action, int_arg(request, "page", 1))
+    action = text(request.args, "action")
+    log = await AuditLog(request).page(action, number(request.args, "page", 1))
     return await render(
         request,
         "audit.html",
-        viewed=Viewed("view_audit", detail={"action": action or None, "page": log["page"]}),
+        viewed=Viewed("view_audit", detail={"action": action or None, "page": log["pager"].page}),
         nav="audit",
         action=action,
         **log,

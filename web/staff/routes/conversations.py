@@ -9,9 +9,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from web.staff.filters import Filters
+from web.staff.inputs import number, sender
 from web.staff.masking import mask_contact, mask_name
 from web.staff.plain_words import intent_name
-from web.staff.rendering import Viewed, int_arg, render
+from web.staff.rendering import Viewed, render
 from web.staff.services.conversations import Conversations
 
 bp = Blueprint("staff_conversations")
@@ -20,7 +21,7 @@ bp = Blueprint("staff_conversations")
 @bp.get("/conversations")
 async def conversations(request: Request) -> HTTPResponse:
     filters = Filters.from_args(request.args)
-    listed = await Conversations(request).list_page(filters, int_arg(request, "page", 1))
+    listed = await Conversations(request).list_page(filters, number(request.args, "page", 1))
     page = listed["page"]
     return await render(
         request,
@@ -29,7 +30,7 @@ async def conversations(request: Request) -> HTTPResponse:
             "view_conversations",
             detail={
                 "filters": filters.as_args(),
-                "page": page.page if page else 1,
+                "page": page.pager.page if page else 1,
                 "conversations": [row["sender_id"] for row in page.rows] if page else [],
             },
         ),
@@ -68,11 +69,9 @@ async def _transcript(
 
 @bp.get("/conversations/view")
 async def transcript(request: Request) -> HTTPResponse:
-    sender_id = (request.args.get("sender") or "")[:255]
-    return await _transcript(request, sender_id, False, Filters.from_args(request.args))
+    return await _transcript(request, sender(request.args), False, Filters.from_args(request.args))
 
 
 @bp.post("/conversations/reveal")
 async def transcript_reveal(request: Request) -> HTTPResponse:
-    sender_id = (request.form.get("sender") or "")[:255]
-    return await _transcript(request, sender_id, True, Filters.from_args(request.form))
+    return await _transcript(request, sender(request.form), True, Filters.from_args(request.form))

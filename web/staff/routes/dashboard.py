@@ -8,7 +8,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from web.staff import charts
-from web.staff.rendering import Viewed, int_arg, render
+from web.staff.inputs import number
+from web.staff.rendering import Viewed, render
 from web.staff.services.dashboard import Dashboard
 
 bp = Blueprint("staff_dashboard")
@@ -16,7 +17,7 @@ bp = Blueprint("staff_dashboard")
 
 @bp.get("/")
 async def dashboard(request: Request) -> HTTPResponse:
-    days = int_arg(request, "days", 30, 1, 366)
+    days = number(request.args, "days", 30, 1, 366)
     figures = await Dashboard(request).figures(days)
     return await render(
         request,

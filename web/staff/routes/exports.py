@@ -19,7 +19,7 @@ from clinic.schema import REQUEST_STATUSES
 from web.staff import exports
 from web.staff.context import settings
 from web.staff.filters import FILTER_ARGS, Filters
-from web.staff.inputs import BadInput
+from web.staff.inputs import BadInput, one_of, sender, text
 from web.staff.rendering import Viewed, download, render, stamp
 from web.staff.services.exports import Exports
 
@@ -35,7 +35,7 @@ UNMASKED = {
 
 
 def _request_status(source: Any) -> str:
-    status = source.get("status") or "all"
+    status = text(source, "status") or "all"
     if status not in REQUEST_STATUSES + ("all",):
         raise BadInput(f"Export requests of one status ({', '.join(REQUEST_STATUSES)}) or all.")
     return status
@@ -52,14 +52,13 @@ def _selection(kind: str, source: Any) -> dict[str, str]:
 @bp.get("/exports")
 async def exports_page(request: Request) -> HTTPResponse:
     pending = await Exports(request).pending()
-    status = request.args.get("status")
     return await render(
         request,
         "exports.html",
         viewed=Viewed("view_exports"),
         nav="exports",
         statuses=REQUEST_STATUSES,
-        status=status if status in REQUEST_STATUSES else "all",
+        status=one_of(request.args, "status", REQUEST_STATUSES, "all"),
         pending=pending,
         zone=exports.zone_name(settings(request).timezone),
     )
@@ -68,7 +67,7 @@ async def exports_page(request: Request) -> HTTPResponse:
 @bp.get("/exports/unmasked")
 async def confirm_unmasked(request: Request) -> HTTPResponse:
     """The first step of an unmasked export: what the file will hold, and what to do with it."""
-    what = request.args.get("what") or ""
+    what = text(request.args, "what")
     if what not in UNMASKED:
         raise BadInput("Choose the file to export with contact details: " + ", ".join(UNMASKED))
     kind, fmt = what.split(".")
@@ -100,7 +99,7 @@ async def export_nlu(request: Request) -> HTTPResponse:
 
 @bp.get("/export/story.yml")
 async def export_story(request: Request) -> HTTPResponse:
-    sender_id = (request.args.get("sender") or "")[:255]
+    sender_id = sender(request.args)
     body = await Exports(request).story(sender_id)
     if body is None:
         return response.text("No conversation with this id.", status=404)

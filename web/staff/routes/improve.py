@@ -6,7 +6,6 @@ the inbox; `handled=1` shows them too. Saving a label comes back with a confirma
 
 from __future__ import annotations
 
-import math
 import urllib.parse
 
 from sanic import Blueprint, response
@@ -16,9 +15,10 @@ from sanic.response import HTTPResponse
 from clinic.schema import DISMISSED
 from web.staff import plain_words
 from web.staff.domain import domain_info
-from web.staff.inputs import BadInput, record_ids
+from web.staff.inputs import BadInput, id_list, number, record_ids, text
+from web.staff.pager import Pager
 from web.staff.plain_words import intent_name, intent_words
-from web.staff.rendering import Viewed, int_arg, qs, render, safe_next
+from web.staff.rendering import Viewed, qs, render, safe_next
 from web.staff.services.improve import Improve
 from web.staff.unclear import HANDLED_WITH_CONFIDENCE, answered_name
 
@@ -37,31 +37,32 @@ async def read_intent_examples(_app: object, _loop: object) -> None:
 
 @bp.get("/improve")
 async def improve(request: Request) -> HTTPResponse:
-    days = int_arg(request, "days", 90, 1, 3660)
+    days = number(request.args, "days", 90, 1, 3660)
     show_handled = request.args.get("handled") == "1"
-    asked_page = int_arg(request, "page", 1)
-    inbox = await Improve(request).inbox(days, show_handled, _ids_arg(request))
+    asked_page = number(request.args, "page", 1)
+    saved_ids = id_list(request.args.get("saved"), "label")
+    inbox = await Improve(request).inbox(days, show_handled, saved_ids)
     groups, handled, saved = inbox["groups"], inbox["handled"], inbox["saved"]
-    pages = max(1, math.ceil(len(groups) / PER_PAGE))
-    page = min(asked_page, pages)
+    pager = Pager.at(asked_page, len(groups), PER_PAGE)
     return await render(
         request,
         "improve.html",
-        viewed=Viewed("view_improve", detail={"days": days, "page": page, "handled": show_handled}),
+        viewed=Viewed(
+            "view_improve", detail={"days": days, "page": pager.page, "handled": show_handled}
+        ),
         nav="improve",
         days=days,
-        groups=groups[(page - 1) * PER_PAGE : page * PER_PAGE],
-        total=len(groups),
+        groups=pager.of(groups),
+        total=pager.total,
         messages=inbox["messages"],
-        page=page,
-        pages=pages,
+        pager=pager,
         intents=inbox["intents"],
         answered_name=answered_name,
         plain_intent=intent_name,
         confident=HANDLED_WITH_CONFIDENCE,
         saved=saved,
         saved_as=intent_words(saved[0]["intent"]) if saved else None,
-        undone=int_arg(request, "undone", 0, 0, 10**6),
+        undone=number(request.args, "undone", 0, 0, 10**6),
         dismissed=DISMISSED,
         labelled=inbox["labelled"],
         show_handled=show_handled,
@@ -74,11 +75,11 @@ async def improve(request: Request) -> HTTPResponse:
 
 @bp.post("/improve/label")
 async def improve_label(request: Request) -> HTTPResponse:
-    choice = request.form.get("intent") or ""
+    choice = text(request.form, "intent")
     allowed = domain_info()["intents"] | {OUT_OF_SCOPE, DISMISSED}
     if choice not in allowed or choice == "nlu_fallback":
         raise BadInput("Pick one of the assistant's intents.")
-    reason = (request.form.get("reason") or "").strip()
+    reason = text(request.form, "reason", strip=True)
     if choice == DISMISSED and not reason:
         raise BadInput("Say why these messages are ignored.")
     ids = record_ids(request.form.getlist("event_id") or [], "message")
@@ -97,12 +98,6 @@ async def labels_undo(request: Request) -> HTTPResponse:
 
 
 NOTICES = ("saved", "undone")  # the confirmation's arguments, never carried on
-
-
-def _ids_arg(request: Request) -> list[int]:
-    """The label ids of `saved=3,4` (the confirmation after labelling); BadInput if not ids."""
-    text = (request.args.get("saved") or "").strip()
-    return record_ids([part for part in text.split(",") if part.strip()], "label")[:500]
 
 
 def _without_notices(path: str) -> str:

@@ -15,9 +15,9 @@ from clinic.db import utcnow
 from clinic.schema import REQUEST_STATUSES
 from web.staff import follow_ups
 from web.staff.context import settings
-from web.staff.inputs import BadInput, record_id
+from web.staff.inputs import BadInput, fields, number, one_of, record_id
 from web.staff.masking import mask_contact
-from web.staff.rendering import Viewed, int_arg, render, safe_next
+from web.staff.rendering import Viewed, render, safe_next
 from web.staff.services.requests import Requests
 
 bp = Blueprint("staff_requests")
@@ -32,16 +32,14 @@ def _with_saved(url: str, request_id: int) -> str:
 
 @bp.get("/requests")
 async def requests_queue(request: Request) -> HTTPResponse:
-    status = request.args.get("status", "new")
-    if status not in REQUEST_STATUSES + ("all",):
-        status = "new"
-    page = int_arg(request, "page", 1)
+    status = one_of(request.args, "status", REQUEST_STATUSES + ("all",), "new")
+    page = number(request.args, "page", 1)
     saved_id = record_id(request.args.get("saved"), "request") if "saved" in request.args else None
     queue = await Requests(request).queue(status, page, saved_id)
     saved = queue["saved"]
     detail: dict[str, Any] = {
         "status": status,
-        "page": queue["page"],
+        "page": queue["pager"].page,
         "requests": [row["id"] for row in queue["rows"]],
     }
     if saved:
@@ -70,7 +68,6 @@ async def _request_page(
     shown = await Requests(request).request(request_id)
     row = shown["row"]
     tz = settings(request).timezone
-    typed = dict(request.form) if problem else {}
     return await render(
         request,
         "request.html",
@@ -94,7 +91,7 @@ async def _request_page(
             "staff": follow_ups.STAFF_LENGTH,
         },
         problem=problem or {},
-        typed={k: (v[0] if isinstance(v, list) else v) for k, v in typed.items()},
+        typed=fields(request.form) if problem else {},
         call_at=follow_ups.local_input(utcnow(), tz),
     )
 

@@ -12,7 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from web.staff.filters import Filters
-from web.staff.inputs import BadInput, record_id
+from web.staff.inputs import BadInput, record_id, sender, text
 from web.staff.services.conversations import Conversations
 from web.staff.services.review import Reviews
 
@@ -48,17 +48,15 @@ async def _next_unread(request: Request, after: str, filters: Filters) -> HTTPRe
 @bp.get("/conversations/next")
 async def next_unread(request: Request) -> HTTPResponse:
     """Skips to the next unread conversation without marking this one."""
-    return await _next_unread(
-        request, (request.args.get("sender") or "")[:255], Filters.from_args(request.args)
-    )
+    return await _next_unread(request, sender(request.args), Filters.from_args(request.args))
 
 
 @bp.post("/conversations/review")
 async def review(request: Request) -> HTTPResponse:
-    sender_id = (request.form.get("sender") or "")[:255]
+    sender_id = sender(request.form)
     # Not "status": that is the list's review filter, which the form carries along too.
-    choice = request.form.get("review") or ""
-    note = (request.form.get("note") or "").strip()
+    choice = text(request.form, "review")
+    note = text(request.form, "note", strip=True)
     if choice not in REVIEW_CHOICES:
         raise BadInput("Unknown review status.")
     if choice == "follow_up" and not note:
@@ -72,14 +70,14 @@ async def review(request: Request) -> HTTPResponse:
 
 @bp.post("/conversations/tags")
 async def add_tag(request: Request) -> HTTPResponse:
-    sender_id = (request.form.get("sender") or "")[:255]
-    await Reviews(request).add_tag(sender_id, request.form.get("name") or "")
+    sender_id = sender(request.form)
+    await Reviews(request).add_tag(sender_id, text(request.form, "name"))
     return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#tags")
 
 
 @bp.post("/conversations/tags/remove")
 async def remove_tag(request: Request) -> HTTPResponse:
-    sender_id = (request.form.get("sender") or "")[:255]
+    sender_id = sender(request.form)
     tag_id = record_id(request.form.get("tag_id"), "tag")
     await Reviews(request).remove_tag(sender_id, tag_id)
     return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#tags")
@@ -87,8 +85,8 @@ async def remove_tag(request: Request) -> HTTPResponse:
 
 @bp.post("/conversations/notes")
 async def add_note(request: Request) -> HTTPResponse:
-    sender_id = (request.form.get("sender") or "")[:255]
-    await Reviews(request).add_note(sender_id, request.form.get("text") or "")
+    sender_id = sender(request.form)
+    await Reviews(request).add_note(sender_id, text(request.form, "text"))
     return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#notes")
 
 
@@ -96,7 +94,7 @@ async def add_note(request: Request) -> HTTPResponse:
 async def save_filter(request: Request) -> HTTPResponse:
     filters = Filters.from_args(request.form)
     query = urllib.parse.urlencode(filters.as_args())
-    await Reviews(request).save_filter(request.form.get("name") or "", query)
+    await Reviews(request).save_filter(text(request.form, "name"), query)
     return _see_other(list_url(filters))
 
 

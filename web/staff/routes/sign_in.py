@@ -10,12 +10,14 @@ from sanic.response import HTTPResponse
 
 from web.staff.auth import PRELOGIN_COOKIE, SESSION_COOKIE, csrf_ok, prelogin_csrf
 from web.staff.context import settings
+from web.staff.inputs import text
 from web.staff.rendering import render, safe_next, set_cookie
 from web.staff.services.accounts import Accounts
 
 bp = Blueprint("staff_sign_in")
 # The same words whichever limit refused the attempt and whether or not the account exists.
 LOCKED_OUT = "Too many failed sign-ins. Wait 15 minutes, then try again."
+USERNAME_LENGTH = 64  # staff_users.username
 
 
 async def _login_page(
@@ -54,8 +56,8 @@ async def login(request: Request) -> HTTPResponse:
             "login page and try again.",
             status=403,
         )
-    username = (request.form.get("username") or "").strip()[:64]
-    signed_in = await Accounts(request).sign_in(username, request.form.get("password") or "")
+    username = text(request.form, "username", USERNAME_LENGTH, strip=True)
+    signed_in = await Accounts(request).sign_in(username, text(request.form, "password"))
     if signed_in.refused_by is not None:
         return await _login_page(request, 429, LOCKED_OUT, username)
     if signed_in.token is None:

@@ -38,5 +38,5 @@ class AuditLog(Service):
     @blocking
     def page(self, action: str, page: int) -> dict[str, Any]:
         """A page of the log, newest first, with only `action`'s lines when one is given."""
-        rows, total, shown, pages, actions = clinic_queries.audit_page(self.clinic, action, page)
-        return {"rows": rows, "total": total, "page": shown, "pages": pages, "actions": actions}
+        rows, pager, actions = clinic_queries.audit_page(self.clinic, action, page)
+        return {"rows": rows, "pager": pager, "actions": actions}

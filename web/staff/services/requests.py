@@ -25,9 +25,9 @@ class Requests(Service):
     def queue(self, status: str, page: int, saved_id: int | None) -> dict[str, Any]:
         """A page of the queue ("all" or one status), with the count per status, and the
         request whose status was just saved (`saved_id`), for the confirmation."""
-        rows, counts, shown, pages = clinic_queries.requests_page(self.clinic, status, page)
+        rows, counts, pager = clinic_queries.requests_page(self.clinic, status, page)
         saved = None if saved_id is None else get_request(self.settings.clinic_db_url, saved_id)
-        return {"rows": rows, "counts": counts, "page": shown, "pages": pages, "saved": saved}
+        return {"rows": rows, "counts": counts, "pager": pager, "saved": saved}
 
     @blocking
     def request(self, request_id: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from web.staff.filters import Filters, SenderScope
+from web.staff.pager import Pager
 from web.staff.tracker_store.matching import matching
 from web.staff.tracker_store.schema import events, loads
 from web.staff.tracker_store.sql import dialect_of, json_text
@@ -20,16 +21,10 @@ from web.staff.tracker_store.sql import dialect_of, json_text
 @dataclass
 class ConversationPage:
     rows: list[dict[str, Any]]
-    total: int
-    with_fallback: int
+    with_fallback: int  # of all the conversations matching, not only this page's
     with_flag: int
     with_request: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    pager: Pager
 
 
 def list_conversations(
@@ -55,29 +50,21 @@ def list_conversations(
                 sa.func.sum(in_requests),
             )
         ).one()
-        page = max(1, min(page, max(1, -(-int(total or 0) // per_page))))
+        pager = Pager.at(page, int(total or 0), per_page)
         rows = [
             dict(r)
             for r in conn.execute(
                 sa.select(query)
                 .order_by(query.c.last.desc(), query.c.sender_id)
                 .limit(per_page)
-                .offset((page - 1) * per_page)
+                .offset(pager.offset)
             ).mappings()
         ]
         previews = first_user_texts(conn, [r["sender_id"] for r in rows])
     for row in rows:
         row["preview"] = previews.get(row["sender_id"], "")
         row["has_request"] = row["sender_id"] in request_senders
-    return ConversationPage(
-        rows,
-        int(total or 0),
-        int(fallbacks or 0),
-        int(flags or 0),
-        int(requests or 0),
-        page,
-        per_page,
-    )
+    return ConversationPage(rows, int(fallbacks or 0), int(flags or 0), int(requests or 0), pager)
 
 
 def all_matching(
