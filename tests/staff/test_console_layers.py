@@ -196,3 +196,90 @@ def test_the_pager_keeps_the_page_within_the_list(asked, total, per_page, page, 
     assert (pager.page, pager.pages, pager.offset) == (page, pages, offset)
     items = list(range(total))
     assert list(pager.of(items)) == items[offset : offset + per_page]
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app():
+    from web.app import create_app
+    from web.settings import Settings
+
+    return create_app(Settings(secret_key="test"), name="staff_links_test")
+
+
+def test_links_are_built_from_route_names(app):
+    from web.staff.links import url_for
+
+    assert url_for(app, "staff_dashboard.dashboard") == "/staff/"  # the home keeps its slash
+    assert url_for(app, "staff_conversations.conversations") == "/staff/conversations"
+    assert (
+        url_for(app, "staff_requests.request_detail", request_id=12, _anchor="follow-up")
+        == "/staff/requests/12#follow-up"
+    )
+    # The list's arguments first, in order, then the link's own; empty ones left out.
+    args = {"from": "2024-05-01", "q": "a b&c", "tag": "", "intent": None}
+    assert (
+        url_for(app, "staff_conversations.transcript", args, sender="web 1/2")
+        == "/staff/conversations/view?from=2024-05-01&q=a+b%26c&sender=web+1%2F2"
+    )
+    assert url_for(app, "staff_exports.export_conversation_summary_csv") == (
+        "/staff/export/conversation-summary.csv"
+    )
+
+
+def test_a_template_links_on_the_app_that_renders_it(app):
+    from web.staff.links import linking, static, url
+
+    with pytest.raises(LookupError):
+        url("staff_audit.audit_page")  # outside a page: no app to ask
+    with linking(app):
+        assert url("staff_audit.audit_page", page=2) == "/staff/audit?page=2"
+        assert static("staff.css") == "/static/staff.css"
+        assert static("staff-unsaved.js") == "/static/staff-unsaved.js"
+
+
+def test_every_link_in_the_templates_names_a_route_and_none_is_written_out(app):
+    named = set()
+    for template in sorted((STAFF / "templates").glob("*.html")):
+        html = template.read_text()
+        assert not re.search(r"""["'](/staff|/static)""", html), template.name
+        named |= set(re.findall(r"""\burl\('([\w.]+)'""", html))
+    routes = {route.name.split(".", 1)[1] for route in app.router.routes}
+    assert named and named <= routes, named - routes
+
+
+def test_a_query_string_is_changed_keeping_the_rest_of_the_link():
+    from web.staff.links import with_query
+
+    assert with_query("/staff/requests?status=new&saved=3", saved=7) == (
+        "/staff/requests?status=new&saved=7"
+    )
+    assert with_query("/staff/requests/5", saved=5) == "/staff/requests/5?saved=5"
+    back = "/staff/improve?days=90&saved=1,2&page=2"
+    assert with_query(back, drop=("saved", "undone"), undone=2) == (
+        "/staff/improve?days=90&page=2&undone=2"
+    )
+    assert with_query("/staff/improve?days=7&undone=1", drop=("undone",), saved="") == (
+        "/staff/improve?days=7"
+    )
+
+
+@pytest.mark.parametrize(
+    "value, kept",
+    [
+        ("/staff/requests?status=new", True),
+        ("/staff", True),
+        ("https://evil.example/staff/", False),
+        ("//evil.example/staff/", False),
+        ("/staffing", False),
+        ("/staff/\\evil", False),
+        ("/staff/\r\nSet-Cookie: x", False),
+        (None, False),
+    ],
+)
+def test_a_form_goes_back_only_to_the_consoles_own_pages(value, kept):
+    from web.staff.links import safe_next
+
+    assert safe_next(value, "/staff/") == (value if kept else "/staff/")

@@ -6,18 +6,17 @@ every response."""
 
 from __future__ import annotations
 
-import urllib.parse
-
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from web.staff.auth import SESSION_COOKIE, csrf_ok
 from web.staff.inputs import path_ids
+from web.staff.links import link
 from web.staff.rendering import secure
 from web.staff.services.accounts import Accounts
 
-PUBLIC_PATHS = ("/staff/login",)
+SIGN_IN = "staff_sign_in.login_form"  # the one page (and form) open without a session
 # Responses a script or a download manager asks for: they get a 401, not a login page.
 DATA_SUFFIXES = (".csv", ".json", ".yml", ".yaml", ".svg")
 
@@ -30,13 +29,13 @@ def is_data_request(request: Request) -> bool:
 
 
 async def require_staff(request: Request) -> HTTPResponse | None:
-    if request.path.rstrip("/") in PUBLIC_PATHS:
+    if request.path.rstrip("/") == link(request, SIGN_IN):
         return None
     session = await Accounts(request).session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         if not is_data_request(request):
             target = request.path + (("?" + request.query_string) if request.query_string else "")
-            return response.redirect("/staff/login?" + urllib.parse.urlencode({"next": target}))
+            return response.redirect(link(request, SIGN_IN, next=target))
         return response.text("Staff login required.", status=401)
     request.ctx.staff = session
     if request.method == "POST" and not csrf_ok(session.csrf_token, request.form.get("csrf_token")):

@@ -41,18 +41,25 @@ def quick_reply_words(evts: Sequence[Mapping[str, Any]]) -> dict[Any, str]:
     return words
 
 
+def _matching(
+    tracker: Engine, clinic: Engine, filters: Filters, tz: tzinfo
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The conversations matching the filters (none without a tracker store yet), and those
+    that ended in a consultation request."""
+    senders = clinic_queries.request_senders(clinic)
+    scope = review_queries.scope_for(clinic, filters)
+    try:
+        return all_matching(tracker, filters, senders, tz, scope=scope), senders
+    except TRACKER_MISSING:
+        return [], senders
+
+
 def matching_senders(
     tracker: Engine, clinic: Engine, args: Mapping[str, str], tz: tzinfo
 ) -> list[str]:
     """The conversations an export with these filters (query-string arguments) holds, without
     reading their messages: what the unmasked export's confirmation counts."""
-    filters = Filters.from_args(args)
-    senders = clinic_queries.request_senders(clinic)
-    scope = review_queries.scope_for(clinic, filters)
-    try:
-        rows = all_matching(tracker, filters, senders, tz, scope=scope)
-    except TRACKER_MISSING:
-        return []
+    rows, _senders = _matching(tracker, clinic, Filters.from_args(args), tz)
     return [row["sender_id"] for row in rows]
 
 
@@ -61,12 +68,7 @@ def conversation_records(
 ) -> list[dict[str, Any]]:
     """Every conversation matching the filters, as export records (masked unless `reveal`),
     times in `tz`."""
-    senders = clinic_queries.request_senders(clinic)
-    scope = review_queries.scope_for(clinic, filters)
-    try:
-        rows = all_matching(tracker, filters, senders, tz, scope=scope)
-    except TRACKER_MISSING:
-        return []
+    rows, senders = _matching(tracker, clinic, filters, tz)
     records = []
     for row in rows:
         evts = load_events(tracker, row["sender_id"])

@@ -1,5 +1,5 @@
-"""How the console answers: HTML pages from the Jinja templates (autoescaped), downloads,
-security headers on every response, and the console's cookies."""
+"""How the console answers: HTML pages from the Jinja templates (autoescaped, their links built
+by links.py), downloads, security headers on every response, and the console's cookies."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse
 
 from clinic.db import as_utc
 from web.proxies import is_https
+from web.staff import links
 from web.staff.auth import COOKIE_PATH
 from web.staff.context import settings
 from web.staff.inputs import BadInput
@@ -68,7 +69,9 @@ env = Environment(
     autoescape=select_autoescape(["html"], default=True, default_for_string=True),
 )
 env.filters.update(when=fmt_time, pct=fmt_pct, conf=fmt_conf, mask=mask_text, maskv=mask_value)
-env.globals.update(qs=qs, quote=lambda s: urllib.parse.quote(str(s), safe=""))
+# Links: url('blueprint.handler', args, **more) and static('staff.css'), on the app that renders
+# the page (links.linking); qs for the pager's links to the list's own other pages.
+env.globals.update(qs=qs, url=links.url, static=links.static)
 
 
 async def render(
@@ -96,7 +99,8 @@ async def render(
             context["new_requests"] = new_requests
     context.setdefault("path", request.path)
     context.setdefault("tz", settings(request).timezone)
-    html = env.get_template(template).render(**context)
+    with links.linking(request.app):
+        html = env.get_template(template).render(**context)
     return response.html(_utf8(html), status=http_status)
 
 
@@ -150,17 +154,6 @@ def download(body: str, filename: str, content_type: str) -> HTTPResponse:
         content_type=content_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def safe_next(value: str | None, default: str = "/staff/") -> str:
-    """Only same-site console paths: never a redirect to another host."""
-    if (
-        value
-        and (value == "/staff" or value.startswith(("/staff/", "/staff?")))
-        and not any(ch in value for ch in "\\\n\r")
-    ):
-        return value
-    return default
 
 
 def stamp(request: Request) -> str:

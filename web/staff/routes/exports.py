@@ -8,7 +8,6 @@ download is audited, with whether it was masked."""
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any
 
 from sanic import Blueprint, response
@@ -20,10 +19,12 @@ from web.staff import exports
 from web.staff.context import settings
 from web.staff.filters import FILTER_ARGS, Filters
 from web.staff.inputs import BadInput, one_of, sender, text
+from web.staff.links import link
 from web.staff.rendering import Viewed, download, render, stamp
 from web.staff.services.exports import Exports
 
 bp = Blueprint("staff_exports")
+CONFIRM = "staff_exports.confirm_unmasked"
 YAML = "text/yaml; charset=utf-8"
 # The files that can be had unmasked, as the confirmation page names them.
 UNMASKED = {
@@ -32,6 +33,11 @@ UNMASKED = {
     "requests.csv": "the consultation requests (CSV)",
     "requests.json": "the consultation requests (JSON)",
 }
+
+
+def export_route(kind: str, fmt: str) -> str:
+    """The name of the route of a CSV/JSON export ("export_conversation_summary_csv")."""
+    return f"export_{kind}_{fmt}".replace("-", "_")
 
 
 def _request_status(source: Any) -> str:
@@ -84,6 +90,7 @@ async def confirm_unmasked(request: Request) -> HTTPResponse:
         described=UNMASKED[what],
         selection=selection,
         count=count,
+        export_route=f"{bp.name}.{export_route(kind, fmt)}",
     )
 
 
@@ -113,13 +120,13 @@ def _export_handler(kind: str, fmt: str):
         selection = _selection(kind, source)  # a 400 before anything else, confirmed or not
         reveal = request.method == "POST" and source.get("reveal") == "1"
         if reveal and source.get("confirmed") != "1":
-            query = urllib.parse.urlencode({"what": f"{kind}.{fmt}", **selection})
-            return response.redirect("/staff/exports/unmasked?" + query, status=303)
+            what = {"what": f"{kind}.{fmt}", **selection}
+            return response.redirect(link(request, CONFIRM, what), status=303)
         file = await Exports(request).table(kind, fmt, selection, reveal)
         suffix = "-UNMASKED" if reveal else ""
         return download(file.body, f"{kind}-{stamp(request)}{suffix}.{fmt}", file.content_type)
 
-    handler.__name__ = f"export_{kind}_{fmt}".replace("-", "_")
+    handler.__name__ = export_route(kind, fmt)
     return handler
 
 
@@ -135,5 +142,5 @@ for _kind, _fmt in (
         f"/export/{_kind}.{_fmt}",
         # The summary holds no contact details, so it has no unmasked form to POST.
         methods=["GET"] if _kind == "conversation-summary" else ["GET", "POST"],
-        name=f"export_{_kind}_{_fmt}".replace("-", "_"),
+        name=export_route(_kind, _fmt),
     )

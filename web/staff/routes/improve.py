@@ -6,8 +6,6 @@ the inbox; `handled=1` shows them too. Saving a label comes back with a confirma
 
 from __future__ import annotations
 
-import urllib.parse
-
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -16,9 +14,10 @@ from clinic.schema import DISMISSED
 from web.staff import plain_words
 from web.staff.domain import domain_info
 from web.staff.inputs import BadInput, id_list, number, record_ids, text
+from web.staff.links import link, safe_next, with_query
 from web.staff.pager import Pager
 from web.staff.plain_words import intent_name, intent_words
-from web.staff.rendering import Viewed, qs, render, safe_next
+from web.staff.rendering import Viewed, render
 from web.staff.services.improve import Improve
 from web.staff.unclear import HANDLED_WITH_CONFIDENCE, answered_name
 
@@ -84,8 +83,7 @@ async def improve_label(request: Request) -> HTTPResponse:
         raise BadInput("Say why these messages are ignored.")
     ids = record_ids(request.form.getlist("event_id") or [], "message")
     stored = await Improve(request).label(ids, choice, reason)
-    back = _without_notices(safe_next(request.form.get("next"), "/staff/improve"))
-    return response.redirect(_with_arg(back, saved=",".join(map(str, stored))), status=303)
+    return _back(request, saved=",".join(map(str, stored)))
 
 
 @bp.post("/improve/labels/undo")
@@ -93,21 +91,16 @@ async def labels_undo(request: Request) -> HTTPResponse:
     """The confirmation's Undo: the labels just saved are deleted, their messages new again."""
     ids = record_ids(request.form.getlist("label_id") or [], "label")
     undone = await Improve(request).undo(ids)
-    back = _without_notices(safe_next(request.form.get("next"), "/staff/improve"))
-    return response.redirect(_with_arg(back, undone=str(undone)), status=303)
+    return _back(request, undone=str(undone))
 
 
 NOTICES = ("saved", "undone")  # the confirmation's arguments, never carried on
 
 
-def _without_notices(path: str) -> str:
-    base, _, query = path.partition("?")
-    kept = [(k, v) for k, v in urllib.parse.parse_qsl(query) if k not in NOTICES]
-    return base + ("?" + urllib.parse.urlencode(kept) if kept else "")
-
-
-def _with_arg(path: str, **arg: str) -> str:
-    return path + ("&" if "?" in path else "?") + qs(arg)
+def _back(request: Request, **notice: str) -> HTTPResponse:
+    """Back to the inbox page the form was on, with this confirmation instead of its own."""
+    back = safe_next(request.form.get("next"), link(request, "staff_improve.improve"))
+    return response.redirect(with_query(back, drop=NOTICES, **notice), status=303)
 
 
 @bp.get("/improve/labels")
@@ -129,4 +122,4 @@ async def labels(request: Request) -> HTTPResponse:
 @bp.post("/improve/labels/<label_id:int>/delete")
 async def label_delete(request: Request, label_id: int) -> HTTPResponse:
     await Improve(request).delete_label(label_id)
-    return response.redirect("/staff/improve/labels", status=303)
+    return response.redirect(link(request, "staff_improve.labels"), status=303)

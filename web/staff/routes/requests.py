@@ -4,7 +4,6 @@ confirmation (`saved=<id>`), since a changed row may leave the list it was on.""
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any
 
 from sanic import Blueprint, response
@@ -16,18 +15,12 @@ from clinic.schema import REQUEST_STATUSES
 from web.staff import follow_ups
 from web.staff.context import settings
 from web.staff.inputs import BadInput, fields, number, one_of, record_id
+from web.staff.links import link, safe_next, with_query
 from web.staff.masking import mask_contact
-from web.staff.rendering import Viewed, render, safe_next
+from web.staff.rendering import Viewed, render
 from web.staff.services.requests import Requests
 
 bp = Blueprint("staff_requests")
-
-
-def _with_saved(url: str, request_id: int) -> str:
-    parts = urllib.parse.urlsplit(url)
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "saved"]
-    query.append(("saved", str(request_id)))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
 @bp.get("/requests")
@@ -112,12 +105,13 @@ async def request_status(request: Request, request_id: int) -> HTTPResponse:
     if new_status not in REQUEST_STATUSES:
         raise BadInput("Unknown status.")
     await Requests(request).change_status(request_id, new_status)
-    back = safe_next(request.form.get("next"), "/staff/requests")
-    return response.redirect(_with_saved(back, request_id), status=303)
+    back = safe_next(request.form.get("next"), link(request, "staff_requests.requests_queue"))
+    return response.redirect(with_query(back, saved=request_id), status=303)
 
 
-def _to_history(request_id: int) -> HTTPResponse:
-    return response.redirect(f"/staff/requests/{request_id}#follow-up", status=303)
+def _to_history(request: Request, request_id: int) -> HTTPResponse:
+    to = link(request, "staff_requests.request_detail", request_id=request_id, _anchor="follow-up")
+    return response.redirect(to, status=303)
 
 
 @bp.post("/requests/<request_id:int>/notes")
@@ -129,7 +123,7 @@ async def request_note(request: Request, request_id: int) -> HTTPResponse:
             request, request_id, False, {"form": "note", "message": str(error)}
         )
     await Requests(request).add_note(request_id, text)
-    return _to_history(request_id)
+    return _to_history(request, request_id)
 
 
 @bp.post("/requests/<request_id:int>/calls")
@@ -140,4 +134,4 @@ async def request_call(request: Request, request_id: int) -> HTTPResponse:
         return await _request_page(
             request, request_id, False, {"form": "call", "message": str(error)}
         )
-    return _to_history(request_id)
+    return _to_history(request, request_id)

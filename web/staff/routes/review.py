@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from web.staff.filters import Filters
 from web.staff.inputs import BadInput, record_id, sender, text
+from web.staff.links import link
 from web.staff.services.conversations import Conversations
 from web.staff.services.review import Reviews
 
@@ -21,19 +22,29 @@ bp = Blueprint("staff_review")
 REVIEW_CHOICES = {"reviewed": "reviewed", "follow_up": "follow_up", "unread": None}
 
 
-def transcript_url(sender_id: str, filters: Filters) -> str:
-    return "/staff/conversations/view?" + urllib.parse.urlencode(
-        {"sender": sender_id, **filters.as_args()}
+def transcript_url(request: Request, sender_id: str, filters: Filters, anchor: str = "") -> str:
+    """A conversation, with the filters of the list the staff member came from."""
+    return link(
+        request,
+        "staff_conversations.transcript",
+        sender=sender_id,
+        **filters.as_args(),
+        _anchor=anchor,
     )
 
 
-def list_url(filters: Filters, **extra: str) -> str:
-    query = urllib.parse.urlencode({**filters.as_args(), **extra})
-    return "/staff/conversations" + ("?" + query if query else "")
+def list_url(request: Request, filters: Filters, **extra: str) -> str:
+    return link(request, "staff_conversations.conversations", filters.as_args(), **extra)
 
 
 def _see_other(url: str) -> HTTPResponse:
     return response.redirect(url, status=303)
+
+
+def _back_to(request: Request, sender_id: str, part: str) -> HTTPResponse:
+    """To the part of the transcript a form was in, with the list's filters it carried."""
+    filters = Filters.from_args(request.form)
+    return _see_other(transcript_url(request, sender_id, filters, part))
 
 
 async def _next_unread(request: Request, after: str, filters: Filters) -> HTTPResponse:
@@ -41,8 +52,8 @@ async def _next_unread(request: Request, after: str, filters: Filters) -> HTTPRe
     they asked for), carrying those filters on; back to the list when none is left."""
     found = await Conversations(request).next_unread(after, filters)
     if found is None:
-        return _see_other(list_url(filters.but(status="unread"), caught_up="1"))
-    return _see_other(transcript_url(found, filters))
+        return _see_other(list_url(request, filters.but(status="unread"), caught_up="1"))
+    return _see_other(transcript_url(request, found, filters))
 
 
 @bp.get("/conversations/next")
@@ -65,14 +76,14 @@ async def review(request: Request) -> HTTPResponse:
     filters = Filters.from_args(request.form)
     if request.form.get("then") == "next":
         return await _next_unread(request, sender_id, filters)
-    return _see_other(transcript_url(sender_id, filters))
+    return _see_other(transcript_url(request, sender_id, filters))
 
 
 @bp.post("/conversations/tags")
 async def add_tag(request: Request) -> HTTPResponse:
     sender_id = sender(request.form)
     await Reviews(request).add_tag(sender_id, text(request.form, "name"))
-    return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#tags")
+    return _back_to(request, sender_id, "tags")
 
 
 @bp.post("/conversations/tags/remove")
@@ -80,14 +91,14 @@ async def remove_tag(request: Request) -> HTTPResponse:
     sender_id = sender(request.form)
     tag_id = record_id(request.form.get("tag_id"), "tag")
     await Reviews(request).remove_tag(sender_id, tag_id)
-    return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#tags")
+    return _back_to(request, sender_id, "tags")
 
 
 @bp.post("/conversations/notes")
 async def add_note(request: Request) -> HTTPResponse:
     sender_id = sender(request.form)
     await Reviews(request).add_note(sender_id, text(request.form, "text"))
-    return _see_other(transcript_url(sender_id, Filters.from_args(request.form)) + "#notes")
+    return _back_to(request, sender_id, "notes")
 
 
 @bp.post("/filters")
@@ -95,10 +106,10 @@ async def save_filter(request: Request) -> HTTPResponse:
     filters = Filters.from_args(request.form)
     query = urllib.parse.urlencode(filters.as_args())
     await Reviews(request).save_filter(text(request.form, "name"), query)
-    return _see_other(list_url(filters))
+    return _see_other(list_url(request, filters))
 
 
 @bp.post("/filters/<filter_id:int>/delete")
 async def delete_filter(request: Request, filter_id: int) -> HTTPResponse:
     await Reviews(request).delete_filter(filter_id)
-    return _see_other(list_url(Filters.from_args(request.form)))
+    return _see_other(list_url(request, Filters.from_args(request.form)))

@@ -11,7 +11,8 @@ from sanic.response import HTTPResponse
 from web.staff.auth import PRELOGIN_COOKIE, SESSION_COOKIE, csrf_ok, prelogin_csrf
 from web.staff.context import settings
 from web.staff.inputs import text
-from web.staff.rendering import render, safe_next, set_cookie
+from web.staff.links import HOME, link, safe_next
+from web.staff.rendering import render, set_cookie
 from web.staff.services.accounts import Accounts
 
 bp = Blueprint("staff_sign_in")
@@ -33,7 +34,7 @@ async def _login_page(
         error=error,
         username=username,
         login_csrf=prelogin_csrf(settings(request).secret_key, token),
-        next=safe_next(request.args.get("next") or request.form.get("next")),
+        next=safe_next(request.args.get("next") or request.form.get("next"), link(request, HOME)),
     )
     set_cookie(resp, request, PRELOGIN_COOKIE, token, max_age=3600)
     return resp
@@ -42,7 +43,7 @@ async def _login_page(
 @bp.get("/login")
 async def login_form(request: Request) -> HTTPResponse:
     if await Accounts(request).session(request.cookies.get(SESSION_COOKIE)):
-        return response.redirect(safe_next(request.args.get("next")))
+        return response.redirect(safe_next(request.args.get("next"), link(request, HOME)))
     return await _login_page(request)
 
 
@@ -62,7 +63,7 @@ async def login(request: Request) -> HTTPResponse:
         return await _login_page(request, 429, LOCKED_OUT, username)
     if signed_in.token is None:
         return await _login_page(request, 401, "Wrong username or password.", username)
-    resp = response.redirect(safe_next(request.form.get("next")), status=303)
+    resp = response.redirect(safe_next(request.form.get("next"), link(request, HOME)), status=303)
     set_cookie(resp, request, SESSION_COOKIE, signed_in.token)
     set_cookie(resp, request, PRELOGIN_COOKIE, "", max_age=0)
     return resp
@@ -71,6 +72,6 @@ async def login(request: Request) -> HTTPResponse:
 @bp.post("/logout")
 async def logout(request: Request) -> HTTPResponse:
     await Accounts(request).sign_out(request.cookies.get(SESSION_COOKIE) or "")
-    resp = response.redirect("/staff/login", status=303)
+    resp = response.redirect(link(request, "staff_sign_in.login_form"), status=303)
     set_cookie(resp, request, SESSION_COOKIE, "", max_age=0)
     return resp
