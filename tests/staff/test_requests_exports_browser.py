@@ -173,6 +173,7 @@ def test_a_status_chosen_but_not_saved_is_not_lost_silently(visit: Visit, folder
     page = visit.page
     visit.login()
     visit.goto("/staff/requests?status=new")
+    assert page.title() == "Consultation requests · Clinic assistant"  # no script in the title
     form = page.locator(f"form[action='/staff/requests/{request_id}/status']")
     banner = page.locator("#unsaved-banner")
     assert banner.inner_text().strip() == "" and form.locator(".unsaved-note").is_hidden()
