@@ -41,15 +41,20 @@ def fetch_rows(source: Engine | sa.engine.Connection, query: sa.sql.Select) -> l
 
 
 def audit(
-    conn: sa.engine.Connection,
+    to: Engine | sa.engine.Connection,
     username: str,
     action: str,
     target: str | None = None,
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> None:
-    """One line of the audit log, in the caller's transaction."""
-    conn.execute(
+    """One line of the audit log: in the caller's transaction, given its connection (a change
+    and its line are written together), or in a transaction of its own, given the engine."""
+    if isinstance(to, Engine):
+        with to.begin() as conn:
+            audit(conn, username, action, target, detail, ip)
+        return
+    to.execute(
         audit_log.insert().values(
             at=utcnow(),
             username=username,
@@ -59,19 +64,6 @@ def audit(
             ip=(ip or "")[:64] or None,
         )
     )
-
-
-def record(
-    engine: Engine,
-    username: str,
-    action: str,
-    target: str | None = None,
-    detail: dict[str, Any] | None = None,
-    ip: str | None = None,
-) -> None:
-    """An audit line on its own."""
-    with engine.begin() as conn:
-        audit(conn, username, action, target, detail, ip)
 
 
 # --- consultation requests -----------------------------------------------------------------

@@ -30,17 +30,17 @@ class Accounts(Service):
         refused_by = auth.record_attempt(engine, username, ip)
         if refused_by is not None:
             detail = {"limit": refused_by}
-            clinic_queries.record(engine, username or "(empty)", "login_blocked", None, detail, ip)
+            clinic_queries.audit(engine, username or "(empty)", "login_blocked", None, detail, ip)
             return SignIn(refused_by=refused_by)
         if not username or not auth.authenticate(engine, username, password):
-            clinic_queries.record(engine, username or "(empty)", "login_failed", ip=ip)
+            clinic_queries.audit(engine, username or "(empty)", "login_failed", ip=ip)
             return SignIn()
         auth.clear_failures(engine, username, ip)
         token = auth.create_session(engine, username, ip)
-        clinic_queries.record(engine, username, "login", ip=ip)
+        clinic_queries.audit(engine, username, "login", ip=ip)
         return SignIn(token=token)
 
     @blocking
     def sign_out(self, token: str) -> None:
         auth.delete_session(self.clinic, token)
-        clinic_queries.record(self.clinic, self.who, "logout", ip=self.ip)
+        clinic_queries.audit(self.clinic, self.who, "logout", ip=self.ip)

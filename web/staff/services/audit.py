@@ -26,14 +26,14 @@ class AuditLog(Service):
         """Writes a page's line (it raises when the line cannot be written: the page is then
         not shown), and counts the new requests for the navigation's badge when asked."""
         if line is not None:
-            clinic_queries.record(
+            clinic_queries.audit(
                 self.clinic, self.who, line.action, line.target, line.detail, self.ip
             )
         return clinic_queries.new_request_count(self.clinic) if count_new else None
 
     @blocking
     def record(self, action: str, target: str | None, detail: dict[str, Any]) -> None:
-        clinic_queries.record(self.clinic, self.who, action, target, detail, self.ip)
+        clinic_queries.audit(self.clinic, self.who, action, target, detail, self.ip)
 
     @blocking
     def page(self, action: str, page: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ class File(NamedTuple):
 class Exports(Service):
     def _log(self, what: str, masked: bool, count: int, **extra: Any) -> None:
         detail = {"masked": masked, "count": count, **extra}
-        clinic_queries.record(self.clinic, self.who, "export", what, detail, self.ip)
+        clinic_queries.audit(self.clinic, self.who, "export", what, detail, self.ip)
 
     @blocking
     def pending(self) -> int:
