@@ -209,6 +209,8 @@ def test_a_conversation_survives_a_restart_of_the_rasa_server(stack, conversatio
     [
         ("price and sessions?", r"price", r"three|four"),
         ("risk of infection and time off work?", r"infection", r"72|downtime"),
+        ("downtime / side effects", r"72|downtime", r"irritation"),
+        ("acne scars + number of sessions", r"scar", r"three|four"),
     ],
 )
 def test_two_topics_joined_without_question_words_get_both_answers(
@@ -216,6 +218,11 @@ def test_two_topics_joined_without_question_words_get_both_answers(
 ):
     reply = conversation.say(message)
     assert re.search(first, reply, re.I) and re.search(second, reply, re.I), reply
+
+
+def test_a_treatment_told_with_its_effect_is_one_question(conversation):
+    reply = conversation.say("I had a peel before and was peeling for a week, is needling similar?")
+    assert re.search(r"peel", reply, re.I) and not re.search(r"to prepare your skin", reply, re.I)
 
 
 def test_an_allergy_told_with_a_joined_symptom_is_never_split_off(conversation):

@@ -118,6 +118,8 @@ TOPIC_CUES = {
     "price": "ask_price",
     "duration": "ask_duration",
     "safety": "ask_side_effects",  # its answer says how to be safe: choose the doctor wisely
+    "side_effects": "ask_side_effects",
+    "results": "ask_results",
     "prep": "ask_prep",
 }
 _SEVERAL_QUESTIONS = re.compile(

@@ -56,7 +56,7 @@ _AROUND_A_TREATMENT = _pattern("around_a_treatment")
 _SURGERY = _pattern("surgery")
 # A day or a time named in a message the classifier read as no topic: a visit proposed.
 _DAY_OR_TIME = _pattern("day_or_time")
-_NO_TOPIC = {"inform", "nlu_fallback", "out_of_scope"}
+_NO_TOPIC = {"inform", "nlu_fallback"}
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
 _IT_TREATS = _pattern("it_treats")
@@ -149,23 +149,38 @@ def everyday_skincare(intent: str | None, text: str) -> bool:
 
 
 _TOPICS_JOINED = _pattern("topics_joined")
-# Entities that each make a topic of their own: the topic words, and the side effects.
-_TOPIC_ENTITIES = ("topic", "symptom")
+_TOPICS_LISTED = _pattern("topics_listed")
+# Entities that each make a topic of their own.
+_TOPIC_ENTITIES = ("topic", "symptom", "treatment", "concern")
+# A concern or a treatment told with its look ("rosacea and redness", "a peel, and I peeled for
+# a week") is one subject, not two questions.
+_ONE_SUBJECT = ({"concern", "symptom"}, {"treatment", "symptom"})
+# Listed topics are names ("number of sessions"), not clauses ("which has less down time").
+_LISTED_PART_MAX_WORDS = 3
 
 
 def split_by_topics(text: str, entities: Sequence[Mapping]) -> list[str]:
-    """Two questions when two different topics are named and joined ("price and sessions?"),
-    split at the joint between them; else none."""
+    """The questions of a message naming different topics joined ("price and sessions?") or
+    listed ("sessions, downtime, results"), cut at the joints between them; else none."""
     named = sorted(
-        (int(e["start"]), int(e["end"]), f"{e['entity']}:{e.get('value')}")
+        (int(e["start"]), int(e["end"]), str(e["entity"]), str(e.get("value")))
         for e in entities
         if e.get("entity") in _TOPIC_ENTITIES and "start" in e and "end" in e
     )
-    for (_, end, first), (start, _, second) in zip(named, named[1:], strict=False):
-        if first == second:
+    cuts: list[tuple[int, int]] = []
+    for (_, end, kind, value), (start, _, next_kind, next_value) in zip(
+        named, named[1:], strict=False
+    ):
+        if (kind, value) == (next_kind, next_value) or {kind, next_kind} in _ONE_SUBJECT:
             continue
-        joint = _TOPICS_JOINED.search(text, end, start)
+        joint = _TOPICS_JOINED.search(text, end, start) or _TOPICS_LISTED.search(text, end, start)
         if joint:
-            parts = [text[: joint.start()].strip(" ,"), text[joint.end() :].strip(" ,")]
-            return parts if all(len(p) >= 3 for p in parts) else []
-    return []
+            cuts.append(joint.span())
+    edges = [0, *(i for cut in cuts for i in cut), len(text)]
+    parts = [text[a:b].strip(" ,/") for a, b in zip(edges[::2], edges[1::2], strict=False)]
+    if len(parts) < 2 or any(len(p) < 3 for p in parts):
+        return []
+    listed = any(not _TOPICS_JOINED.fullmatch(text[a:b]) for a, b in cuts)
+    if listed and any(len(p.split()) > _LISTED_PART_MAX_WORDS for p in parts):
+        return []
+    return parts
