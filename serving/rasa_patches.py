@@ -7,7 +7,7 @@ be stored. Failing instead, Rasa answers nothing, the web app tells the visitor 
 assistant could not answer and keeps the message for Retry, and nothing is lost silently.
 
 And a turn is cheaper without doing anything else: the action server's replies are checked
-against Rasa's schema with a validator compiled once (README, "Speed").
+against Rasa's schema with a validator compiled once (docs/decisions.md, "Speed").
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def validate_action_results_with_a_compiled_schema() -> None:
     """The action server's reply is still checked against Rasa's schema, with a validator built
     once. Rasa 3.6 calls jsonschema.validate for every custom action, which checks the schema
     itself and builds a new validator each time: a quarter of the Rasa server's CPU per turn,
-    measured with py-spy (README, "Speed")."""
+    measured with py-spy (docs/decisions.md, "Speed")."""
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction

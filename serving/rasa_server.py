@@ -5,7 +5,7 @@ the token is not on the command line, where any local user could read it (`ps`,
 Before Rasa starts, it installs the patches of serving/rasa_patches.py (a tracker-store or
 database error fails the turn, never the server; a compiled schema for the action server's
 replies) and channels/whole_turns.py (a turn is stored whole or not at all), and TensorFlow
-runs one thread per operation (README, "Speed").
+runs one thread per operation (docs/decisions.md, "Speed").
 
     RASA_API_TOKEN=... python -m serving.rasa_server run --model ... --enable-api
 """
@@ -27,8 +27,8 @@ def rasa_argv(args: list[str], token: str) -> list[str]:
 
 # One TensorFlow thread per operation: the server classifies one short message at a time, and
 # on 2 cores a second thread only competes with the action server and the web app (+6 to 11 %
-# messages per second at 16 concurrent conversations, README "Speed"). An operator's setting
-# wins.
+# messages per second at 16 concurrent conversations, docs/decisions.md, "Speed"). An
+# operator's setting wins.
 TF_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 
 
