@@ -5,8 +5,9 @@ nlp/sentence_embeddings.py (which carries meaning: "take the edge off" is about 
 Why not DIET: on a few thousand short examples a linear model over the same two kinds of features
 generalises better to wording nobody wrote down (held-out phrasings, 5-fold cross-validation and
 the blind sets: docs/decisions.md, "Understanding a message"), trains in seconds instead of a
-minute, and its probabilities are smoother, which the fallback threshold and the second-question check
-rely on. The model is kept as arrays and JSON, never as a pickle: loading a model runs no code.
+minute, and its probabilities are smoother, which the fallback threshold and the second-question
+check rely on. The model is kept as arrays and JSON, never as a pickle: loading a model runs no
+code.
 """
 
 from __future__ import annotations
