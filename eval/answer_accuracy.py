@@ -12,7 +12,6 @@ Without --url it starts its own action server and Rasa server (on free ports, te
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
@@ -20,9 +19,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from eval.corpus import CorpusError, load_questions
+from eval.corpus import load_questions
 from eval.server import Server, started
-from eval.tally import Tally
+from eval.tally import Tally, load_sets, report_sets, set_parser
 from tools.rest_client import reply_text, send
 
 
@@ -62,15 +61,11 @@ def evaluate(server: Server, items: list[dict[str, Any]]) -> Tally:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("questions", type=Path, nargs="+")
-    parser.add_argument("--threshold", type=float, default=0.95)
+    parser = set_parser(__doc__, "questions")
     parser.add_argument("--url", help="a running Rasa server; default: start one")
     args = parser.parse_args(argv)
-    try:
-        files = {path: load_questions(path) for path in args.questions}
-    except CorpusError as error:
-        print(f"Cannot read questions: {error}", file=sys.stderr)
+    files = load_sets(args.questions, load_questions, "questions")
+    if files is None:
         return 2
 
     def run_all(server: Server) -> dict[Path, Tally]:
@@ -81,18 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with started("accuracy-") as server:
             results = run_all(server)
-    failed = False
-    for path, tally in results.items():
-        print(f"\n{path} ({tally.total} questions)")
-        print(tally.report())
-        if tally.share < args.threshold:
-            print(
-                f"Answer accuracy {tally.share:.1%} on {path} is below the threshold "
-                f"{args.threshold:.0%}.",
-                file=sys.stderr,
-            )
-            failed = True
-    return 1 if failed else 0
+    return report_sets(results, args.threshold, "questions", below="Answer accuracy")
 
 
 if __name__ == "__main__":

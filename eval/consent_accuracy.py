@@ -11,13 +11,11 @@ misses, and exits 1 when any file is below the threshold.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from eval.corpus import CorpusError, load_consent
-from eval.tally import Tally
+from eval.corpus import load_consent
+from eval.tally import Tally, load_sets, report_sets, set_parser
 from understanding.consent import read_consent
 
 
@@ -35,21 +33,12 @@ def evaluate(items: list[dict[str, Any]]) -> Tally:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("answers", type=Path, nargs="+")
-    parser.add_argument("--threshold", type=float, default=0.95)
-    args = parser.parse_args(argv)
-    failed = False
-    for path in args.answers:
-        try:
-            tally = evaluate(load_consent(path))
-        except CorpusError as error:
-            print(f"Cannot read consent answers: {error}", file=sys.stderr)
-            return 2
-        print(f"\n{path} ({tally.total} answers)")
-        print(tally.report())
-        failed = failed or tally.share < args.threshold
-    return 1 if failed else 0
+    args = set_parser(__doc__, "answers").parse_args(argv)
+    files = load_sets(args.answers, load_consent, "consent answers")
+    if files is None:
+        return 2
+    results = {path: evaluate(items) for path, items in files.items()}
+    return report_sets(results, args.threshold, "answers")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ is below the threshold.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 import sys
@@ -21,9 +20,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from eval.corpus import CorpusError, load_screening
+from eval.corpus import load_screening
 from eval.server import Server, started
-from eval.tally import Tally
+from eval.tally import Tally, load_sets, report_sets, set_parser
 from tools.rest_client import reply_text, send
 
 BOOK = "I'd like to book a consultation"
@@ -91,23 +90,13 @@ def evaluate(server: Server, items: list[dict[str, str]]) -> Tally:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("answers", type=Path, nargs="+")
-    parser.add_argument("--threshold", type=float, default=0.95)
-    args = parser.parse_args(argv)
-    try:
-        files = {path: load_screening(path) for path in args.answers}
-    except CorpusError as error:
-        print(f"Cannot read screening answers: {error}", file=sys.stderr)
+    args = set_parser(__doc__, "answers").parse_args(argv)
+    files = load_sets(args.answers, load_screening, "screening answers")
+    if files is None:
         return 2
     with started("screening-") as server:
         results = {path: evaluate(server, items) for path, items in files.items()}
-    failed = False
-    for path, tally in results.items():
-        print(f"\n{path} ({tally.total} answers)")
-        print(tally.report())
-        failed = failed or tally.share < args.threshold
-    return 1 if failed else 0
+    return report_sets(results, args.threshold, "answers")
 
 
 if __name__ == "__main__":

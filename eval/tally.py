@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eval.corpus import CorpusError
 
 
 @dataclass
@@ -40,3 +47,40 @@ class Tally:
                 lines.append(f"{key:<18}{right:>7}{total:>7}{right / total:>8.0%}")
         lines.append(f"{'overall':<18}{self.right:>7}{self.total:>7}{self.share:>8.1%}")
         return "\n".join(lines + self.notes + self.misses)
+
+
+def set_parser(doc: str, sets: str) -> argparse.ArgumentParser:
+    """The command line of a judge: its module docstring's first line, one or more sets (the
+    argument `sets`) and --threshold (default 0.95)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument(sets, type=Path, nargs="+")
+    parser.add_argument("--threshold", type=float, default=0.95)
+    return parser
+
+
+def load_sets(
+    paths: list[Path], load: Callable[[Path], list[dict[str, Any]]], what: str
+) -> dict[Path, list[dict[str, Any]]] | None:
+    """Every set read by `load`; None, once said on stderr, when one cannot be (exit 2)."""
+    try:
+        return {path: load(path) for path in paths}
+    except CorpusError as error:
+        print(f"Cannot read {what}: {error}", file=sys.stderr)
+        return None
+
+
+def report_sets(results: dict[Path, Tally], threshold: float, counted: str, below: str = "") -> int:
+    """Prints each set's report; 1 when any set is below the threshold, else 0. With `below`
+    (e.g. "Answer accuracy"), a set below the threshold is also said on stderr."""
+    failed = False
+    for path, tally in results.items():
+        print(f"\n{path} ({tally.total} {counted})")
+        print(tally.report())
+        if tally.share < threshold:
+            if below:
+                print(
+                    f"{below} {tally.share:.1%} on {path} is below the threshold {threshold:.0%}.",
+                    file=sys.stderr,
+                )
+            failed = True
+    return 1 if failed else 0

@@ -23,16 +23,20 @@ from typing import Any
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.staff.staff_helpers import (
-    PASSWORD,
     Staff,
     action,
+    console_app,
     loop,
+    record_console_errors,
+    request_fields,
+    request_sent,
     session_start,
+    sign_in,
     slot,
     staff_cli,
+    user,
     write_tracker,
 )
-from tests.web_process import FakeRasa, web_app
 
 USERNAME = "plain.words"
 NOW = time.time()
@@ -60,26 +64,14 @@ def said(
 ):
     """A visitor message as the pipeline stores it: the classifier's intent and ranking and the
     reading (understanding/reading.py) with the intent answered and the rules that decided."""
-    from rasa.shared.core.events import UserUttered
-
-    parse = {
-        "intent": {"name": intent, "confidence": confidence},
-        "entities": list(entities),
-        "text": text,
-        "message_id": None,
-        "metadata": {},
-        "intent_ranking": [{"name": intent, "confidence": confidence}],
-        "reading": {
-            "intent": answered or intent,
-            "classifier_intent": intent,
-            "answers": [],
-            "safety": "none",
-            "rules": list(rules),
-        },
+    reading = {
+        "intent": answered or intent,
+        "classifier_intent": intent,
+        "answers": [],
+        "safety": "none",
+        "rules": list(rules),
     }
-    return UserUttered(
-        text, parse["intent"], parse["entities"], parse_data=parse, input_channel="rest"
-    )
+    return user(text, intent, confidence, entities, reading=reading)
 
 
 def says(text: str, template: str, buttons: tuple | list = ()):
@@ -124,11 +116,7 @@ def jane_events() -> list[Any]:
         action("action_listen"),
         said("/affirm", "affirm", 1.0),
         slot("contact_confirmed", True),
-        slot("requested_slot", None),
-        loop(None),
-        action("action_submit_consultation_request"),
-        says("Thank you, the clinic will contact you.", "utter_request_sent"),
-        action("action_listen"),
+        *request_sent(),
     ]
     return evts
 
@@ -166,18 +154,7 @@ def lee_events() -> list[Any]:
 
 
 def request_row(sender: str, name: str, contact: str, status: str = "new") -> dict[str, Any]:
-    row = {
-        "sender_id": sender,
-        "name": name,
-        "contact": contact,
-        "contact_kind": "email" if "@" in contact else "phone",
-        "preferred_time": "Monday morning",
-        "request_type": "treatment_consultation",
-        "pregnant": "no",
-        "inflamed_skin": "no",
-        "sunburn": "no",
-        "lidocaine_allergy": "no",
-    }
+    row = request_fields(sender, name, contact)
     if status != "new":
         row["status"] = status
         row["status_changed_by"] = "colleague"
@@ -198,13 +175,8 @@ def plain_console(folder: Path) -> Iterator[tuple[str, Path]]:
     save_request(url, request_row(JANE, "Jane Doe", "jane.doe@gmail.com"))
     save_request(url, request_row(LEE, "Lee Chang", "+44 20 7946 0991", "contacted"))
     assert staff_cli(clinic, "add", USERNAME).returncode == 0
-    rasa = FakeRasa()
-    env = {"CLINIC_DB_URL": url, "TRACKER_DB_URL": f"sqlite:///{tracker}"}
-    try:
-        with web_app(folder / "web", rasa.url, env) as base:
-            yield base, clinic
-    finally:
-        rasa.close()
+    with console_app(folder) as base:
+        yield base, clinic
 
 
 def logged_in(base: str) -> Staff:
@@ -226,19 +198,10 @@ def browser_pages(base: str) -> Iterator[dict[str, Any]]:
             pages = {}
             for name, size in SIZES.items():
                 page = browser.new_context(viewport=size).new_page()
-                page.on(
-                    "console",
-                    lambda m: (
-                        problems.append(m.text)
-                        if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-                        else None
-                    ),
-                )
+                record_console_errors(page, problems)
                 page.goto(base + "/staff/login")
-                page.fill("#username", USERNAME)
-                page.fill("#password", PASSWORD)
                 with page.expect_navigation():
-                    page.click("form[action='/staff/login'] button[type=submit]")
+                    sign_in(page, USERNAME)
                 pages[name] = page
             yield pages
         finally:

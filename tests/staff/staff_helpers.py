@@ -1,9 +1,11 @@
 """Helpers for the staff console tests: a tracker store written the way Rasa's SQLTrackerStore
-writes it (for unit tests that must not wait for the trained bot), staff accounts made through
-the real CLI, and an HTTP client that logs in like a browser."""
+writes it (for unit tests that must not wait for the trained bot), consultation requests as the
+action server saves them, staff accounts made through the real CLI, an HTTP client that logs in
+like a browser, the web app on a folder's databases, and signing in with Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -11,11 +13,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
+
+from tests.web_process import FakeRasa, web_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PASSWORD = "correct horse battery staple"
@@ -43,7 +48,10 @@ def user(
     confidence: float = 0.95,
     entities: Iterable[dict] = (),
     ranking: list[tuple[str, float]] | None = None,
+    reading: dict[str, Any] | None = None,
 ):
+    """A visitor message as the pipeline stores it; `reading`, when given, is the stored
+    reading (understanding/reading.py)."""
     from rasa.shared.core.events import UserUttered
 
     parse = {
@@ -56,6 +64,8 @@ def user(
             {"name": n, "confidence": c} for n, c in (ranking or [(intent, confidence)])
         ],
     }
+    if reading is not None:
+        parse["reading"] = reading
     return UserUttered(
         text, parse["intent"], parse["entities"], parse_data=parse, input_channel="rest"
     )
@@ -93,6 +103,17 @@ def session_start() -> list[Any]:
     from rasa.shared.core.events import SessionStarted
 
     return [action("action_session_start"), SessionStarted(), action("action_listen")]
+
+
+def request_sent() -> list[Any]:
+    """The end of the booking flow: the contact form closed, the request sent and thanked for."""
+    return [
+        slot("requested_slot", None),
+        loop(None),
+        action("action_submit_consultation_request"),
+        bot("Thank you, the clinic will contact you.", "utter_request_sent"),
+        action("action_listen"),
+    ]
 
 
 def write_tracker(
@@ -182,13 +203,58 @@ def booking_events(
         action("action_extract_slots"),
         slot("contact_confirmed", True),
         action("contact_form"),
-        slot("requested_slot", None),
-        loop(None),
-        action("action_submit_consultation_request"),
-        bot("Thank you, the clinic will contact you.", "utter_request_sent"),
-        action("action_listen"),
+        *request_sent(),
     ]
     return evts
+
+
+def request_fields(sender: str, name: str, contact: str, **extra: Any) -> dict[str, Any]:
+    """A consultation request as the action server saves it (clinic.requests.save_request):
+    a treatment consultation, every screening answer "no", unless `extra` says otherwise."""
+    return {
+        "sender_id": sender,
+        "name": name,
+        "contact": contact,
+        "contact_kind": "email" if "@" in contact else "phone",
+        "preferred_time": "Monday morning",
+        "request_type": "treatment_consultation",
+        "pregnant": "no",
+        "inflamed_skin": "no",
+        "sunburn": "no",
+        "lidocaine_allergy": "no",
+        **extra,
+    }
+
+
+def training_examples() -> dict[str, set[str]]:
+    """Every example of data/nlu.yml by intent, entity markup removed, read independently."""
+    data = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text(encoding="utf-8"))
+    return {
+        item["intent"]: {
+            re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:].strip())
+            for line in item["examples"].splitlines()
+            if line.strip().startswith("- ")
+        }
+        for item in data["nlu"]
+        if "intent" in item
+    }
+
+
+def pg_database(request: Any, name: str) -> str:
+    """An empty PostgreSQL database `name`: on the session's throwaway server (tests/pg.py), or
+    beside STAFF_TEST_POSTGRES_URL when that names a scratch server (dropped first if there)."""
+    scratch = os.environ.get("STAFF_TEST_POSTGRES_URL")
+    if not scratch:
+        return request.getfixturevalue("postgres").create_database(name)
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(scratch)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return str(url.set(database=name))
 
 
 # --- staff accounts and a logged-in client -------------------------------------------------
@@ -269,6 +335,44 @@ class Staff:
             assert home.status_code == 200, home.status_code
             self.csrf = csrf_of(home.text)
         return response
+
+
+@contextlib.contextmanager
+def console_app(folder: Path, **env: str) -> Iterator[str]:
+    """The web app on folder/clinic.db and folder/tracker.db (SQLite), with `env` added and a
+    fake Rasa server behind it; yields its base URL."""
+    rasa = FakeRasa()
+    dbs = {
+        "CLINIC_DB_URL": f"sqlite:///{folder / 'clinic.db'}",
+        "TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}",
+    }
+    try:
+        with web_app(folder / "web", rasa.url, {**dbs, **env}) as base:
+            yield base
+    finally:
+        rasa.close()
+
+
+# --- in Chromium ---------------------------------------------------------------------------
+
+
+def record_console_errors(page, errors: list[str]) -> None:
+    """Appends to `errors` each error the page logs to its console (a missing favicon aside)."""
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
+            else None
+        ),
+    )
+
+
+def sign_in(page, username: str) -> None:
+    """Fills the login form shown and submits it, as a person does."""
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/staff/login'] button[type=submit]")
 
 
 def wait_for(predicate, timeout: float = 20.0, every: float = 0.3):

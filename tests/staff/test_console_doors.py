@@ -26,6 +26,7 @@ from tests.staff.staff_helpers import (
     action,
     booking_events,
     csrf_of,
+    request_fields,
     staff_cli,
     user,
     write_tracker,
@@ -58,18 +59,13 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def request_id(workdir: Path) -> int:
     return save_request(
         f"sqlite:///{workdir / 'clinic.db'}",
-        {
-            "sender_id": "booked-jane",
-            "name": NAME,
-            "contact": "jane.doorstep@gmail.com",
-            "contact_kind": "email",
-            "preferred_time": "Monday morning",
-            "request_type": "doctor_consultation",
-            "pregnant": "yes",
-            "inflamed_skin": "no",
-            "sunburn": "no",
-            "lidocaine_allergy": "no",
-        },
+        request_fields(
+            "booked-jane",
+            NAME,
+            "jane.doorstep@gmail.com",
+            request_type="doctor_consultation",
+            pregnant="yes",
+        ),
     )
 
 

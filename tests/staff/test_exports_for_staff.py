@@ -30,16 +30,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from clinic.requests import save_request
+from tests.staff.review_helpers import audit_since, last_audit_id
+from tests.staff.review_helpers import rows as sql  # `rows` names CSV rows here
 from tests.staff.staff_helpers import (
     Staff,
     action,
     booking_events,
+    console_app,
+    request_fields,
     session_start,
     staff_cli,
     user,
     write_tracker,
 )
-from tests.web_process import FakeRasa, web_app
 
 USERNAME = "export.clerk"
 ZONE = "Europe/Paris"
@@ -97,54 +100,31 @@ def conversations() -> dict[str, tuple[list, float]]:
     }
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("staff_exports")
+def with_conversations(where: Path, username: str) -> Path:
+    """`where` with the conversations above in tracker.db and staff account `username` in
+    clinic.db."""
     for sender, (evts, start) in conversations().items():
         write_tracker(where / "tracker.db", sender, evts, start)
-    assert staff_cli(where / "clinic.db", "add", USERNAME).returncode == 0
+    assert staff_cli(where / "clinic.db", "add", username).returncode == 0
+    return where
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    where = with_conversations(tmp_path_factory.mktemp("staff_exports"), USERNAME)
     save_request(
         f"sqlite:///{where / 'clinic.db'}",
-        {
-            "sender_id": "booked",
-            "name": "Ana Export",
-            "contact": EMAIL,
-            "contact_kind": "email",
-            "preferred_time": "Monday morning",
-            "request_type": "treatment_consultation",
-            "pregnant": "no",
-            "inflamed_skin": "no",
-            "sunburn": "no",
-            "lidocaine_allergy": "no",
-            "created_at": RECEIVED,
-        },
+        request_fields("booked", "Ana Export", EMAIL, created_at=RECEIVED),
     )
     return where
 
 
 @pytest.fixture(scope="module")
 def staff(folder: Path) -> Iterator[Staff]:
-    rasa = FakeRasa()
-    try:
-        with web_app(folder / "web", rasa.url, {
-            "CLINIC_DB_URL": f"sqlite:///{folder / 'clinic.db'}",
-            "TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}",
-            "STAFF_TIMEZONE": ZONE,
-        }) as base:  # fmt: skip
-            client = Staff(base)
-            assert client.login(USERNAME).status_code == 303
-            yield client
-    finally:
-        rasa.close()
-
-
-def sql(db: Path, query: str, *args) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(query, args).fetchall()
-    finally:
-        conn.close()
+    with console_app(folder, STAFF_TIMEZONE=ZONE) as base:
+        client = Staff(base)
+        assert client.login(USERNAME).status_code == 303
+        yield client
 
 
 def paris(ts: float) -> str:
@@ -172,11 +152,11 @@ def read_csv(response) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def audits(folder: Path, after: int = 0) -> list[sqlite3.Row]:
-    return sql(folder / "clinic.db", "SELECT * FROM audit_log WHERE id > ? ORDER BY id", after)
+    return audit_since(folder / "clinic.db", after)
 
 
 def last_audit(folder: Path) -> int:
-    return sql(folder / "clinic.db", "SELECT COALESCE(MAX(id), 0) AS n FROM audit_log")[0]["n"]
+    return last_audit_id(folder / "clinic.db")
 
 
 CSVS = [

@@ -10,7 +10,6 @@ import json
 import re
 
 import pytest
-import yaml
 
 from tests.staff.plain_console import (
     CONFIDENT_OFF_TOPIC,
@@ -25,7 +24,7 @@ from tests.staff.plain_console import (
     shot,
 )
 from tests.staff.review_helpers import audit_since, last_audit_id, rows
-from tests.staff.staff_helpers import ROOT
+from tests.staff.staff_helpers import training_examples
 from web.staff.unclear import HANDLED_WITH_CONFIDENCE
 
 
@@ -39,20 +38,6 @@ def console(tmp_path_factory):
 def pages(console):
     with browser_pages(console[0]) as opened:
         yield opened
-
-
-def training_examples() -> dict[str, set[str]]:
-    """Every example of data/nlu.yml by intent, entity markup removed, read independently."""
-    data = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text(encoding="utf-8"))
-    return {
-        item["intent"]: {
-            re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:].strip())
-            for line in item["examples"].splitlines()
-            if line.strip().startswith("- ")
-        }
-        for item in data["nlu"]
-        if "intent" in item
-    }
 
 
 def labels(clinic) -> dict[str, str]:

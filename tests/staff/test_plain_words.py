@@ -4,26 +4,9 @@ reads as its title."""
 
 from __future__ import annotations
 
-import re
-
-import yaml
-
-from tests.staff.staff_helpers import ROOT
+from tests.staff.staff_helpers import training_examples
 from web.staff import plain_words
 from web.staff.domain import domain_info
-
-
-def training_examples() -> dict[str, set[str]]:
-    data = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text(encoding="utf-8"))
-    return {
-        item["intent"]: {
-            re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:].strip())
-            for line in item["examples"].splitlines()
-            if line.strip().startswith("- ")
-        }
-        for item in data["nlu"]
-        if "intent" in item
-    }
 
 
 def test_every_intent_has_a_readable_name_and_two_examples_from_the_training_data():

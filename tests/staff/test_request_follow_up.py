@@ -27,7 +27,15 @@ import sqlalchemy as sa
 
 from clinic.requests import save_request
 from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
-from tests.staff.staff_helpers import ROOT, Staff, booking_events, staff_cli, write_tracker
+from tests.staff.staff_helpers import (
+    ROOT,
+    Staff,
+    booking_events,
+    pg_database,
+    request_fields,
+    staff_cli,
+    write_tracker,
+)
 from tests.web_process import FakeRasa, web_app
 from web.staff import retention
 
@@ -38,33 +46,9 @@ RECEIVED = datetime.now(timezone.utc) - timedelta(hours=3)
 HUGE = "9" * 30
 
 
-def pg_database(request: pytest.FixtureRequest, name: str) -> str:
-    scratch = os.environ.get("STAFF_TEST_POSTGRES_URL")
-    if not scratch:
-        return request.getfixturevalue("postgres").create_database(name)
-    url = sa.engine.make_url(scratch)
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return str(url.set(database=name))
-
-
 def a_request(sender: str, **extra) -> dict:
-    return {
-        "sender_id": sender,
-        "name": "Ana Follow",
-        "contact": "+33 6 12 34 56 78",
-        "contact_kind": "phone",
-        "preferred_time": "evenings",
-        "request_type": "treatment_consultation",
-        "pregnant": "no",
-        "inflamed_skin": "no",
-        "sunburn": "no",
-        "lidocaine_allergy": "no",
-        **extra,
-    }
+    ana = request_fields(sender, "Ana Follow", "+33 6 12 34 56 78", preferred_time="evenings")
+    return {**ana, **extra}
 
 
 @dataclass

@@ -25,9 +25,9 @@ import pytest
 
 from clinic.requests import save_request
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.staff.staff_helpers import PASSWORD, staff_cli, write_tracker
-from tests.staff.test_exports_for_staff import conversations  # a quick reply, accents
-from tests.web_process import FakeRasa, web_app
+from tests.staff.review_helpers import rows
+from tests.staff.staff_helpers import console_app, record_console_errors, request_fields, sign_in
+from tests.staff.test_exports_for_staff import with_conversations  # a quick reply, accents
 
 USERNAME = "browser.nurse"
 ZONE = "Europe/Paris"
@@ -36,25 +36,13 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "hei
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("staff_browser")
-    for sender, (evts, start) in conversations().items():
-        write_tracker(where / "tracker.db", sender, evts, start)
-    assert staff_cli(where / "clinic.db", "add", USERNAME).returncode == 0
-    return where
+    return with_conversations(tmp_path_factory.mktemp("staff_browser"), USERNAME)
 
 
 @pytest.fixture(scope="module")
 def base(folder: Path) -> Iterator[str]:
-    rasa = FakeRasa()
-    try:
-        with web_app(folder / "web", rasa.url, {
-            "CLINIC_DB_URL": f"sqlite:///{folder / 'clinic.db'}",
-            "TRACKER_DB_URL": f"sqlite:///{folder / 'tracker.db'}",
-            "STAFF_TIMEZONE": ZONE,
-        }) as url:  # fmt: skip
-            yield url
-    finally:
-        rasa.close()
+    with console_app(folder, STAFF_TIMEZONE=ZONE) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +67,7 @@ class Visit:
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on(
-            "console",
-            lambda m: (
-                self.errors.append(m.text)
-                if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-                else None
-            ),
-        )
+        record_console_errors(self.page, self.errors)
 
         def on_dialog(dialog) -> None:
             self.dialogs.append(dialog.type)
@@ -96,9 +77,7 @@ class Visit:
 
     def login(self) -> None:
         self.page.goto(self.base + "/staff/login")
-        self.page.fill("#username", USERNAME)
-        self.page.fill("#password", PASSWORD)
-        self.page.click("form[action='/staff/login'] button[type=submit]")
+        sign_in(self.page, USERNAME)
         self.page.wait_for_url(self.base + "/staff/")
 
     def goto(self, path: str) -> None:
@@ -135,30 +114,18 @@ def visit(request, browser, base: str, test_output: Path) -> Iterator[Visit]:
 def new_request(folder: Path, name: str, **extra) -> int:
     return save_request(
         f"sqlite:///{folder / 'clinic.db'}",
-        {
-            "sender_id": "booked",
-            "name": name,
-            "contact": f"{uuid.uuid4().hex[:8]}@gmail.com",
-            "contact_kind": "email",
-            "preferred_time": "Monday morning",
-            "request_type": "treatment_consultation",
-            "pregnant": "no",
-            "inflamed_skin": "no",
-            "sunburn": "no",
-            "lidocaine_allergy": "no",
-            "created_at": datetime.now(timezone.utc) - timedelta(hours=2),
+        request_fields(
+            "booked",
+            name,
+            f"{uuid.uuid4().hex[:8]}@gmail.com",
+            created_at=datetime.now(timezone.utc) - timedelta(hours=2),
             **extra,
-        },
+        ),
     )
 
 
 def sql(folder: Path, query: str, *args) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(folder / "clinic.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(query, args).fetchall()
-    finally:
-        conn.close()
+    return rows(folder / "clinic.db", query, *args)
 
 
 def status_of(folder: Path, request_id: int) -> str:

@@ -10,7 +10,6 @@ databases beside it.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timezone
 from typing import Any
@@ -21,7 +20,14 @@ import sqlalchemy as sa
 from clinic.db import engine_for
 from clinic.schema import DISMISSED, conversation_notes, conversation_reviews, conversation_tags
 from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
-from tests.staff.staff_helpers import action, booking_events, session_start, user, write_tracker
+from tests.staff.staff_helpers import (
+    action,
+    booking_events,
+    pg_database,
+    session_start,
+    user,
+    write_tracker,
+)
 from web.staff import clinic_queries, retention, review_queries
 from web.staff.filters import Filters, SenderScope
 from web.staff.tracker_store import (
@@ -35,19 +41,6 @@ from web.staff.tracker_store.schema import events
 NOW = time.time()
 SENDERS = ("newest", "middle", "oldest", "ancient")
 IP = "192.0.2.1"
-
-
-def _pg_url(request, name: str) -> str:
-    scratch = os.environ.get("STAFF_TEST_POSTGRES_URL")
-    if scratch:
-        url = sa.engine.make_url(scratch)
-        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", future=True)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return str(url.set(database=name))
-    return request.getfixturevalue("postgres").create_database(name)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +60,7 @@ def dbs(tmp_path_factory, request) -> dict[str, dict[str, str]]:
             NOW - 3600 * (n + 1),
         )
     write_tracker(lite_tracker, "ancient", booking_events(), NOW - 400 * 86400)
-    pg_tracker = _pg_url(request, "review_tracker")
+    pg_tracker = pg_database(request, "review_tracker")
     writer = sa.create_engine(pg_tracker, future=True)
     events.metadata.create_all(writer)
     lite = sa.create_engine(f"sqlite:///{lite_tracker}", future=True)
@@ -80,7 +73,7 @@ def dbs(tmp_path_factory, request) -> dict[str, dict[str, str]]:
             "tracker": f"sqlite:///{lite_tracker}",
             "clinic": f"sqlite:///{folder / 'clinic.db'}",
         },
-        "postgresql": {"tracker": pg_tracker, "clinic": _pg_url(request, "review_clinic")},
+        "postgresql": {"tracker": pg_tracker, "clinic": pg_database(request, "review_clinic")},
     }
 
 

@@ -32,7 +32,7 @@ from tests.staff.review_helpers import (
     press_access_key,
     rows,
 )
-from tests.staff.staff_helpers import PASSWORD, ROOT, Staff, staff_cli
+from tests.staff.staff_helpers import ROOT, Staff, record_console_errors, sign_in, staff_cli
 
 ANNA, BEN = "review.anna", "review.ben"
 
@@ -423,18 +423,9 @@ def test_review_loop_in_a_browser_by_keyboard(review, test_output):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(m.text)
-                    if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-                    else None
-                ),
-            )
+            record_console_errors(page, problems)
             page.goto(base + "/staff/conversations?tag=spot+check&status=unread")
-            page.fill("#username", ANNA)
-            page.fill("#password", PASSWORD)
-            page.click("form[action='/staff/login'] button[type=submit]")
+            sign_in(page, ANNA)
             page.wait_for_url(re.compile(r".*/conversations\?tag=spot\+check&status=unread$"))
             order = listed_senders(page.content())
             assert sorted(order) == sorted(batch), order

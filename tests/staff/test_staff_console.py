@@ -23,7 +23,14 @@ import yaml
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Conversation
-from tests.staff.staff_helpers import PASSWORD, ROOT, Staff, staff_cli, wait_for
+from tests.staff.staff_helpers import (
+    PASSWORD,
+    ROOT,
+    Staff,
+    record_console_errors,
+    staff_cli,
+    wait_for,
+)
 
 USERNAME = "nurse.jones"
 EMAIL = "jane.doe@gmail.com"
@@ -611,14 +618,7 @@ def test_browser_login_transcript_and_status_change(console, test_output):
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.on("request", lambda r: None if r.url.startswith(base) else offsite.append(r.url))
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(m.text)
-                    if m.type == "error" and "favicon" not in (m.location or {}).get("url", "")
-                    else None
-                ),
-            )
+            record_console_errors(page, problems)
             page.goto(base + "/staff/requests?status=all")
             assert "/staff/login" in page.url
             page.fill("#username", USERNAME)
