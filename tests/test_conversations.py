@@ -228,3 +228,35 @@ def test_a_treatment_told_with_its_effect_is_one_question(conversation):
 def test_an_allergy_told_with_a_joined_symptom_is_never_split_off(conversation):
     reply = conversation.say("numbing creams make my skin itchy and red")
     assert re.search(r"lidocaine", reply, re.I) and not re.search(r"pain.?free", reply, re.I)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "I confess I haven't the faintest idea what needling is",
+        "nose totally blocked from my cold, cant breathe thru it lol",
+    ],
+)
+def test_an_idiom_or_a_blocked_nose_is_no_emergency(conversation, statement):
+    assert "911" not in conversation.say(statement)
+
+
+@pytest.mark.parametrize(
+    "report", ["i can't breathe", "cant breathe thru my nose and my throat feels tight"]
+)
+def test_breathing_trouble_beyond_the_nose_still_gets_911(conversation, report):
+    assert "911" in conversation.say(report)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I had an anaphylactic reaction to a local anaesthetic years ago, is needling still ok?",
+        "History of contact dermatitis to topical lignocaine (EMLA). Relevant?",
+    ],
+)
+def test_an_allergy_to_the_numbing_told_in_a_question_gets_its_contraindication(
+    conversation, message
+):
+    reply = conversation.say(message)
+    assert re.search(r"lidocaine", reply, re.I) and "911" not in reply, reply

@@ -110,6 +110,8 @@ MAX_ANSWERS = 3
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
 _BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
 
+# The contraindications of the article, as the vocabulary names its conditions.
+_CONTRAINDICATION_NAMED = {"pregnancy", "inflamed_skin", "sunburn", "lidocaine_allergy"}
 # Used only when the classifier is unsure: a message naming a topic word gets that topic.
 TOPIC_CUES = {
     "pain": "ask_pain",
@@ -326,6 +328,14 @@ def select_responses(
             ):
                 intents.append(name)
                 rules.append("answers.second_question")
+    elif intent == "nlu_fallback" and _CONTRAINDICATION_NAMED & {
+        str(e.get("value")) for e in entities if e.get("entity") == "condition"
+    }:
+        # Unsure what is asked, but a contraindication is named ("history of contact dermatitis
+        # to lignocaine, relevant?"): caution first, its answer.
+        intents = ["ask_contraindications"]
+        rules.append("answers.contraindication_named")
+        trace.intent = intents[0]
     elif intent == "nlu_fallback":
         # An unsure guess is not an answer, but a message naming a topic ("agony") is.
         intents = [

@@ -67,6 +67,8 @@ _FAINTING = _pattern("fainting")
 _FAINTING_HISTORY = _pattern("fainting_history")
 # Signs of a severe allergic reaction in the airway, or hives: never a fear or a habit told.
 _SEVERE_NOT_FAINTING = _pattern("severe_not_fainting")
+_BLOCKED_NOSE = _pattern("blocked_nose")
+_AIRWAY_BEYOND_THE_NOSE = _pattern("airway_beyond_the_nose")
 # A treatment already had ("my son had it done last week").
 _TREATMENT_HAD = _pattern("treatment_had")
 # A treatment still to come ("my appointment's next month") has no after-effects yet.
@@ -209,6 +211,16 @@ def _not_an_alarm_after_all(
     numbing cream"), a question about the treatment to come ("is it gonna be sore there?"), or
     an effect the article says to expect (dryness or a bruise, or redness in the first two
     days) with no sign of getting worse. None when the reading stands or is not a safety one."""
+    if (
+        (intent == "report_emergency" or "emergency_sign" in labels)
+        and "warning_sign" not in labels
+        and _BLOCKED_NOSE.search(text)
+        and not _AIRWAY_BEYOND_THE_NOSE.search(text)
+        and not _AFTER_MY_TREATMENT.search(text)
+        and not _AFTER_NUMBING.search(text)
+    ):
+        kept = [e for e in entities if e.get("entity") != "emergency_sign"]
+        return None, kept, "statement.blocked_nose"
     if (
         intent == "report_emergency"
         and not labels & _WARNING_LABELS
