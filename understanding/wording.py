@@ -57,6 +57,9 @@ _SURGERY = _pattern("surgery")
 # A day or a time named in a message the classifier read as no topic: a visit proposed.
 _DAY_OR_TIME = _pattern("day_or_time")
 _NO_TOPIC = {"inform", "nlu_fallback"}
+# "What actually is it?" after a story: what the procedure is, not advice.
+_WHAT_IT_IS = _pattern("what_it_is")
+_WHAT_IT_IS_READ_AS = {"ask_medical_advice", "ask_other_treatments", "out_of_scope", "nlu_fallback"}
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
 _IT_TREATS = _pattern("it_treats")
@@ -112,6 +115,8 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in _WHAT_IT_IS_READ_AS and _WHAT_IT_IS.search(text):
+        return "wording.asks_what_it_is", "ask_what_is"
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
         return "wording.like_surgery", "ask_what_is"
     subject = set(labels) & {"product", "activity"}
