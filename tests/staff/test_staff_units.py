@@ -28,7 +28,7 @@ from tests.staff.staff_helpers import (
     user,
     write_tracker,
 )
-from web.staff import auth, charts, exports, retention
+from web.staff import auth, charts, exports, retention, training_data
 from web.staff.filters import Filters
 from web.staff.grouping import comparable_text, group_messages, jaccard
 from web.staff.masking import mask_contact, mask_email, mask_phone, mask_text, pseudonymise
@@ -421,7 +421,7 @@ def test_nlu_export_loads_with_rasa(tmp_path):
         {"text": "asdf", "intent": DISMISSED},
         {"text": "- starts with a dash: and # hash", "intent": "ask_clinic"},
     ]
-    body = exports.nlu_yaml(labels, skip={DISMISSED})
+    body = training_data.nlu_yaml(labels, skip={DISMISSED})
     path = tmp_path / "nlu.yml"
     path.write_text(body)
     data = load_data(str(path))
@@ -434,7 +434,7 @@ def test_nlu_export_loads_with_rasa(tmp_path):
     }
     assert not data.entity_examples
     empty = tmp_path / "empty.yml"
-    empty.write_text(exports.nlu_yaml([]))
+    empty.write_text(training_data.nlu_yaml([]))
     assert load_data(str(empty)).intent_examples == []
 
 
@@ -486,7 +486,7 @@ def test_story_export_reads_with_rasa(tmp_path):
     from web.staff.domain import domain_info
 
     info = domain_info()
-    sessions = exports.story_sessions(
+    sessions = training_data.story_sessions(
         rows,
         info["slots"],
         info["forms"],
@@ -494,7 +494,7 @@ def test_story_export_reads_with_rasa(tmp_path):
         known=["Jane Doe", "jane.doe@gmail.com"],
     )
     assert len(sessions) == 1
-    body = exports.story_yaml("sender-1", sessions)
+    body = training_data.story_yaml("sender-1", sessions)
     assert "Jane Doe" not in body and "jane.doe@gmail.com" not in body
     assert "action_listen" not in body and "action_extract_slots" not in body
     assert "validate_contact_form" not in body and "action_session_start" not in body
@@ -535,10 +535,10 @@ def test_story_sessions_split_and_rewind():
     reverted.timestamp = 5000.0
     rows.append({"id": 99, "type": "rewind", "timestamp": 5000.0, "data": reverted.as_dict()})
     rows += _as_rows([user("price?", "ask_price", 0.9), action("utter_price")])
-    sessions = exports.story_sessions(rows)
+    sessions = training_data.story_sessions(rows)
     assert sessions[0] == [{"user": "hi", "intent": "greet"}, {"action": "utter_greet"}]
     assert sessions[1] == [{"user": "price?", "intent": "ask_price"}, {"action": "utter_price"}]
-    assert "session 2" in exports.story_yaml("x", sessions)
+    assert "session 2" in training_data.story_yaml("x", sessions)
 
 
 def test_csv_cells_cannot_become_formulas():

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from web.staff import clinic_queries, exports, review_queries
+from web.staff import clinic_queries, exports, review_queries, training_data
 from web.staff.domain import domain_info
 from web.staff.filters import Filters
 from web.staff.masking import is_phone
@@ -115,11 +115,11 @@ def story(tracker: Engine, clinic: Engine, sender_id: str) -> str | None:
         ):
             known.append(value)
     info = domain_info()
-    sessions = exports.story_sessions(
+    sessions = training_data.story_sessions(
         evts,
         slots=set(info["slots"]) or None,
         forms=set(info["forms"]) or None,
         entities=set(info["entities"]) or None,
         known=known,
     )
-    return exports.story_yaml(sender_id, sessions)
+    return training_data.story_yaml(sender_id, sessions)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from clinic.schema import DISMISSED
-from web.staff import clinic_queries, export_data, exports
+from web.staff import clinic_queries, export_data, exports, training_data
 from web.staff.filters import Filters
 from web.staff.services.base import Service, blocking
 
@@ -67,7 +67,7 @@ class Exports(Service):
         """The labels not exported yet (`everything`: every label again), as Rasa NLU YAML,
         marked exported and audited as they are taken."""
         rows = clinic_queries.take_nlu_export(self.clinic, self.who, self.ip, everything)
-        return exports.nlu_yaml(rows, skip={DISMISSED})
+        return training_data.nlu_yaml(rows, skip={DISMISSED})
 
     @blocking
     def story(self, sender_id: str) -> str | None:
