@@ -26,6 +26,7 @@ from understanding.wording import (
     NUMBING_WORDS,
     everyday_skincare,
     recovery_from_something_else,
+    seen_as_a_result,
     speaks_of_before,
     topic_by_wording,
 )
@@ -226,6 +227,10 @@ def _a_subject(entity: Mapping, text: str) -> bool:
     return not _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
 
 
+# "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.
+_LIKENED = re.compile(r"\b(like|similar to|same as|compared to)\s+(a|an|the|getting a)?\s*$", re.I)
+
+
 # "10 days after my session": a session named as a point in time, no question about sessions.
 _POINT_IN_TIME = re.compile(
     r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
@@ -259,6 +264,9 @@ def _subject_answers(
             trace.append(f"answers.subject_of_the_topic.{label}")
             continue
         if label in ("product", "activity") and not _a_subject(entity, text):
+            continue
+        if intent == "ask_what_is" and _LIKENED.search(text[: entity.get("start", 0)]):
+            trace.append("answers.likened_not_asked")  # "is it like a tattoo gun?"
             continue
         strong = label in STRONG_LABELS
         crosses = (
@@ -359,6 +367,10 @@ def select_responses(
     candidates: list[str | None] = list(intents) or [None]
     for name in candidates:
         specific = _subject_answers(name, entities, text, available, rules)
+        if specific and name == "ask_results" and seen_as_a_result(text):
+            # "how long till my scars look better": when results show, then the concern's answer
+            answers.append(Answer(TOPICS[name][0]))
+            rules.append("answers.results_of_the_subject")
         if specific:
             answers.extend(specific)
         elif name is not None:

@@ -69,6 +69,9 @@ _FAINTING_HISTORY = _pattern("fainting_history")
 _SEVERE_NOT_FAINTING = _pattern("severe_not_fainting")
 _BLOCKED_NOSE = _pattern("blocked_nose")
 _AIRWAY_BEYOND_THE_NOSE = _pattern("airway_beyond_the_nose")
+_LAUGHING = _pattern("laughing")
+_CALL_FOR_HELP = _pattern("call_for_help")
+_BREATH_NAMED = _pattern("breath_named")
 # A treatment already had ("my son had it done last week").
 _TREATMENT_HAD = _pattern("treatment_had")
 # A treatment still to come ("my appointment's next month") has no after-effects yet.
@@ -96,6 +99,18 @@ _FAINTISH = _pattern("faintish")
 # got my tattoo"), with nothing placing it now ("my lips are swelling", "can't swallow").
 _TOLD_AS_HISTORY = _pattern("told_as_history")
 _HAPPENING_NOW = _pattern("happening_now")
+
+
+def _only_laughing(text: str) -> bool:
+    """Breath lost to laughter, with no treatment named and no call for help: "can't breathe
+    lol"."""
+    return bool(
+        _LAUGHING.search(text)
+        and _BREATH_NAMED.search(text)
+        and not _TREATMENT_WORDS.search(text)
+        and not _TREATMENT_HAD.search(text)
+        and not _CALL_FOR_HELP.search(text)
+    )
 
 
 def _told_as_history(text: str) -> bool:
@@ -214,13 +229,15 @@ def _not_an_alarm_after_all(
     if (
         (intent == "report_emergency" or "emergency_sign" in labels)
         and "warning_sign" not in labels
-        and _BLOCKED_NOSE.search(text)
+        and (_BLOCKED_NOSE.search(text) or _only_laughing(text))
         and not _AIRWAY_BEYOND_THE_NOSE.search(text)
         and not _AFTER_MY_TREATMENT.search(text)
         and not _AFTER_NUMBING.search(text)
     ):
+        # breath lost to a blocked nose or to laughing: no airway closing
         kept = [e for e in entities if e.get("entity") != "emergency_sign"]
-        return None, kept, "statement.blocked_nose"
+        rule = "statement.blocked_nose" if _BLOCKED_NOSE.search(text) else "statement.laughing"
+        return None, kept, rule
     if (
         intent == "report_emergency"
         and not labels & _WARNING_LABELS

@@ -63,6 +63,14 @@ _WHAT_IT_IS_READ_AS = {"ask_medical_advice", "ask_other_treatments", "out_of_sco
 _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "ask_side_effects"}
 # "What conditions can it treat": what it treats, though "conditions" sounds like eligibility.
 _IT_TREATS = _pattern("it_treats")
+_RESULTS_SEEN = _pattern("results_seen")
+_GO_AHEAD_ASKED = _pattern("go_ahead_asked")
+_CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
+_LOOK_AFTERWARDS = _pattern("look_afterwards")
+_ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
+_GO_AHEAD_READ_AS = {"ask_side_effects", "ask_after_effects", "ask_downtime", "ask_aftercare"}
+# Near topics read for "when will I see a difference": the time read as recovery or top-ups.
+_RESULTS_READ_AS = {"ask_downtime", "ask_maintenance", "ask_after_effects"}
 # "How long do I wait before doing a peel?": the peel comes after the treatment, so the
 # "before" is no preparation.
 _WAIT_BEFORE_DOING = _pattern("wait_before_doing")
@@ -115,6 +123,15 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in _GO_AHEAD_READ_AS and "condition" in labels and _GO_AHEAD_ASKED.search(text):
+        return "wording.go_ahead_asked", "ask_contraindications"
+    named = set(labels) - {"topic"}  # "after my session": a topic word, no subject
+    if intent in _ADVICE_OR_UNSURE and _CARE_AFTER_TREATMENT.search(text) and not named:
+        return "wording.care_after_treatment", "ask_aftercare"
+    if intent in _ADVICE_OR_UNSURE and _LOOK_AFTERWARDS.search(text) and not named:
+        return "wording.look_afterwards", "ask_after_effects"
+    if intent in _RESULTS_READ_AS and _RESULTS_SEEN.search(text) and not labels:
+        return "wording.results_seen", "ask_results"
     if intent in _WHAT_IT_IS_READ_AS and _WHAT_IT_IS.search(text):
         return "wording.asks_what_it_is", "ask_what_is"
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
@@ -132,6 +149,11 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
             "ask_prep" if speaks_of_before(text) else "ask_aftercare"
         )
     return None
+
+
+def seen_as_a_result(text: str) -> bool:
+    """When or what one sees is asked: "will I see a difference", "look better"."""
+    return bool(_RESULTS_SEEN.search(text))
 
 
 def recovery_from_something_else(intent: str | None, labels: Collection, text: str) -> bool:
