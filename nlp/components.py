@@ -26,6 +26,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlp.persistence import PersistedComponent
 
+# Labels of the vocabulary that only keep a shorter match from being made ("baby fever" is no
+# fever): their spans are matched, then left out.
+UNREAD_LABELS = {"figure_of_speech"}
+
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False, model_from="SpacyNLP"
@@ -44,6 +48,7 @@ class ClinicEntityExtractor(SpacyEntityExtractor):
                 "confidence": None,
             }
             for ent in doc.ents
+            if ent.label_ not in UNREAD_LABELS
         ]
 
 

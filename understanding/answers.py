@@ -2,10 +2,8 @@
 
 One action answers every question intent, so the same rules apply everywhere:
 - warning signs come first, and nothing else is said with them (never "that's normal");
-- a specific subject gets its specific answer ("can I go to the gym after?" gets the gym line,
-  not the whole aftercare list): the response `utter_<topic>_<entity id>` when the domain has it;
-- a skin concern or condition the article does not list gets an honest "the article doesn't
-  cover that" instead of a yes;
+- a specific subject gets its specific answer, and one the article does not list an honest
+  "the article doesn't cover that" (understanding/subjects.py);
 - a message holding several questions gets an answer to each (from the intent ranking).
 Pure: the NLU pipeline's reader (nlp/reading.py) calls `select_responses` once per message and
 stores the answers with the ids of the rules that decided them; the action only utters them.
@@ -17,88 +15,24 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from understanding.statements import QUESTION_WORD, reading_of_a_statement
+from understanding.subjects import (
+    TOPICS,
+    Answer,
+    a_subject,
+    concerns_treated,
+    subject_answers,
+)
 from understanding.wording import (
-    NUMBING_WORDS,
     everyday_skincare,
     recovery_from_something_else,
+    results_after_one,
     seen_as_a_result,
-    speaks_of_before,
     topic_by_wording,
 )
-
-# Question intent -> (general response, prefix of subject-specific responses).
-TOPICS: dict[str, tuple] = {
-    "ask_what_is": ("utter_what_is", "utter_what_is"),
-    "ask_pain": ("utter_pain", "utter_pain"),
-    "ask_duration": ("utter_duration", "utter_duration"),
-    "ask_sessions": ("utter_sessions", "utter_sessions"),
-    "ask_maintenance": ("utter_maintenance", "utter_maintenance"),
-    "ask_treats": ("utter_treats", "utter_treats"),
-    "ask_contraindications": ("utter_contraindications", "utter_contra"),
-    "ask_downtime": ("utter_downtime", "utter_downtime"),
-    "ask_after_effects": ("utter_after_effects", "utter_side"),
-    "ask_compare": ("utter_compare", "utter_compare"),
-    "ask_prep": ("utter_prep", "utter_prep"),
-    "ask_results": ("utter_results", "utter_results"),
-    "ask_side_effects": ("utter_side_effects", "utter_side"),
-    "ask_aftercare": ("utter_aftercare", "utter_aftercare"),
-    "ask_clinic": ("utter_clinic", "utter_clinic"),
-    "ask_price": ("utter_price", "utter_price"),
-    "ask_opening_hours": ("utter_opening_hours", "utter_opening_hours"),
-    "ask_contact_details": ("utter_contact_details", "utter_contact_details"),
-    "ask_insurance": ("utter_insurance", "utter_insurance"),
-    "ask_other_treatments": ("utter_other_treatments", "utter_other_treatments"),
-    "ask_medical_advice": ("utter_medical_advice", "utter_medical_advice"),
-}
-
-# Where a subject belongs when the question's own topic has nothing specific on it.
-LABEL_PREFIX = {
-    "concern": "utter_treats",
-    "condition": "utter_contra",
-    "symptom": "utter_side",
-    "product": "utter_aftercare",
-    "activity": "utter_aftercare",
-    "treatment": "utter_compare",
-    "detail": "utter_what_is",
-}
-# What the article does not list gets this answer rather than silence or a guess.
-NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_not_listed"}
-# Concerns and conditions decide the answer even when the intent is a near miss: "can pregnant
-# women get microneedling" must be about pregnancy whichever topic the classifier picked. A
-# condition decides from any topic but the treatment's effects (_EFFECTS_OF_THE_TREATMENT): "I
-# reacted badly to lidocaine cream, is that a problem?" reads like a pain question, but whether
-# the treatment suits the visitor comes first; "I look sunburnt the day after" tells of an
-# effect, not a sunburn.
-# Laser and peels likewise: "same results as a peel?" is a comparison. Symptoms only refine
-# their own topic ("clean and dry" in a preparation question is not a side-effect question);
-# products and activities answer open questions too, as preparation when the message speaks of
-# "before", as aftercare otherwise.
-STRONG_LABELS = ("concern", "condition", "treatment", "detail")
-_EFFECTS_OF_THE_TREATMENT = {
-    "ask_side_effects",
-    "ask_after_effects",
-    "ask_downtime",
-    "ask_aftercare",
-}
-# Topics general enough to hand over to a strong subject.
-OPEN_TOPICS = {
-    "ask_what_is",
-    "ask_treats",
-    "ask_contraindications",
-    "ask_results",
-    "ask_medical_advice",
-}
-
-# Questions where a product or activity decides the answer: "can I wear makeup the same day?"
-# reads like a downtime question but is about makeup; "do I need sunscreen", read as
-# preparation, asks of sunscreen, which the article advises after the treatment (with no
-# "before" in the message, and none of the article's preparation naming it).
-WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects", "ask_prep"}
 
 SAFETY = (
     ("emergency_sign", "report_emergency", "utter_emergency"),
@@ -168,12 +102,6 @@ def topic_buttons(topics: Sequence[str]) -> list[dict[str, str]]:
 
 
 @dataclass
-class Answer:
-    response: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class Trace:
     """How one message was read: the topic answered and the ids of the rules that decided."""
 
@@ -210,82 +138,25 @@ def split_questions(text: str) -> list[str]:
     return questions
 
 
-# A product or activity that is no subject of aftercare: a cause ("dark patches from years of
-# sun"), a comparison ("warm like after a workout"), an idiom ("up and running", "in the long
-# run") or the clinic's numbing cream.
-_NOT_A_SUBJECT = re.compile(
-    r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
-    r"\b(the|a) long\s+|\b(years|decades|lots|a lot|too much|all that) of\s+|"
-    # the numbing cream the clinic puts on: "after they put the cream on"
-    rf"({NUMBING_WORDS})\s+)$",
-    re.I,
-)
-
-
-def _a_subject(entity: Mapping, text: str) -> bool:
-    """Whether the entity is what the message asks about, not a cause, comparison or idiom."""
-    return not _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
-
-
-# "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.
-_LIKENED = re.compile(r"\b(like|similar to|same as|compared to)\s+(a|an|the|getting a)?\s*$", re.I)
-
-
 # "10 days after my session": a session named as a point in time, no question about sessions.
 _POINT_IN_TIME = re.compile(
     r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
 )
 
 
-def _label_prefix(label: str, text: str) -> str | None:
-    if label in ("product", "activity"):
-        return "utter_prep" if speaks_of_before(text) else "utter_aftercare"
-    return LABEL_PREFIX.get(label)
+# Readings that answer no question of their own when a topic is named beside them.
+_VAGUE_READINGS = ("ask_medical_advice", "ask_what_is")
 
 
-def _subject_answers(
-    intent: str | None,
-    entities: Sequence[Mapping],
-    text: str,
-    available: Iterable[str],
-    trace: list[str],
-) -> list[Answer]:
-    available = set(available)
-    prefix = TOPICS[intent][1] if intent in TOPICS else None
-    open_topic = intent not in TOPICS or intent in OPEN_TOPICS
-    answers: list[Answer] = []
-    for entity in entities:
-        label, value = entity.get("entity"), str(entity.get("value"))
-        if label not in LABEL_PREFIX:
-            continue  # topic cues and safety signs are handled in select_responses
-        own = f"{prefix}_{value}" if prefix else None
-        if own in available:
-            answers.append(Answer(own))
-            trace.append(f"answers.subject_of_the_topic.{label}")
-            continue
-        if label in ("product", "activity") and not _a_subject(entity, text):
-            continue
-        if intent == "ask_what_is" and _LIKENED.search(text[: entity.get("start", 0)]):
-            trace.append("answers.likened_not_asked")  # "is it like a tattoo gun?"
-            continue
-        strong = label in STRONG_LABELS
-        crosses = (
-            (open_topic and strong)
-            or (label == "condition" and intent not in _EFFECTS_OF_THE_TREATMENT)
-            or intent not in (*TOPICS, "out_of_scope")
-            or (label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
-        )
-        if not crosses:
-            continue
-        default = f"{_label_prefix(label, text)}_{value}"
-        if default in available:
-            answers.append(Answer(default))
-            trace.append(f"answers.subject_decides.{label}")
-        elif label in NOT_LISTED and NOT_LISTED[label] in available:
-            subject = text[entity.get("start", 0) : entity.get("end", 0)] or value
-            answers.append(Answer(NOT_LISTED[label], {"subject": subject.strip()}))
-            trace.append(f"answers.not_listed.{label}")
-    return answers
+def _topic_cues(entities: Sequence[Mapping], text: str | None) -> list[str]:
+    """The topics named ("agony", "downsides"), at most two, not as a point in time."""
+    return [
+        TOPIC_CUES[str(e.get("value"))]
+        for e in entities
+        if e.get("entity") == "topic"
+        and str(e.get("value")) in TOPIC_CUES
+        and not _POINT_IN_TIME.search((text or "")[: e.get("start", 0)])
+    ][:2]
 
 
 def select_responses(
@@ -303,7 +174,7 @@ def select_responses(
     available = set(available)
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS, rules)
     labels = {entity.get("entity") for entity in entities}
-    subjects = {e.get("entity") for e in entities if _a_subject(e, text or "")}
+    subjects = {e.get("entity") for e in entities if a_subject(e, text or "")}
     intent = topic_by_wording(intent, text or "", subjects, rules)
     trace.intent = intent
     if recovery_from_something_else(intent, labels, text or ""):
@@ -344,15 +215,18 @@ def select_responses(
         intents = ["ask_contraindications"]
         rules.append("answers.contraindication_named")
         trace.intent = intents[0]
+    elif intent in _VAGUE_READINGS and _topic_cues(entities, text):
+        # "She's scared it'll hurt, what should I tell her?": a topic named is what is asked;
+        # what it is, read beside one ("cons of microneedling?"), is answered too.
+        kept = [intent] if intent == "ask_what_is" else []
+        intents = (kept + _topic_cues(entities, text))[:2]
+        rules.append("answers.topic_cue_over_a_vague_reading")
+    elif intent == "ask_sessions" and results_after_one(text or ""):
+        intents = ["ask_results", "ask_sessions"]  # "results after 1 session?"
+        rules.append("answers.results_after_one_session")
     elif intent == "nlu_fallback":
         # An unsure guess is not an answer, but a message naming a topic ("agony") is.
-        intents = [
-            TOPIC_CUES[str(e.get("value"))]
-            for e in entities
-            if e.get("entity") == "topic"
-            and str(e.get("value")) in TOPIC_CUES
-            and not _POINT_IN_TIME.search((text or "")[: e.get("start", 0)])
-        ][:2]
+        intents = _topic_cues(entities, text)
         if intents:
             rules.append("answers.topic_cue")
             trace.intent = intents[0]
@@ -366,7 +240,7 @@ def select_responses(
     answers: list[Answer] = []
     candidates: list[str | None] = list(intents) or [None]
     for name in candidates:
-        specific = _subject_answers(name, entities, text, available, rules)
+        specific = subject_answers(name, entities, text, available, rules)
         if specific and name == "ask_results" and seen_as_a_result(text):
             # "how long till my scars look better": when results show, then the concern's answer
             answers.append(Answer(TOPICS[name][0]))
@@ -375,6 +249,8 @@ def select_responses(
             answers.extend(specific)
         elif name is not None:
             answers.append(Answer(TOPICS[name][0]))
+            if name == "ask_sessions":
+                answers.extend(concerns_treated(entities, available, rules))
     choices = likeliest_topics(ranking) if intent != "out_of_scope" else []
     if not answers and choices and "utter_fallback_choose" in available:
         # Nothing to answer, but some topics are likely: offer them to tap.

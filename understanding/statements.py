@@ -102,8 +102,7 @@ _HAPPENING_NOW = _pattern("happening_now")
 
 
 def _only_laughing(text: str) -> bool:
-    """Breath lost to laughter, with no treatment named and no call for help: "can't breathe
-    lol"."""
+    """Breath lost to laughter, no treatment named, no call for help ("can't breathe lol")."""
     return bool(
         _LAUGHING.search(text)
         and _BREATH_NAMED.search(text)
@@ -295,19 +294,14 @@ def reading_of_a_statement(
 ) -> tuple[str | None, list[Mapping]]:
     """What a statement about one's skin really asks, as (intent, entities).
 
-    Naming a concern and no symptom ("big pores on my cheeks") it asks whether needling treats
-    it, whatever small-talk reading ("goodbye") the classifier made of it. A symptom with an
-    everyday cause ("red blotches when I'm embarrassed", "puffy from crying") is no side effect
-    and no warning sign: its symptom is dropped, and the message is none of the assistant's
-    topics; so is anything else told with an everyday cause ("a scratch from my cat") that the
-    classifier read as an effect. Fears, allergies told as habits, questions about the
-    treatment to come and expected effects are no alarm (`_not_an_alarm_after_all`). A warning
-    or emergency reading with nothing felt or seen ("i shave my face", "just had coffee and i'm
-    jittery") is none either.
-    Each time the classifier's side-effects or warning reading would have answered "contact
-    the clinic". A warning-sign word always keeps its warning, so does an emergency reading
-    naming the throat or breathing, and so does a symptom with no stated cause: on a needling
-    clinic's chat it may well follow a treatment."""
+    A concern and no symptom ("big pores on my cheeks") asks whether needling treats it. A
+    symptom with an everyday cause ("puffy from crying", "a scratch from my cat") is no side
+    effect and no warning sign: the message is none of the assistant's topics. Fears,
+    allergies told as habits, questions about the treatment to come, expected effects
+    (`_not_an_alarm_after_all`) and a warning reading with nothing felt or seen ("just had
+    coffee and i'm jittery") are no alarm. A warning-sign word always keeps its warning, so
+    does an emergency reading naming the throat or breathing, and so does a symptom with no
+    stated cause: on a needling clinic's chat it may well follow a treatment."""
     topic, kept, rule_id = _statement(intent, entities, text, topics)
     if rule_id and trace is not None:
         trace.append(rule_id)

@@ -65,6 +65,9 @@ _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "
 _IT_TREATS = _pattern("it_treats")
 _RESULTS_SEEN = _pattern("results_seen")
 _GO_AHEAD_ASKED = _pattern("go_ahead_asked")
+_BENEFIT_NAMED = _pattern("benefit_named")
+_LENGTH_OF_THE_VISIT = _pattern("length_of_the_visit")
+_RESULTS_AFTER_ONE = _pattern("results_after_one")
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
 _LOOK_AFTERWARDS = _pattern("look_afterwards")
 _ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
@@ -117,12 +120,19 @@ def topic_by_wording(
 
 
 def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tuple[str, str] | None:
-    if intent in _RISK_READ_AS and _RISK_OF_IT.search(text) and not _MECHANISM.search(text):
+    if (
+        intent in _RISK_READ_AS
+        and _RISK_OF_IT.search(text)
+        and not _MECHANISM.search(text)
+        and not _BENEFIT_NAMED.search(text)
+    ):
         return "wording.risk_of_it", "ask_side_effects"
     if intent == "ask_contraindications" and _IT_TREATS.search(text) and not labels:
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in ("ask_maintenance", "ask_results") and _LENGTH_OF_THE_VISIT.search(text):
+        return "wording.length_of_the_visit", "ask_duration"
     if intent in _GO_AHEAD_READ_AS and "condition" in labels and _GO_AHEAD_ASKED.search(text):
         return "wording.go_ahead_asked", "ask_contraindications"
     named = set(labels) - {"topic"}  # "after my session": a topic word, no subject
@@ -154,6 +164,11 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
 def seen_as_a_result(text: str) -> bool:
     """When or what one sees is asked: "will I see a difference", "look better"."""
     return bool(_RESULTS_SEEN.search(text))
+
+
+def results_after_one(text: str) -> bool:
+    """Whether one session shows results is asked: "results after 1 session?"."""
+    return bool(_RESULTS_AFTER_ONE.search(text))
 
 
 def recovery_from_something_else(intent: str | None, labels: Collection, text: str) -> bool:

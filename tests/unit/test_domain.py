@@ -7,7 +7,7 @@ import yaml
 
 from actions.consultation import WHICH_DETAIL
 from nlp.build_pipeline import load_vocabulary
-from understanding.answers import LABEL_PREFIX, NOT_LISTED, TOPICS
+from understanding.subjects import LABEL_PREFIX, NOT_LISTED, TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

@@ -1,7 +1,7 @@
 """A question topic is declared in three files, and they must agree.
 
 Adding a topic means: the intent in domain.yml (and its examples in data/nlu.yml), the intent in
-`TOPICS` in understanding/answers.py, and the intent in the `or:` of every rule of data/rules.yml
+`TOPICS` in understanding/subjects.py, and the intent in the `or:` of every rule of data/rules.yml
 that
 sends questions to action_answer_question (the rule for questions with nothing going on, and the
 rules for questions asked during the screening_form and the contact_form). A topic missing from
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from understanding.answers import TOPICS
+from understanding.subjects import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -55,7 +55,7 @@ def test_the_three_question_rules_are_found():
 def test_every_topic_is_an_intent_of_the_domain():
     missing = sorted(set(TOPICS) - set(DOMAIN["intents"]))
     assert not missing, (
-        f"{missing} are in TOPICS (understanding/answers.py) but not under `intents:` in "
+        f"{missing} are in TOPICS (understanding/subjects.py) but not under `intents:` in "
         "domain.yml: "
         "add them to domain.yml (with examples in data/nlu.yml), or remove them from TOPICS."
     )
@@ -66,7 +66,7 @@ def test_every_topic_has_its_general_response():
         intent for intent, (general, _) in TOPICS.items() if general not in DOMAIN["responses"]
     )
     assert not missing, (
-        f"The general responses of {missing} (TOPICS in actions/answers.py) are not in "
+        f"The general responses of {missing} (TOPICS in understanding/subjects.py) are not in "
         "domain.yml: write them under `responses:`."
     )
 
@@ -75,7 +75,7 @@ def test_every_topic_is_in_every_question_rule():
     for name, intents in question_rules().items():
         missing = sorted(set(TOPICS) - set(intents))
         assert not missing, (
-            f"{missing} are in TOPICS (understanding/answers.py) but not in the `or:` of the rule "
+            f"{missing} are in TOPICS (understanding/subjects.py) but not in the `or:` of the rule "
             f"{name!r}: add `- intent: ...` there in data/rules.yml."
         )
 
