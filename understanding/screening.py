@@ -24,6 +24,7 @@ SLOTS = ("pregnant", "inflamed_skin", "sunburn", "lidocaine_allergy")
 ORDER = (
     "button",
     "hesitation",
+    "concluded",
     "correction",
     "unsure",
     "contradiction",
@@ -144,6 +145,10 @@ def read_answer(
     if hesitation.search(raw.lower()):
         return Answer(UNCLEAR, "hesitation", (hesitation.id,))
     words = normalise(raw)
+    concluded = registry.by_id("yes.concluded")
+    if concluded.search(words):
+        # "i cant say im not lol. so yes": a yes at the end decides (it only adds caution)
+        return Answer(YES, "concluded", (concluded.id,))
     correction = registry.by_id("correction.taken_back")
     marks = list(correction.pattern.finditer(words))
     if marks and marks[-1].end() < len(words):

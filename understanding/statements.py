@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 
+from understanding.airway import airway_explained
 from understanding.registry import load as load_rules
 
 # The patterns, their reasons and their examples: understanding/statements.yml.
@@ -67,11 +68,6 @@ _FAINTING = _pattern("fainting")
 _FAINTING_HISTORY = _pattern("fainting_history")
 # Signs of a severe allergic reaction in the airway, or hives: never a fear or a habit told.
 _SEVERE_NOT_FAINTING = _pattern("severe_not_fainting")
-_BLOCKED_NOSE = _pattern("blocked_nose")
-_AIRWAY_BEYOND_THE_NOSE = _pattern("airway_beyond_the_nose")
-_LAUGHING = _pattern("laughing")
-_CALL_FOR_HELP = _pattern("call_for_help")
-_BREATH_NAMED = _pattern("breath_named")
 # A treatment already had ("my son had it done last week").
 _TREATMENT_HAD = _pattern("treatment_had")
 # A treatment still to come ("my appointment's next month") has no after-effects yet.
@@ -99,17 +95,6 @@ _FAINTISH = _pattern("faintish")
 # got my tattoo"), with nothing placing it now ("my lips are swelling", "can't swallow").
 _TOLD_AS_HISTORY = _pattern("told_as_history")
 _HAPPENING_NOW = _pattern("happening_now")
-
-
-def _only_laughing(text: str) -> bool:
-    """Breath lost to laughter, no treatment named, no call for help ("can't breathe lol")."""
-    return bool(
-        _LAUGHING.search(text)
-        and _BREATH_NAMED.search(text)
-        and not _TREATMENT_WORDS.search(text)
-        and not _TREATMENT_HAD.search(text)
-        and not _CALL_FOR_HELP.search(text)
-    )
 
 
 def _told_as_history(text: str) -> bool:
@@ -201,6 +186,7 @@ _FIRST_DAYS = _pattern("first_days")
 # sign of getting worse are side effects to expect, whatever day it is.
 _LISTED_MILD_EFFECTS = {"flaking_dryness", "bruising", "irritation"}
 _GETTING_WORSE = _pattern("getting_worse")
+_SMALL_BLEMISH = _pattern("small_blemish")
 
 
 def _everyday_cause(text: str) -> re.Match | None:
@@ -225,18 +211,11 @@ def _not_an_alarm_after_all(
     numbing cream"), a question about the treatment to come ("is it gonna be sore there?"), or
     an effect the article says to expect (dryness or a bruise, or redness in the first two
     days) with no sign of getting worse. None when the reading stands or is not a safety one."""
-    if (
-        (intent == "report_emergency" or "emergency_sign" in labels)
-        and "warning_sign" not in labels
-        and (_BLOCKED_NOSE.search(text) or _only_laughing(text))
-        and not _AIRWAY_BEYOND_THE_NOSE.search(text)
-        and not _AFTER_MY_TREATMENT.search(text)
-        and not _AFTER_NUMBING.search(text)
-    ):
-        # breath lost to a blocked nose or to laughing: no airway closing
+    emergency = intent == "report_emergency" or "emergency_sign" in labels
+    explained = airway_explained(text) if emergency and "warning_sign" not in labels else None
+    if explained:
         kept = [e for e in entities if e.get("entity") != "emergency_sign"]
-        rule = "statement.blocked_nose" if _BLOCKED_NOSE.search(text) else "statement.laughing"
-        return None, kept, rule
+        return None, kept, explained
     if (
         intent == "report_emergency"
         and not labels & _WARNING_LABELS
@@ -260,6 +239,14 @@ def _not_an_alarm_after_all(
     ):
         kept = [e for e in entities if e.get("entity") != "symptom"]
         return "ask_medical_advice", kept, "statement.treatment_to_come"
+    if (
+        intent == "report_warning_signs"
+        and not labels & _WARNING_LABELS
+        and _SMALL_BLEMISH.search(text)
+        and not _GETTING_WORSE.search(text)
+    ):
+        kept = [e for e in entities if e.get("entity") != "concern"]
+        return "ask_after_effects", kept, "statement.small_blemish"
     if _a_fear_of_fainting(labels, text):
         kept = [e for e in entities if e.get("entity") != "emergency_sign"]
         return "ask_pain", kept, "statement.fear_of_fainting"
@@ -370,7 +357,7 @@ def _statement(
         intent == "ask_side_effects"
         and felt
         and not _ASKING.search(text)
-        and _TREATMENT_WORDS.search(text)
+        and (_TREATMENT_WORDS.search(text) or _FIRST_DAYS.search(text))
         and not _LIFELONG.search(text)
     ):
         # Told of one's own treatment, asking nothing ("a bit of pinpoint bleeding during the

@@ -104,9 +104,16 @@ _NOT_A_SUBJECT = re.compile(
 )
 
 
+# "A workout for your skin": an activity named as a likeness of what the treatment does.
+_A_LIKENESS_AFTER = re.compile(r"^\s+for (your|my|the|ur|one'?s) (skin|face)\b", re.I)
+
+
 def a_subject(entity: Mapping, text: str) -> bool:
     """Whether the entity is what the message asks about, not a cause, comparison or idiom."""
-    return not _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
+    return not (
+        _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
+        or _A_LIKENESS_AFTER.search(text[entity.get("end", 0) :])
+    )
 
 
 # "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.

@@ -68,6 +68,7 @@ _GO_AHEAD_ASKED = _pattern("go_ahead_asked")
 _BENEFIT_NAMED = _pattern("benefit_named")
 _LENGTH_OF_THE_VISIT = _pattern("length_of_the_visit")
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
+_HOW_MANY_SESSIONS = _pattern("how_many_sessions")
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
 _LOOK_AFTERWARDS = _pattern("look_afterwards")
 _ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
@@ -131,6 +132,8 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in ("ask_price", "ask_duration") and _HOW_MANY_SESSIONS.search(text):
+        return "wording.how_many_sessions", "ask_sessions"
     if intent in ("ask_maintenance", "ask_results") and _LENGTH_OF_THE_VISIT.search(text):
         return "wording.length_of_the_visit", "ask_duration"
     if intent in _GO_AHEAD_READ_AS and "condition" in labels and _GO_AHEAD_ASKED.search(text):
