@@ -30,33 +30,34 @@ async def parse(session: aiohttp.ClientSession, rasa_url: str, token: str, text:
         return await response.json()
 
 
+# Readings that answer no question: a question read so is left unanswered among several.
+_NO_ANSWER = ("utter_fallback", "utter_fallback_choose", "utter_out_of_scope")
+
+
+async def answers_per_question(questions: list[str]) -> list[Answer] | None:
+    """The answers to each question of a message, each read on its own, or None when they could
+    not be read (the caller falls back to the message's own reading)."""
+    settings = Settings.from_env()
+    rasa_url, token = settings.rasa_url, settings.rasa_api_token
+    if not token:
+        return None
+    try:
+        timeout = aiohttp.ClientTimeout(total=3)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            parsed = [await parse(session, rasa_url, token, q) for q in questions]
+    except (aiohttp.ClientError, OSError, ValueError) as error:  # fall back to the ranking
+        logger.warning("Could not read the questions one by one: %s", type(error).__name__)
+        return None
+    per_question = [answers_of(p.get(READING_KEY) or {}) for p in parsed]
+    answered = [a for a in per_question if a and a[0].response not in _NO_ANSWER]
+    return combine(answered) or None
+
+
 class ActionAnswerQuestion(Action):
     """Answers a message; a message with several questions has each classified on its own."""
 
     def name(self) -> str:
         return "action_answer_question"
-
-    async def _answers_per_question(self, questions: list[str]) -> list[Answer] | None:
-        settings = Settings.from_env()
-        rasa_url, token = settings.rasa_url, settings.rasa_api_token
-        if not token:
-            return None
-        try:
-            timeout = aiohttp.ClientTimeout(total=3)
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                parsed = [await parse(session, rasa_url, token, q) for q in questions]
-        except (aiohttp.ClientError, OSError, ValueError) as error:  # fall back to the ranking
-            logger.warning("Could not read the questions one by one: %s", type(error).__name__)
-            return None
-        per_question = [answers_of(p.get(READING_KEY) or {}) for p in parsed]
-        answered = [
-            a
-            for a in per_question
-            if a
-            and a[0].response
-            not in ("utter_fallback", "utter_fallback_choose", "utter_out_of_scope")
-        ]
-        return combine(answered) or None
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -76,7 +77,7 @@ class ActionAnswerQuestion(Action):
             )
         questions = reading.get("questions") or []
         if len(questions) >= 2:
-            answers = await self._answers_per_question(questions) or answers
+            answers = await answers_per_question(questions) or answers
         for answer in with_profile(answers, load_profile()):
             dispatcher.utter_message(response=answer.response, **answer.kwargs)
         return []

@@ -16,6 +16,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
+from actions.answers import answers_per_question
+from actions.clinic_profile import load_profile, with_profile
 from actions.consultation import is_interruption
 from actions.parsing import NO, UNSURE, YES, stated_conditions
 from clinic.schema import SCREENING_SLOTS
@@ -130,3 +132,31 @@ class ActionScreeningOutcome(Action):
         for slot in flags[UNSURE]:
             dispatcher.utter_message(response=f"utter_screening_unsure_{slot}")
         return [SlotSet("screening_result", "contraindicated")]
+
+
+class ActionScreeningIntro(Action):
+    """Starts a consultation request: answers first a question asked beside it ("does it hurt,
+    and can I book for next week?"), then says what the screening is for."""
+
+    def name(self) -> str:
+        return "action_screening_intro"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        questions = (message.get(READING_KEY) or {}).get("questions") or []
+        if len(questions) >= 2:
+            beside = [
+                answer
+                for answer in await answers_per_question(questions) or []
+                if answer.response not in _NOT_AN_ANSWER_BESIDE_BOOKING
+            ]
+            for answer in with_profile(beside, load_profile()):
+                dispatcher.utter_message(response=answer.response, **answer.kwargs)
+        dispatcher.utter_message(response="utter_screening_intro")
+        return []
+
+
+# Answers that repeat the request or offer it again: the screening that follows is the answer.
+_NOT_AN_ANSWER_BESIDE_BOOKING = {"utter_opening_hours", "utter_contact_details", "utter_clinic"}

@@ -235,6 +235,8 @@ def test_an_allergy_told_with_a_joined_symptom_is_never_split_off(conversation):
     [
         "I confess I haven't the faintest idea what needling is",
         "nose totally blocked from my cold, cant breathe thru it lol",
+        "that joke got me, i literally can't breathe 😂",
+        "my throat is so sore from cheering at the hockey game",
     ],
 )
 def test_an_idiom_or_a_blocked_nose_is_no_emergency(conversation, statement):
@@ -242,7 +244,13 @@ def test_an_idiom_or_a_blocked_nose_is_no_emergency(conversation, statement):
 
 
 @pytest.mark.parametrize(
-    "report", ["i can't breathe", "cant breathe thru my nose and my throat feels tight"]
+    "report",
+    [
+        "i can't breathe",
+        "cant breathe thru my nose and my throat feels tight",
+        "had my session today and now i cant breathe haha help",
+        "my throat is sore and it feels like it's closing up",
+    ],
 )
 def test_breathing_trouble_beyond_the_nose_still_gets_911(conversation, report):
     assert "911" in conversation.say(report)
@@ -260,3 +268,11 @@ def test_an_allergy_to_the_numbing_told_in_a_question_gets_its_contraindication(
 ):
     reply = conversation.say(message)
     assert re.search(r"lidocaine", reply, re.I) and "911" not in reply, reply
+
+
+def test_a_question_asked_beside_a_booking_request_is_answered_before_the_screening(
+    conversation,
+):
+    reply = conversation.say("quick one: does it hurt? and can i book a consultation")
+    assert re.search(r"an(a)?esthetic|numb", reply, re.I), reply
+    assert re.search(r"pregnant", reply, re.I), reply  # the screening starts all the same
