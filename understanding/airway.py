@@ -1,7 +1,8 @@
-"""Breath or throat words that tell of no airway closing: breathing through a blocked nose, breath
-lost to laughing, a sore throat from shouting. Each lowers an emergency reading only on its
-explicit words, and never after a treatment or the numbing, nor beside a sign that the airway
-itself is closing (understanding/statements.py asks first). Patterns: understanding/statements.yml.
+"""Breath or throat words that tell of no airway closing: breathing through a blocked nose,
+breath lost to laughing, a sore throat from shouting, breathing through the mouth at night. Each
+lowers an emergency reading only on its explicit words, and never after a treatment or the
+numbing, nor beside a sign that the airway itself is closing (understanding/statements.py asks
+first). Patterns: understanding/statements.yml.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ _LAUGHING = _pattern("laughing")
 _BREATH_NAMED = _pattern("breath_named")
 _CALL_FOR_HELP = _pattern("call_for_help")
 _SORE_THROAT = _pattern("sore_throat")
+_BREATHING_HABIT = _pattern("breathing_habit")
+_BREATHING_TROUBLE = _pattern("breathing_trouble")
 _AIRWAY_CLOSING = _pattern("airway_closing")
 _AFTER_MY_TREATMENT = _pattern("after_my_treatment")
 _AFTER_NUMBING = _pattern("after_numbing")
@@ -45,4 +48,6 @@ def airway_explained(text: str) -> str | None:
         return "statement.laughing"
     if _SORE_THROAT.search(text) and not _AIRWAY_CLOSING.search(text):
         return "statement.sore_throat"
+    if _BREATHING_HABIT.search(text) and not _BREATHING_TROUBLE.search(text):
+        return "statement.breathing_habit"
     return None

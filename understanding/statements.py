@@ -10,6 +10,11 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from understanding.airway import airway_explained
+from understanding.numbing_reaction import (
+    a_reaction_to_the_numbing,
+    an_allergy_told,
+    with_the_allergy,
+)
 from understanding.registry import load as load_rules
 
 # The patterns, their reasons and their examples: understanding/statements.yml.
@@ -77,80 +82,6 @@ _ASKS_WHAT_WILL_HAPPEN = _pattern("asks_what_will_happen")
 
 # What places a message after a treatment or now: then it may report a sign, and keeps its reading.
 _TOLD_AFTERWARDS = _pattern("told_afterwards")
-
-# "I break out in hives with numbing cream": an allergy told, which the article makes a reason
-# not to have the treatment, not a reaction happening now (that names the airway, "now", or a
-# treatment just had).
-_REACTION_NOW = _pattern("reaction_now")
-
-
-# A reaction to the numbing cream spreading over the body or making one light-headed is a severe
-# allergic reaction, whatever the words ("bumps everywhere since the lidocaine", "whole body
-# itchy since the anesthetic"); told as a habit or of a past time it is an allergy, read elsewhere.
-_AFTER_NUMBING = _pattern("after_numbing")
-_ALL_OVER = _pattern("all_over")
-_SKIN_REACTION = _pattern("skin_reaction")
-_FAINTISH = _pattern("faintish")
-# A reaction told as a habit or of another occasion ("every time the dentist freezes me", "when I
-# got my tattoo"), with nothing placing it now ("my lips are swelling", "can't swallow").
-_TOLD_AS_HISTORY = _pattern("told_as_history")
-_HAPPENING_NOW = _pattern("happening_now")
-
-
-def _told_as_history(text: str) -> bool:
-    return bool(
-        _TOLD_AS_HISTORY.search(text)
-        and not _HAPPENING_NOW.search(text)
-        and not _FIRST_DAYS.search(text)
-    )
-
-
-def _a_reaction_to_the_numbing(text: str) -> bool:
-    return bool(
-        _AFTER_NUMBING.search(text)
-        and not _told_as_history(text)
-        and ((_SKIN_REACTION.search(text) and _ALL_OVER.search(text)) or _FAINTISH.search(text))
-    )
-
-
-# An allergy or reaction to the numbing, told in any words ("the stuff they numb u with made my
-# arm swell up", "i break out in a rash from emla cream"): the screening registry's words for
-# the numbing and for a reaction, so both readings share one vocabulary. Asking whether the
-# cream causes a reaction is a side-effect question, not an allergy told.
-_SCREENING_RULES = load_rules("screening")
-_NUMBING_NAMED = _SCREENING_RULES.by_id("lidocaine.caution.numbing_named")
-_A_REACTION = _SCREENING_RULES.by_id("lidocaine.yes.allergy_named")
-_ASKS_IF_IT_CAUSES = _pattern("asks_if_it_causes")
-
-
-def _an_allergy_told(
-    intent: str | None, entities: Sequence[Mapping], labels: set, text: str
-) -> bool:
-    lidocaine = any(e.get("value") == "lidocaine_allergy" for e in entities)
-    lowered = text.lower()
-    # Told as a habit or of another occasion, even the airway is an allergy told; else a
-    # warning word, the airway or "now" keeps the alarm.
-    history = _told_as_history(text)
-    return bool(
-        (lidocaine or _NUMBING_NAMED.search(lowered))
-        and (_A_REACTION.search(lowered) or (history and _SEVERE_NOT_FAINTING.search(text)))
-        and (history or not (labels & _WARNING_LABELS or _REACTION_NOW.search(text)))
-        and not _AFTER_MY_TREATMENT.search(text)
-        and not _ASKS_IF_IT_CAUSES.search(text)
-        # read as an alarm and placed right after the numbing: a reaction happening, not told
-        and not (intent in _SAFETY_INTENTS and _AFTER_NUMBING.search(text) and not history)
-    )
-
-
-def _with_the_allergy(entities: Sequence[Mapping]) -> list[Mapping]:
-    """The entities, with the lidocaine allergy among them (so it gets its own answer) and
-    without concerns or warning signs: "I break out in a rash" tells of the reaction, not of
-    acne, and "my lips swell up every time" of an allergy, not of a reaction happening now."""
-    kept = [e for e in entities if e.get("entity") not in ("concern", *_WARNING_LABELS)]
-    if any(e.get("value") == "lidocaine_allergy" for e in kept):
-        return kept
-    return [*kept, {"entity": "condition", "value": "lidocaine_allergy", "start": 0, "end": 0}]
-
 
 # A sign told of somebody else who had no treatment ("my husband has a fever but I'm fine"): not
 # the visitor's reaction. Never when a treatment, a time after one or the airway is named.
@@ -224,10 +155,10 @@ def _not_an_alarm_after_all(
     ):
         topic = "ask_pain" if _PAIN_WORDS.search(text) else None
         return topic, list(entities), "statement.fear_or_tendency"
-    if _an_allergy_told(intent, entities, labels, text):
+    if an_allergy_told(intent, entities, labels, text):
         return (
             "ask_contraindications",
-            _with_the_allergy(entities),
+            with_the_allergy(entities),
             "statement.numbing_allergy_told",
         )
     if (
@@ -289,10 +220,32 @@ def reading_of_a_statement(
     coffee and i'm jittery") are no alarm. A warning-sign word always keeps its warning, so
     does an emergency reading naming the throat or breathing, and so does a symptom with no
     stated cause: on a needling clinic's chat it may well follow a treatment."""
+    text = text or ""
+    negated = _signs_negated(entities, text)
+    if negated:
+        # "no fever, no pus, just a little pink": read on without the signs said to be absent
+        entities = [e for e in entities if e not in negated]
+        for sign in negated:
+            start, end = int(sign.get("start", 0)), int(sign.get("end", 0))
+            text = text[:start] + " " * (end - start) + text[end:]
+        if trace is not None:
+            trace.append("statement.sign_negated")
     topic, kept, rule_id = _statement(intent, entities, text, topics)
     if rule_id and trace is not None:
         trace.append(rule_id)
     return topic, kept
+
+
+_SIGN_NEGATED = _pattern("sign_negated")
+
+
+def _signs_negated(entities: Sequence[Mapping], text: str) -> list[Mapping]:
+    """The warning signs said to be absent, each by a negation right before it ("no pus")."""
+    return [
+        e
+        for e in entities
+        if e.get("entity") in _WARNING_LABELS and _SIGN_NEGATED.search(text[: e.get("start", 0)])
+    ]
 
 
 # A burn told by its cause and its look ("got burnt at the lake", "red and sore from tanning"):
@@ -315,9 +268,9 @@ def _a_sunburn_told(entities: Sequence[Mapping], labels: set, text: str) -> bool
 def _statement(
     intent: str | None, entities: Sequence[Mapping], text: str, topics: Collection[str]
 ) -> tuple[str | None, list[Mapping], str | None]:
-    labels = {entity.get("entity") for entity in entities}
     text = text or ""
-    if _a_reaction_to_the_numbing(text):
+    labels = {entity.get("entity") for entity in entities}
+    if a_reaction_to_the_numbing(text):
         return "report_emergency", list(entities), "statement.reaction_to_the_numbing"
     if (
         intent not in _SAFETY_INTENTS

@@ -65,10 +65,16 @@ _SURGERY_READ_AS = {"ask_medical_advice", "ask_contraindications", "ask_pain", "
 _IT_TREATS = _pattern("it_treats")
 _RESULTS_SEEN = _pattern("results_seen")
 _GO_AHEAD_ASKED = _pattern("go_ahead_asked")
+# Near topics read for "will that part be sore": a part of the face read as a concern to treat.
+_PAIN_READ_AS = {"ask_treats", "ask_what_is", "ask_medical_advice", "ask_compare", "ask_prep"}
 _BENEFIT_NAMED = _pattern("benefit_named")
 _LENGTH_OF_THE_VISIT = _pattern("length_of_the_visit")
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
 _HOW_MANY_SESSIONS = _pattern("how_many_sessions")
+_WILL_IT_HURT = _pattern("will_it_hurt")
+_NUMBING_APPLIED_WHEN = _pattern("numbing_applied_when")
+_SOCIAL_DOWNTIME = _pattern("social_downtime")
+_LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results"}
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
 _LOOK_AFTERWARDS = _pattern("look_afterwards")
 _ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
@@ -132,6 +138,12 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in _PAIN_READ_AS and _WILL_IT_HURT.search(text) and not _PLACED_AFTER.search(text):
+        return "wording.will_it_hurt", "ask_pain"
+    if intent in ("ask_prep", "ask_pain") and _NUMBING_APPLIED_WHEN.search(text):
+        return "wording.numbing_applied_when", "ask_duration"
+    if intent in _LOOKS_READ_AS and _SOCIAL_DOWNTIME.search(text):
+        return "wording.social_downtime", "ask_downtime"
     if intent in ("ask_price", "ask_duration") and _HOW_MANY_SESSIONS.search(text):
         return "wording.how_many_sessions", "ask_sessions"
     if intent in ("ask_maintenance", "ask_results") and _LENGTH_OF_THE_VISIT.search(text):

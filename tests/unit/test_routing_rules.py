@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = yaml.safe_load((ROOT / "understanding" / "routing.yml").read_text(encoding="utf-8"))
 RULES = {rule["id"]: rule for rule in REGISTRY["rules"]}
 RESPONSES = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"])
-MODULES = ("answers", "subjects", "statements", "airway", "wording")
+MODULES = ("answers", "subjects", "statements", "airway", "numbing_reaction", "wording")
 # A quoted rule id; one followed by "{" is an f-string's prefix: a family, registered as "x.*".
 _RULE_ID = re.compile(r"""["']((?:statement|wording|answers|safety)\.[\w.]*)(\{?)""")
 
