@@ -155,7 +155,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.care_after_treatment", "ask_aftercare"
     if intent in _ADVICE_OR_UNSURE and _LOOK_AFTERWARDS.search(text) and not named:
         return "wording.look_afterwards", "ask_after_effects"
-    if intent in _RESULTS_READ_AS and _RESULTS_SEEN.search(text) and not labels:
+    if intent in _RESULTS_READ_AS and _RESULTS_SEEN.search(text) and not named:
         return "wording.results_seen", "ask_results"
     if intent in _WHAT_IT_IS_READ_AS and _WHAT_IT_IS.search(text):
         return "wording.asks_what_it_is", "ask_what_is"
