@@ -27,6 +27,7 @@ from understanding.subjects import (
     subject_answers,
 )
 from understanding.wording import (
+    booking_wished,
     everyday_skincare,
     recovery_from_something_else,
     results_after_one,
@@ -40,6 +41,13 @@ SAFETY = (
 )
 
 MAX_ANSWERS = 3
+# Answers that end with an offer of a consultation already.
+OFFERING = {
+    "utter_medical_advice",
+    "utter_treats_not_listed",
+    "utter_contra_not_listed",
+    "utter_offer_consultation",
+}
 # A second question in one message can rank low, at a few per cent. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
@@ -261,7 +269,12 @@ def select_responses(
             Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
         )
 
-    return combine([answers])[:MAX_ANSWERS]
+    answers = combine([answers])[:MAX_ANSWERS]
+    wished = booking_wished(text or "") and intents and "utter_offer_consultation" in available
+    if wished and not any(a.response in OFFERING for a in answers):
+        rules.append("answers.booking_offered")
+        answers.append(Answer("utter_offer_consultation"))
+    return answers
 
 
 def combine(per_question: Sequence[list[Answer]]) -> list[Answer]:

@@ -98,6 +98,8 @@ WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects", "ask_p
 _NOT_A_SUBJECT = re.compile(
     r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
     r"\b(the|a) long\s+|\b(years|decades|lots|a lot|too much|all that) of\s+|"
+    # one's knowledge of it: "someone who knows nothing about skincare"
+    r"\b(know|knows|knew|knowing) (nothing|little|anything|zero) about\s+|"
     # the numbing cream the clinic puts on: "after they put the cream on"
     rf"({NUMBING_WORDS})\s+)$",
     re.I,

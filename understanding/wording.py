@@ -72,6 +72,9 @@ _LENGTH_OF_THE_VISIT = _pattern("length_of_the_visit")
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
 _HOW_MANY_SESSIONS = _pattern("how_many_sessions")
 _WILL_IT_HURT = _pattern("will_it_hurt")
+_UPKEEP_NAMED = _pattern("upkeep_named")
+_MECHANISM_CHECKED = _pattern("mechanism_checked")
+_BOOKING_WISHED = _pattern("booking_wished")
 _NUMBING_APPLIED_WHEN = _pattern("numbing_applied_when")
 _SOCIAL_DOWNTIME = _pattern("social_downtime")
 _LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results"}
@@ -80,7 +83,7 @@ _LOOK_AFTERWARDS = _pattern("look_afterwards")
 _ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
 _GO_AHEAD_READ_AS = {"ask_side_effects", "ask_after_effects", "ask_downtime", "ask_aftercare"}
 # Near topics read for "when will I see a difference": the time read as recovery or top-ups.
-_RESULTS_READ_AS = {"ask_downtime", "ask_maintenance", "ask_after_effects"}
+_RESULTS_READ_AS = {"ask_downtime", "ask_maintenance", "ask_after_effects", "ask_duration"}
 # "How long do I wait before doing a peel?": the peel comes after the treatment, so the
 # "before" is no preparation.
 _WAIT_BEFORE_DOING = _pattern("wait_before_doing")
@@ -127,6 +130,7 @@ def topic_by_wording(
 
 
 def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tuple[str, str] | None:
+    named = set(labels) - {"topic"}  # "after my session": a topic word, no subject
     if (
         intent in _RISK_READ_AS
         and _RISK_OF_IT.search(text)
@@ -144,13 +148,18 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.numbing_applied_when", "ask_duration"
     if intent in _LOOKS_READ_AS and _SOCIAL_DOWNTIME.search(text):
         return "wording.social_downtime", "ask_downtime"
-    if intent in ("ask_price", "ask_duration") and _HOW_MANY_SESSIONS.search(text):
+    if intent in ("ask_results", "ask_treats") and _MECHANISM_CHECKED.search(text) and not named:
+        return "wording.mechanism_checked", "ask_what_is"
+    if (
+        intent in ("ask_price", "ask_duration", "ask_maintenance", "ask_what_is")
+        and _HOW_MANY_SESSIONS.search(text)
+        and not _UPKEEP_NAMED.search(text)
+    ):
         return "wording.how_many_sessions", "ask_sessions"
     if intent in ("ask_maintenance", "ask_results") and _LENGTH_OF_THE_VISIT.search(text):
         return "wording.length_of_the_visit", "ask_duration"
     if intent in _GO_AHEAD_READ_AS and "condition" in labels and _GO_AHEAD_ASKED.search(text):
         return "wording.go_ahead_asked", "ask_contraindications"
-    named = set(labels) - {"topic"}  # "after my session": a topic word, no subject
     if intent in _ADVICE_OR_UNSURE and _CARE_AFTER_TREATMENT.search(text) and not named:
         return "wording.care_after_treatment", "ask_aftercare"
     if intent in _ADVICE_OR_UNSURE and _LOOK_AFTERWARDS.search(text) and not named:
@@ -184,6 +193,11 @@ def seen_as_a_result(text: str) -> bool:
 def results_after_one(text: str) -> bool:
     """Whether one session shows results is asked: "results after 1 session?"."""
     return bool(_RESULTS_AFTER_ONE.search(text))
+
+
+def booking_wished(text: str) -> bool:
+    """A wish to book told beside a question: "I want to book, but first, does it hurt?"."""
+    return bool(_BOOKING_WISHED.search(text))
 
 
 def recovery_from_something_else(intent: str | None, labels: Collection, text: str) -> bool:
