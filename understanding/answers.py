@@ -32,6 +32,7 @@ from understanding.wording import (
     recovery_from_something_else,
     results_after_one,
     seen_as_a_result,
+    sensation_likened,
     topic_by_wording,
 )
 
@@ -67,8 +68,10 @@ TOPIC_CUES = {
     "results": "ask_results",
     "prep": "ask_prep",
 }
+# What may stand between "and" and the next question: "and secondly, what preparation...".
+_NEXT = r"(?:(?:also|secondly|second|thirdly|third|then|next|finally|lastly)\W+)?"
 _SEVERAL_QUESTIONS = re.compile(
-    rf"(\b(and|also|plus|or|n|an)|&|\+)\s+(also\s+)?{QUESTION_WORD}\b|\?\s*\S.*\?|"
+    rf"(\b(and|also|plus|or|n|an)|&|\+)\s+{_NEXT}{QUESTION_WORD}\b|\?\s*\S.*\?|"
     rf"\?\s*((and|n|an|also|plus)\s+)?{QUESTION_WORD}\b|"
     # "is it safe, does it hurt, and how long": questions listed with commas
     rf"^\W*{QUESTION_WORD}\b[^,?]+,\s*{QUESTION_WORD}\b|"
@@ -77,7 +80,7 @@ _SEVERAL_QUESTIONS = re.compile(
 
 
 _CLAUSE_BOUNDARY = re.compile(
-    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or|n|an)\s+(?:also\s+)?(?={QUESTION_WORD}\b)|"
+    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or|n|an)\s+{_NEXT}(?={QUESTION_WORD}\b)|"
     rf"\s*,\s*(?={QUESTION_WORD}\b)|"
     r"(?:^|\s+)\d[).]\s+",
     re.I,
@@ -269,6 +272,10 @@ def select_responses(
             Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")
         )
 
+    if sensation_likened(text or "") and all(a.response != "utter_pain" for a in answers):
+        # what it feels like comes first; what the likeness names ("a sunburn") after it
+        rules.append("answers.sensation_likened")
+        answers.insert(0, Answer("utter_pain"))
     answers = combine([answers])[:MAX_ANSWERS]
     wished = booking_wished(text or "") and intents and "utter_offer_consultation" in available
     if wished and not any(a.response in OFFERING for a in answers):

@@ -69,12 +69,15 @@ _GO_AHEAD_ASKED = _pattern("go_ahead_asked")
 _PAIN_READ_AS = {"ask_treats", "ask_what_is", "ask_medical_advice", "ask_compare", "ask_prep"}
 _BENEFIT_NAMED = _pattern("benefit_named")
 _LENGTH_OF_THE_VISIT = _pattern("length_of_the_visit")
+# "How long does a single treatment take": read as how many, or how long results last.
+_LENGTH_READ_AS = {"ask_maintenance", "ask_results", "ask_sessions"}
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
 _HOW_MANY_SESSIONS = _pattern("how_many_sessions")
 _WILL_IT_HURT = _pattern("will_it_hurt")
 _UPKEEP_NAMED = _pattern("upkeep_named")
 _MECHANISM_CHECKED = _pattern("mechanism_checked")
 _BOOKING_WISHED = _pattern("booking_wished")
+_SENSATION_LIKENED = _pattern("sensation_likened")
 _NUMBING_APPLIED_WHEN = _pattern("numbing_applied_when")
 _SOCIAL_DOWNTIME = _pattern("social_downtime")
 _LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results"}
@@ -156,7 +159,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         and not _UPKEEP_NAMED.search(text)
     ):
         return "wording.how_many_sessions", "ask_sessions"
-    if intent in ("ask_maintenance", "ask_results") and _LENGTH_OF_THE_VISIT.search(text):
+    if intent in _LENGTH_READ_AS and _LENGTH_OF_THE_VISIT.search(text):
         return "wording.length_of_the_visit", "ask_duration"
     if intent in _GO_AHEAD_READ_AS and "condition" in labels and _GO_AHEAD_ASKED.search(text):
         return "wording.go_ahead_asked", "ask_contraindications"
@@ -193,6 +196,11 @@ def seen_as_a_result(text: str) -> bool:
 def results_after_one(text: str) -> bool:
     """Whether one session shows results is asked: "results after 1 session?"."""
     return bool(_RESULTS_AFTER_ONE.search(text))
+
+
+def sensation_likened(text: str) -> bool:
+    """What the treatment feels like, asked or heard: "my buddy says it feels like sandpaper"."""
+    return bool(_SENSATION_LIKENED.search(text)) and not _PLACED_AFTER.search(text)
 
 
 def booking_wished(text: str) -> bool:
