@@ -102,6 +102,18 @@ def test_the_registry_ids_are_unique_and_its_order_is_stated():
         ("whats a good cleanser, theres pus on my cheek", "ask_aftercare"),
         ("redness getting worse every day", "report_warning_signs"),
         ("swelling from the cold but its spreading since my session", "report_warning_signs"),
+        # an everyday doing beside a sign told as worse than before, and a temperature
+        (
+            "went to the gym yesterday and my face is more swollen than on day one",
+            "report_warning_signs",
+        ),
+        ("been at the gym and i've got a temperature now", "report_warning_signs"),
+        # a sign said absent beside one that is not: the one not negated keeps its warning
+        ("no fever but there is pus", "report_warning_signs"),
+        # laughter, a sore throat or a habit of breathing never lower it after the treatment
+        ("had needling yesterday lol i cant breathe", "report_emergency"),
+        ("throat is sore and swelling since the numbing cream", "report_emergency"),
+        ("a small pimple full of pus after my session", "report_warning_signs"),
     ],
 )
 def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
