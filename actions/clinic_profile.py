@@ -50,8 +50,17 @@ class ClinicProfile:
         }
 
 
+# The file read last, by its path: (its modification time and size, its values). Every answer
+# asks for the profile; the file is read again only when it changed.
+_READ: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
+
+
 def _from_file(path: Path) -> dict[str, Any]:
     try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        if path in _READ and _READ[path][0] == version:
+            return _READ[path][1]
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
@@ -59,11 +68,13 @@ def _from_file(path: Path) -> dict[str, Any]:
         # A broken profile must not break the answers: they fall back to the article's.
         logger.error("Ignoring the clinic profile %s: %s", path, type(error).__name__)
         return {}
-    return raw if isinstance(raw, dict) else {}
+    values = raw if isinstance(raw, dict) else {}
+    _READ[path] = (version, values)
+    return values
 
 
 def load_profile() -> ClinicProfile:
-    """The profile as configured now (read per use, so an edit needs no restart)."""
+    """The profile as configured now (an edit of the file needs no restart)."""
     path = Path(os.environ.get("CLINIC_PROFILE") or DEFAULT_FILE)
     values = _from_file(path)
     chosen = {}

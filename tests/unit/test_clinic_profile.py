@@ -3,6 +3,8 @@ where the clinic has given the fact."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from actions.clinic_profile import ROOT, load_profile, with_profile
@@ -56,3 +58,16 @@ def test_a_warning_sign_is_followed_by_the_clinics_phone(profile_file):
     profile_file.write_text("phone: 613-555-0100\n")
     answers = with_profile([Answer("utter_warning_signs")], load_profile())
     assert [a.response for a in answers] == ["utter_warning_signs", "utter_call_clinic"]
+
+
+def test_an_edit_of_the_file_is_read_without_a_restart_and_only_then(profile_file):
+    profile_file.write_text("phone: 613-555-0100\n")
+    assert load_profile().phone == "613-555-0100"
+    profile_file.write_text("phone: 613-555-0199\n")  # the same size: its time tells
+    os.utime(profile_file, ns=(1, profile_file.stat().st_mtime_ns + 1_000_000))
+    assert load_profile().phone == "613-555-0199"
+    # Changed behind the reader's back, same size and time: the file is not read again.
+    seen = profile_file.stat()
+    profile_file.write_text("phone: 613-555-0188\n")
+    os.utime(profile_file, ns=(seen.st_atime_ns, seen.st_mtime_ns))
+    assert load_profile().phone == "613-555-0199"
