@@ -21,6 +21,7 @@ from actions.clinic_profile import load_profile, with_profile
 from actions.consultation import is_interruption
 from actions.parsing import NO, UNSURE, YES, stated_conditions
 from clinic.schema import SCREENING_SLOTS
+from understanding.answers import split_questions
 from understanding.reading import READING_KEY
 from understanding.screening import UNCLEAR, answering, from_dict, read_answer
 
@@ -145,7 +146,8 @@ class ActionScreeningIntro(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
-        questions = (message.get(READING_KEY) or {}).get("questions") or []
+        reading = message.get(READING_KEY) or {}
+        questions = reading.get("questions") or split_questions(message.get("text") or "")
         if len(questions) >= 2:
             beside = [
                 answer

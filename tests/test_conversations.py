@@ -273,6 +273,6 @@ def test_an_allergy_to_the_numbing_told_in_a_question_gets_its_contraindication(
 def test_a_question_asked_beside_a_booking_request_is_answered_before_the_screening(
     conversation,
 ):
-    reply = conversation.say("quick one: does it hurt? and can i book a consultation")
+    reply = conversation.say("quick one: does it hurt? also i'd like to book a consultation")
     assert re.search(r"an(a)?esthetic|numb", reply, re.I), reply
     assert re.search(r"pregnant", reply, re.I), reply  # the screening starts all the same

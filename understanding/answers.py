@@ -183,6 +183,7 @@ def select_responses(
     trace = trace if trace is not None else Trace()
     rules = trace.rules
     available = set(available)
+    classified = intent
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS, rules)
     labels = {entity.get("entity") for entity in entities}
     subjects = {e.get("entity") for e in entities if a_subject(e, text or "")}
@@ -226,9 +227,10 @@ def select_responses(
         intents = ["ask_contraindications"]
         rules.append("answers.contraindication_named")
         trace.intent = intents[0]
-    elif intent in _VAGUE_READINGS and _topic_cues(entities, text):
+    elif intent in _VAGUE_READINGS and classified == intent and _topic_cues(entities, text):
         # "She's scared it'll hurt, what should I tell her?": a topic named is what is asked;
-        # what it is, read beside one ("cons of microneedling?"), is answered too.
+        # what it is, read beside one ("cons of microneedling?"), is answered too. Only the
+        # classifier's own reading: advice a statement rule chose for a symptom stays advice.
         kept = [intent] if intent == "ask_what_is" else []
         intents = (kept + _topic_cues(entities, text))[:2]
         rules.append("answers.topic_cue_over_a_vague_reading")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+import yaml
 
 from understanding.airway import airway_explained
 from understanding.numbing_reaction import (
@@ -166,6 +169,7 @@ def _not_an_alarm_after_all(
         and not labels & _WARNING_LABELS
         and _TREATMENT_TO_COME.search(text)
         and not _AFTER_MY_TREATMENT.search(text)
+        and not _TREATMENT_HAD.search(text)
         and not _SEVERE_NOT_FAINTING.search(text)
     ):
         kept = [e for e in entities if e.get("entity") != "symptom"]
@@ -220,7 +224,13 @@ def reading_of_a_statement(
     coffee and i'm jittery") are no alarm. A warning-sign word always keeps its warning, so
     does an emergency reading naming the throat or breathing, and so does a symptom with no
     stated cause: on a needling clinic's chat it may well follow a treatment."""
-    text = text or ""
+    text, figures = _FIGURES_OF_SPEECH.subn(lambda m: " " * len(m.group()), text or "")
+    felt = any(e.get("entity") == "symptom" for e in entities) or _SENSATION.search(text)
+    if figures and intent in _SAFETY_INTENTS and not felt and not _EMERGENCY_PLACES.search(text):
+        # "needling fever lol", "feverish with excitement": the only sign was a figure of speech
+        if trace is not None:
+            trace.append("statement.figure_of_speech")
+        return None, [e for e in entities if e.get("entity") not in _WARNING_LABELS]
     negated = _signs_negated(entities, text)
     if negated:
         # "no fever, no pus, just a little pink": read on without the signs said to be absent
@@ -237,6 +247,23 @@ def reading_of_a_statement(
 
 
 _SIGN_NEGATED = _pattern("sign_negated")
+
+
+def _figures_of_speech() -> re.Pattern[str]:
+    """The vocabulary's phrases that sound like a sign and are not one ("baby fever"): the
+    entity extractor leaves them out, and a statement is read without them."""
+    raw = yaml.safe_load(_VOCABULARY.read_text(encoding="utf-8")) or {}
+    phrases = [
+        re.escape(str(p))
+        for entries in (raw.get("figure_of_speech") or {}).values()
+        for p in entries
+        if isinstance(p, str)
+    ]
+    return re.compile(r"\b(" + "|".join(phrases) + r")\b", re.I) if phrases else re.compile(r"$^")
+
+
+_VOCABULARY = Path(__file__).resolve().parents[1] / "nlp" / "vocabulary.yml"
+_FIGURES_OF_SPEECH = _figures_of_speech()
 
 
 def _signs_negated(entities: Sequence[Mapping], text: str) -> list[Mapping]:
