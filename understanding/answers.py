@@ -69,7 +69,10 @@ TOPIC_CUES = {
     "prep": "ask_prep",
 }
 # What may stand between "and" and the next question: "and secondly, what preparation...".
-_NEXT = r"(?:(?:also|secondly|second|thirdly|third|then|next|finally|lastly)\W+)?"
+_NEXT = (
+    r"(?:(?:also|secondly|second|thirdly|third|then|next|finally|lastly|wondering|curious"
+    r"|i'?m wondering|want(?:ing)? to know|wanna know)\W+)?"
+)
 _SEVERAL_QUESTIONS = re.compile(
     rf"(\b(and|also|plus|or|n|an)|&|\+)\s+{_NEXT}{QUESTION_WORD}\b|\?\s*\S.*\?|"
     rf"\?\s*((and|n|an|also|plus)\s+)?{QUESTION_WORD}\b|"

@@ -55,7 +55,7 @@ T = TypeVar("T")
 
 # Interjections and adverbs that say nothing about the answer: "lol no", "sadly yes".
 _FILLER = re.compile(
-    r"^\W*((lol|lmao|haha+|ha|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
+    r"^\W*((lol|lmao|haha+|hah?|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
     r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
 )
 # A negation reaches at most two words on, and never past a clause's end: in "not really

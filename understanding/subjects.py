@@ -100,6 +100,9 @@ _NOT_A_SUBJECT = re.compile(
     r"\b(the|a) long\s+|\b(years|decades|lots|a lot|too much|all that) of\s+|"
     # one's knowledge of it: "someone who knows nothing about skincare"
     r"\b(know|knows|knew|knowing) (nothing|little|anything|zero) about\s+|"
+    # one's work or where one heard of it: "I teach 4 yoga classes", "someone at my gym"
+    r"\b(teach|teaches|teaching|taught|coach|coaches|coaching|instruct\w*)\s+(\w+\s+)?|"
+    r"\b(someone|somebody|a (friend|guy|girl|woman|man|lady)|people|everyone) at (my|the)\s+|"
     # the numbing cream the clinic puts on: "after they put the cream on"
     rf"({NUMBING_WORDS})\s+)$",
     re.I,
@@ -107,7 +110,9 @@ _NOT_A_SUBJECT = re.compile(
 
 
 # "A workout for your skin": an activity named as a likeness of what the treatment does.
-_A_LIKENESS_AFTER = re.compile(r"^\s+for (your|my|the|ur|one'?s) (skin|face)\b", re.I)
+_A_LIKENESS_AFTER = re.compile(
+    r"^\s+(for (your|my|the|ur|one'?s) (skin|face)|teacher|instructor|coach|trainer)\b", re.I
+)
 
 
 def a_subject(entity: Mapping, text: str) -> bool:

@@ -40,7 +40,7 @@ _RISK_READ_AS = {"ask_treats", "ask_results", "ask_what_is", "ask_medical_advice
 # avoid it around the treatment, never how often the treatment is repeated or what it achieves.
 # A product told as background ("tried every cream, so how many sessions?") leaves a question
 # about sessions one.
-_TIMING_READ_AS = {"ask_maintenance", "ask_results"}
+_TIMING_READ_AS = {"ask_maintenance", "ask_results", "ask_duration"}
 # A product or activity placed after the treatment ("a dinner that night, can I wear makeup?")
 # is aftercare, though the classifier read preparation.
 _PLACED_AFTER = _pattern("placed_after")
@@ -78,7 +78,28 @@ _UPKEEP_NAMED = _pattern("upkeep_named")
 _MECHANISM_CHECKED = _pattern("mechanism_checked")
 _BOOKING_WISHED = _pattern("booking_wished")
 _SENSATION_LIKENED = _pattern("sensation_likened")
+_MECHANISM_ASKED = _pattern("mechanism_asked")
+_PAIN_SCALE = _pattern("pain_scale")
+_FITS_A_WINDOW = _pattern("fits_a_window")
+_UPKEEP_ASKED = _pattern("upkeep_asked")
+# Readings with no topic of their own, or a near one, for the questions above.
+_NEAR_OR_NONE = {
+    "nlu_fallback",
+    "out_of_scope",
+    "ask_other_treatments",
+    "ask_medical_advice",
+    "ask_duration",
+    "ask_results",
+    "ask_treats",
+    "ask_compare",
+    "ask_after_effects",
+    "ask_aftercare",
+    "ask_what_is",
+    "ask_sessions",
+    "ask_downtime",
+}
 _NUMBING_APPLIED_WHEN = _pattern("numbing_applied_when")
+_NUMBING_TIME_READ_AS = {"ask_prep", "ask_pain", "ask_results", "ask_downtime"}
 _SOCIAL_DOWNTIME = _pattern("social_downtime")
 _LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results"}
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
@@ -145,16 +166,24 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in _NEAR_OR_NONE and _PAIN_SCALE.search(text):
+        return "wording.pain_scale", "ask_pain"
+    if intent in _NEAR_OR_NONE - {"ask_what_is"} and _MECHANISM_ASKED.search(text):
+        return "wording.mechanism_asked", "ask_what_is"
+    if intent in _NEAR_OR_NONE - {"ask_duration"} and _FITS_A_WINDOW.search(text):
+        return "wording.fits_a_window", "ask_duration"
+    if intent in _NEAR_OR_NONE - {"ask_sessions"} and _UPKEEP_ASKED.search(text):
+        return "wording.upkeep_asked", "ask_maintenance"
     if intent in _PAIN_READ_AS and _WILL_IT_HURT.search(text) and not _PLACED_AFTER.search(text):
         return "wording.will_it_hurt", "ask_pain"
-    if intent in ("ask_prep", "ask_pain") and _NUMBING_APPLIED_WHEN.search(text):
+    if intent in _NUMBING_TIME_READ_AS and _NUMBING_APPLIED_WHEN.search(text):
         return "wording.numbing_applied_when", "ask_duration"
     if intent in _LOOKS_READ_AS and _SOCIAL_DOWNTIME.search(text):
         return "wording.social_downtime", "ask_downtime"
     if intent in ("ask_results", "ask_treats") and _MECHANISM_CHECKED.search(text) and not named:
         return "wording.mechanism_checked", "ask_what_is"
     if (
-        intent in ("ask_price", "ask_duration", "ask_maintenance", "ask_what_is")
+        intent in ("ask_price", "ask_duration", "ask_maintenance", "ask_what_is", "ask_results")
         and _HOW_MANY_SESSIONS.search(text)
         and not _UPKEEP_NAMED.search(text)
     ):

@@ -25,7 +25,7 @@ def test_a_consent_rule_is_counted_and_credited_like_a_screening_rule():
     fired, right = consent_counts(
         [
             {"a": "yes send it", "means": "yes"},
-            {"a": "please don't", "means": "no"},  # read as "ask": yes and no both fired
+            {"a": "ok, change my name", "means": "no"},  # read as "ask": yes and no both fired
             {"a": "change my name", "means": "no"},
         ]
     )
