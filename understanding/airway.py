@@ -1,5 +1,6 @@
 """Breath or throat words that tell of no airway closing: breathing through a blocked nose,
-breath lost to laughing, a sore throat from shouting, breathing through the mouth at night. Each
+breath lost to laughing, a sore throat from shouting, breathing through the mouth at night or
+breathing said to be fine. Each
 lowers an emergency reading only on its explicit words, and never after a treatment or the
 numbing, nor beside a sign that the airway itself is closing (understanding/statements.py asks
 first). Patterns: understanding/statements.yml.
@@ -26,6 +27,7 @@ _CALL_FOR_HELP = _pattern("call_for_help")
 _SORE_THROAT = _pattern("sore_throat")
 _BREATHING_HABIT = _pattern("breathing_habit")
 _BREATHING_TROUBLE = _pattern("breathing_trouble")
+_BREATHING_FINE = _pattern("breathing_fine")
 _AIRWAY_CLOSING = _pattern("airway_closing")
 _AFTER_MY_TREATMENT = _pattern("after_my_treatment")
 _AFTER_NUMBING = _pattern("after_numbing")
@@ -40,6 +42,9 @@ def airway_explained(text: str) -> str | None:
         return None
     if _BLOCKED_NOSE.search(text) and not _AIRWAY_BEYOND_THE_NOSE.search(text):
         return "statement.blocked_nose"
+    fine = _BREATHING_FINE.search(text) and not _AIRWAY_BEYOND_THE_NOSE.search(text)
+    if fine and not _TREATMENT_HAD.search(text):  # "breathing fine, just scared of needles"
+        return "statement.breathing_fine"
     treated = _TREATMENT_WORDS.search(text) or _TREATMENT_HAD.search(text)
     if treated or _CALL_FOR_HELP.search(text):
         return None

@@ -82,6 +82,9 @@ _MECHANISM_ASKED = _pattern("mechanism_asked")
 _PAIN_SCALE = _pattern("pain_scale")
 _FITS_A_WINDOW = _pattern("fits_a_window")
 _UPKEEP_ASKED = _pattern("upkeep_asked")
+_SAFETY_ASKED = _pattern("safety_asked")
+_VISIT_ASKED_FOR = _pattern("visit_asked_for")
+_NUMBING_NAMED = re.compile(NUMBING_WORDS, re.I)
 # Readings with no topic of their own, or a near one, for the questions above.
 _NEAR_OR_NONE = {
     "nlu_fallback",
@@ -166,6 +169,10 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
+    if intent in _NEAR_OR_NONE | {"ask_pain"} and _SAFETY_ASKED.search(text) and not named:
+        return "wording.safety_asked", "ask_side_effects"
+    if intent in _NEAR_OR_NONE and _VISIT_ASKED_FOR.search(text) and not named:
+        return "wording.visit_asked_for", "ask_opening_hours"
     if intent in _NEAR_OR_NONE and _PAIN_SCALE.search(text):
         return "wording.pain_scale", "ask_pain"
     if intent in _NEAR_OR_NONE - {"ask_what_is"} and _MECHANISM_ASKED.search(text):
@@ -196,7 +203,8 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.care_after_treatment", "ask_aftercare"
     if intent in _ADVICE_OR_UNSURE and _LOOK_AFTERWARDS.search(text) and not named:
         return "wording.look_afterwards", "ask_after_effects"
-    if intent in _RESULTS_READ_AS and _RESULTS_SEEN.search(text) and not named:
+    numbing = _NUMBING_NAMED.search(text)  # "how long for the numbing to kick in" is no result
+    if intent in _RESULTS_READ_AS and _RESULTS_SEEN.search(text) and not named and not numbing:
         return "wording.results_seen", "ask_results"
     if intent in _WHAT_IT_IS_READ_AS and _WHAT_IT_IS.search(text):
         return "wording.asks_what_it_is", "ask_what_is"
