@@ -102,7 +102,9 @@ _NEAR_OR_NONE = {
     "ask_downtime",
 }
 _NUMBING_APPLIED_WHEN = _pattern("numbing_applied_when")
-_NUMBING_TIME_READ_AS = {"ask_prep", "ask_pain", "ask_results", "ask_downtime"}
+_NUMBING_TIME_READ_AS = {"ask_prep", "ask_pain", "ask_results", "ask_downtime", "ask_duration"}
+# "Is being in the sun after a problem?": read as preparation, a side effect, or nothing.
+_PLACED_AFTER_READ_AS = {"ask_prep", "ask_side_effects", "nlu_fallback"}
 _SOCIAL_DOWNTIME = _pattern("social_downtime")
 _LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results"}
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
@@ -212,7 +214,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.like_surgery", "ask_what_is"
     subject = set(labels) & {"product", "activity"}
     if (
-        intent == "ask_prep"
+        intent in _PLACED_AFTER_READ_AS
         and subject
         and _PLACED_AFTER.search(text)
         and not speaks_of_before(text)
