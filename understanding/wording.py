@@ -167,7 +167,8 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         and not _BENEFIT_NAMED.search(text)
     ):
         return "wording.risk_of_it", "ask_side_effects"
-    if intent == "ask_contraindications" and _IT_TREATS.search(text) and not labels:
+    treats_read_as = ("ask_contraindications", "ask_what_is")  # "what kind of things do u treat"
+    if intent in treats_read_as and _IT_TREATS.search(text) and not labels:
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
