@@ -120,6 +120,7 @@ _FIRST_DAYS = _pattern("first_days")
 # sign of getting worse are side effects to expect, whatever day it is.
 _LISTED_MILD_EFFECTS = {"flaking_dryness", "bruising", "irritation"}
 _GETTING_WORSE = _pattern("getting_worse")
+_SWELLING_PAST_TWO_DAYS = _pattern("swelling_past_two_days")
 _SMALL_BLEMISH = _pattern("small_blemish")
 
 
@@ -353,7 +354,8 @@ def _statement(
         return intent, list(entities), None
     cause = _everyday_cause(text)
     effect_reading = intent in (*_SYMPTOM_TOPICS, *_SAFETY_INTENTS)
-    if cause and (felt or effect_reading) and not _GETTING_WORSE.search(text):
+    lasting = _SWELLING_PAST_TWO_DAYS.search(text)
+    if cause and (felt or effect_reading) and not _GETTING_WORSE.search(text) and not lasting:
         # "red from the cold" lowers no alarm when it grows: "worse every day" keeps it.
         kept = [e for e in entities if e.get("entity") != "symptom"]
         return (None if effect_reading else intent), kept, "statement.everyday_cause"

@@ -108,6 +108,10 @@ def test_the_registry_ids_are_unique_and_its_order_is_stated():
             "report_warning_signs",
         ),
         ("been at the gym and i've got a temperature now", "report_warning_signs"),
+        (
+            "been at the gym and now my face is swollen and hot, and its day 3",
+            "report_warning_signs",
+        ),
         # a sign said absent beside one that is not: the one not negated keeps its warning
         ("no fever but there is pus", "report_warning_signs"),
         # laughter, a sore throat or a habit of breathing never lower it after the treatment
