@@ -8,15 +8,10 @@ first). Patterns: understanding/statements.yml.
 
 from __future__ import annotations
 
-import re
+from understanding.registry import patterns_of
 
-from understanding.registry import load as load_rules
-
-_RULES = load_rules("statements")
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    return _RULES.by_id(f"{_RULES.path.stem}.{name}").pattern
+# The patterns, their reasons and their examples: understanding/statements.yml.
+_pattern = patterns_of("statements")
 
 
 _BLOCKED_NOSE = _pattern("blocked_nose")

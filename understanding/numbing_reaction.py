@@ -6,16 +6,13 @@ understanding/statements.py asks both. Patterns: understanding/statements.yml.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from understanding.registry import load as load_rules
+from understanding.registry import patterns_of
 
-_RULES = load_rules("statements")
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    return _RULES.by_id(f"{_RULES.path.stem}.{name}").pattern
+# The patterns, their reasons and their examples: understanding/statements.yml.
+_pattern = patterns_of("statements")
 
 
 _WARNING_LABELS = {"emergency_sign", "warning_sign"}

@@ -11,6 +11,7 @@ both name the same steps.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -106,3 +107,16 @@ def load(name: str) -> RuleFile:
     if duplicated:
         raise ValueError(f"{path}: rule ids used twice: {sorted(duplicated)}")
     return RuleFile(path, tuple(raw.get("order") or ()), rules, words)
+
+
+def patterns_of(name: str) -> Callable[[str], re.Pattern[str]]:
+    """The patterns of understanding/<name>.yml by their short names: `patterns_of("wording")`
+    gives `pattern("before")` for the rule `wording.before`. Code names rules by their short
+    names: a full id quoted in the code is read as a routing rule's
+    (tests/unit/test_routing_rules.py)."""
+    rules = load(name)
+
+    def pattern(short: str) -> re.Pattern[str]:
+        return rules.by_id(f"{name}.{short}").pattern
+
+    return pattern

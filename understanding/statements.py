@@ -18,16 +18,10 @@ from understanding.numbing_reaction import (
     an_allergy_told,
     with_the_allergy,
 )
-from understanding.registry import load as load_rules
+from understanding.registry import patterns_of
 
 # The patterns, their reasons and their examples: understanding/statements.yml.
-_RULES = load_rules("statements")
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    """The pattern of the rule `statements.<name>`. The code names it by its short name: a rule id
-    quoted in these modules is read as a routing rule's (tests/unit/test_routing_rules.py)."""
-    return _RULES.by_id(f"{_RULES.path.stem}.{name}").pattern
+_pattern = patterns_of("statements")
 
 
 # A question word, with no boundary of its own (understanding/answers.py reads it too).

@@ -13,16 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 
-from understanding.registry import load as load_rules
+from understanding.registry import patterns_of
 
 # The patterns, their reasons and their examples: understanding/wording.yml.
-_RULES = load_rules("wording")
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    """The pattern of the rule `wording.<name>`. The code names it by its short name: a rule id
-    quoted in these modules is read as a routing rule's (tests/unit/test_routing_rules.py)."""
-    return _RULES.by_id(f"{_RULES.path.stem}.{name}").pattern
+_pattern = patterns_of("wording")
 
 
 _BEFORE = _pattern("before")
