@@ -78,9 +78,14 @@ class ActionAnswerQuestion(Action):
         questions = reading.get("questions") or []
         if len(questions) >= 2:
             answers = await answers_per_question(questions) or answers
-        for answer in with_profile(answers, load_profile()):
-            dispatcher.utter_message(response=answer.response, **answer.kwargs)
+        utter_answers(dispatcher, answers)
         return []
+
+
+def utter_answers(dispatcher: CollectingDispatcher, answers: list[Answer]) -> None:
+    """Says the answers, with the clinic's own facts where it has them."""
+    for answer in with_profile(answers, load_profile()):
+        dispatcher.utter_message(response=answer.response, **answer.kwargs)
 
 
 def answers_of(reading: dict[str, Any]) -> list[Answer]:

@@ -16,8 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.answers import answers_per_question
-from actions.clinic_profile import load_profile, with_profile
+from actions.answers import answers_per_question, utter_answers
 from actions.consultation import is_interruption
 from actions.parsing import NO, UNSURE, YES, stated_conditions
 from clinic.schema import SCREENING_SLOTS
@@ -149,13 +148,9 @@ class ActionScreeningIntro(Action):
         reading = message.get(READING_KEY) or {}
         questions = reading.get("questions") or split_questions(message.get("text") or "")
         if len(questions) >= 2:
-            beside = [
-                answer
-                for answer in await answers_per_question(questions) or []
-                if answer.response not in _NOT_AN_ANSWER_BESIDE_BOOKING
-            ]
-            for answer in with_profile(beside, load_profile()):
-                dispatcher.utter_message(response=answer.response, **answer.kwargs)
+            answers = await answers_per_question(questions) or []
+            beside = [a for a in answers if a.response not in _NOT_AN_ANSWER_BESIDE_BOOKING]
+            utter_answers(dispatcher, beside)
         dispatcher.utter_message(response="utter_screening_intro")
         return []
 

@@ -189,12 +189,7 @@ def select_responses(
     classified = intent
     intent, entities = reading_of_a_statement(intent, entities, text, TOPICS, rules)
     labels = {entity.get("entity") for entity in entities}
-    # A condition is always a subject: "back from cancun and im burnt" keeps its caution.
-    subjects = {
-        e.get("entity")
-        for e in entities
-        if e.get("entity") == "condition" or a_subject(e, text or "")
-    }
+    subjects = {e.get("entity") for e in entities if a_subject(e, text or "")}
     intent = topic_by_wording(intent, text or "", subjects, rules)
     trace.intent = intent
     if recovery_from_something_else(intent, labels, text or ""):

@@ -116,7 +116,10 @@ _A_LIKENESS_AFTER = re.compile(
 
 
 def a_subject(entity: Mapping, text: str) -> bool:
-    """Whether the entity is what the message asks about, not a cause, comparison or idiom."""
+    """Whether the entity is what the message asks about, not a cause, comparison or idiom. A
+    condition always is: "back from cancun and im burnt" keeps its caution."""
+    if entity.get("entity") == "condition":
+        return True
     return not (
         _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
         or _A_LIKENESS_AFTER.search(text[entity.get("end", 0) :])
