@@ -122,7 +122,7 @@ def address() -> str:
 
 
 def send(base, context, source: str, method: str, path: str, body: bytes | None = None, **headers):
-    """(status, body) of one request to nginx from the address `source`."""
+    """(status, body, Retry-After) of one request to nginx from the address `source`."""
     port = int(base.rsplit(":", 1)[1])
     connection = http.client.HTTPSConnection(
         "localhost", port, context=context, timeout=30, source_address=(source, 0)
@@ -130,14 +130,18 @@ def send(base, context, source: str, method: str, path: str, body: bytes | None 
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.getheader("Retry-After")
     finally:
         connection.close()
 
 
-def refused_by_nginx(status: int, body: bytes) -> bool:
-    # nginx's own error page names it; the web app's 429 is JSON.
-    return status == 429 and b"nginx" in body
+def refused_by_nginx(status: int, body: bytes, retry_after: str | None) -> bool:
+    """nginx's own 429: its error page names it (the web app's 429 is JSON), and it says when
+    to try again, one request's worth of the zone's rate."""
+    if status != 429 or b"nginx" not in body:
+        return False
+    assert retry_after in ("1", "6"), retry_after
+    return True
 
 
 # The web app answers a path with a trailing slash as the path without one: both must meet
@@ -151,10 +155,10 @@ def test_a_client_flooding_the_chat_is_slowed_down_with_429(nginx, address, path
         # answers: every 429 here is nginx's.
         body = json.dumps({"sender": uuid.uuid4().hex, "message": "hi"}).encode()
         answers.append(send(base, context, address, "POST", path, body, **JSON))
-    statuses = [status for status, _ in answers]
+    statuses = [status for status, _, _ in answers]
     assert statuses[0] == 200, answers[0]  # the web app answers this path
     assert any(refused_by_nginx(*answer) for answer in answers), statuses
-    assert all(status == 200 for status, body in answers if not refused_by_nginx(status, body))
+    assert all(answer[0] == 200 for answer in answers if not refused_by_nginx(*answer))
 
 
 @pytest.mark.parametrize("path", ["/staff/login", "/staff/login/"])
@@ -168,7 +172,7 @@ def test_guessing_staff_passwords_is_slowed_down_with_429(nginx, address, path):
         send(base, context, address, "POST", path, b"username=a&password=b", **FORM)
         for _ in range(12)
     ]  # bounded: 12 requests on loopback
-    statuses = [status for status, _ in answers]
+    statuses = [status for status, _, _ in answers]
     assert statuses[:6] == [403] * 6, statuses
     assert all(refused_by_nginx(*answer) for answer in answers[6:]), statuses
 

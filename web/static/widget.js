@@ -39,7 +39,7 @@
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
   var SLOW_MS = 5000; // then "Still working…": the dots alone look stuck
-  var WAIT_S = 10; // a 429 without Retry-After (nginx's): wait this long before sending again
+  var WAIT_S = 10; // a busy answer without Retry-After: wait this long before sending again
   var SENDER_RE = /^[A-Za-z0-9_-]{16,64}$/;
   var MESSAGE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
   var LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>"]+/g;
