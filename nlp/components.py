@@ -57,13 +57,14 @@ class ClinicEntityExtractor(SpacyEntityExtractor):
 COMMON_WORD_LOGPROB = -13.5
 
 
-def common_english_words() -> set[str]:
-    """About 22,000 common English words, from the spacy-lookups-data package (offline)."""
+def common_english_words(logprob_above: float = COMMON_WORD_LOGPROB) -> set[str]:
+    """English words commoner than `logprob_above` (about 22,000 at the default), from the
+    spacy-lookups-data package (offline)."""
     import spacy_lookups_data
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as table:
-        return {word for word, logprob in json.load(table).items() if logprob > COMMON_WORD_LOGPROB}
+        return {word for word, logprob in json.load(table).items() if logprob > logprob_above}
 
 
 def stretched_forms(word: str) -> set[str]:

@@ -19,6 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlp.spelling import TYPED_KEY
 from understanding.reading import READING_KEY, read_message
 
 # Where nlp/screening_reader.py puts its readings by meaning.
@@ -64,4 +65,7 @@ class MessageReader(GraphComponent):
                 message.get(SCREENING_KEY) or {},
             )
             message.set(READING_KEY, reading, add_to_output=True)
+            if message.get(TYPED_KEY):
+                # read as corrected (nlp/spelling.py), kept as typed: names, details, transcripts
+                message.set(TEXT, message.get(TYPED_KEY))
         return messages

@@ -76,3 +76,24 @@ def test_an_unsure_reading_offers_the_likeliest_topics_to_tap(conversation):
     titles = {names["visitor"] for names in TOPIC_NAMES.values()}
     offered = [line for line in offer.splitlines() if line in titles]
     assert 1 <= len(offered) <= 3 and offer.splitlines()[-1] == "Something else"
+
+
+def test_texting_is_read_as_the_words_it_stands_for_and_kept_as_typed(stack, conversation):
+    typed = "hw lng dos it tk"
+    assert re.search(r"\bhour\b", conversation.say(typed), re.I)
+    with sqlite3.connect(stack.tracker_db) as db:
+        [(data,)] = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
+            (conversation.sender,),
+        ).fetchall()
+    event = json.loads(data)
+    assert event["text"] == event["parse_data"]["text"] == typed
+    assert event["parse_data"]["reading"]["intent"] == "ask_duration"
+
+
+def test_details_that_look_like_typos_are_sent_as_typed(stack, conversation):
+    confirmation = reach_the_confirmation(conversation, "Jon Smth", "613 555 0142", "tmrw aftrnoon")
+    assert "Jon Smth" in confirmation and "tmrw aftrnoon" in confirmation
+    conversation.say("yes, send it")
+    [request] = requests_of(stack, conversation.sender)
+    assert "Jon Smth" in json.dumps(request) and "tmrw aftrnoon" in json.dumps(request)
