@@ -66,6 +66,7 @@ TOPIC_CUES = {
     "safety": "ask_side_effects",  # its answer says how to be safe: choose the doctor wisely
     "side_effects": "ask_side_effects",
     "results": "ask_results",
+    "maintenance": "ask_maintenance",
     "prep": "ask_prep",
 }
 # What may stand between "and" and the next question: "and secondly, what preparation...".

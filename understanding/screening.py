@@ -56,13 +56,14 @@ T = TypeVar("T")
 # Interjections and adverbs that say nothing about the answer: "lol no", "sadly yes".
 _FILLER = re.compile(
     r"^\W*((lol|lmao|haha+|hah?|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
-    r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately)\W+)+"
+    r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately|"
+    r"goodness|gosh|god|heavens|lord|jeez|geez|dear|good lord|oh dear|oh my)\W+)+"
 )
 # A negation reaches at most two words on, and never past a clause's end: in "not really
 # calm no, it's red and hot" the "no" negates nothing after the comma. (A narrower reach can
 # only turn a no into a yes or not sure.)
 _NEGATED_BEFORE = re.compile(
-    r"\b(not|no|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
+    r"\b(not|nt|no|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
     r"[^\w.,;!?]+(\w+[^\w.,;!?]+){0,2}$"
 )
 
@@ -187,8 +188,15 @@ def read_answer(
     after_but = words.split(" but ", 1)[1] if " but " in words else ""
     no_after_but = bool(after_but) and read_answer(after_but, slot).value == NO
 
-    if by_kind.get(UNSURE) or doubled:
-        return Answer(UNSURE, "unsure", _ids(by_kind.get(UNSURE, []), doubled))
+    unsure = by_kind.get(UNSURE, [])
+    signs = [r for r in yes if r.slots]
+    hedged_only = bool(unsure) and all(r.id == "unsure.hedged_question" for r in unsure)
+    if hedged_only and signs and not (doubled or no or by_kind.get("elsewhere")):
+        # "kinda? just got a positive test": the hedge asks about a degree, the condition's own
+        # signs answer it
+        return Answer(YES, "unsure", _ids(unsure, signs))
+    if unsure or doubled:
+        return Answer(UNSURE, "unsure", _ids(unsure, doubled))
     if yes and no:
         if no_after_but and all(r.id == "yes.degree" for r in yes):
             # "a bit tanned but not burnt": a degree, then the condition itself negated

@@ -145,6 +145,13 @@ def _not_an_alarm_after_all(
     if explained:
         kept = [e for e in entities if e.get("entity") != "emergency_sign"]
         return None, kept, explained
+    if an_allergy_told(intent, entities, labels, text):
+        # before a tendency, which lowers the alarm: an allergy told keeps its caution
+        return (
+            "ask_contraindications",
+            with_the_allergy(entities),
+            "statement.numbing_allergy_told",
+        )
     if (
         intent == "report_emergency"
         and not labels & _WARNING_LABELS
@@ -153,12 +160,6 @@ def _not_an_alarm_after_all(
     ):
         topic = "ask_pain" if _PAIN_WORDS.search(text) else None
         return topic, list(entities), "statement.fear_or_tendency"
-    if an_allergy_told(intent, entities, labels, text):
-        return (
-            "ask_contraindications",
-            with_the_allergy(entities),
-            "statement.numbing_allergy_told",
-        )
     if (
         intent == "report_warning_signs"
         and not labels & _WARNING_LABELS

@@ -78,6 +78,14 @@ _FITS_A_WINDOW = _pattern("fits_a_window")
 _UPKEEP_ASKED = _pattern("upkeep_asked")
 _SAFETY_ASKED = _pattern("safety_asked")
 _VISIT_ASKED_FOR = _pattern("visit_asked_for")
+_DOWNTIME_NAMED = _pattern("downtime_named")
+_LENGTH_IN_MINUTES = _pattern("length_in_minutes")
+_SYMPTOM_EXPECTED = _pattern("symptom_expected")
+# The near topics of time that "how much down time" is read as.
+_TIME_TOPICS = {"ask_duration", "ask_maintenance", "ask_results", "ask_sessions"}
+_COVERING_AFTER_EFFECTS = _pattern("covering_after_effects")
+# Near topics read for "can I cover the redness with makeup": makeup is aftercare then.
+_COVERING_READ_AS = {"ask_prep", "ask_side_effects", "ask_after_effects", "nlu_fallback"}
 _NUMBING_NAMED = re.compile(NUMBING_WORDS, re.I)
 # Readings with no topic of their own, or a near one, for the questions above.
 _NEAR_OR_NONE = {
@@ -100,7 +108,8 @@ _NUMBING_TIME_READ_AS = {"ask_prep", "ask_pain", "ask_results", "ask_downtime", 
 # "Is being in the sun after a problem?": read as preparation, a side effect, or nothing.
 _PLACED_AFTER_READ_AS = {"ask_prep", "ask_side_effects", "nlu_fallback"}
 _SOCIAL_DOWNTIME = _pattern("social_downtime")
-_LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results"}
+# (top-ups too: "hiding for a week last time, how long do u need after this one")
+_LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results", "ask_maintenance"}
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
 _LOOK_AFTERWARDS = _pattern("look_afterwards")
 _ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
@@ -166,7 +175,18 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
-    if intent in _NEAR_OR_NONE | {"ask_pain"} and _SAFETY_ASKED.search(text) and not named:
+    expecting = intent in ("ask_aftercare", "ask_prep") and "symptom" in named
+    if expecting and _SYMPTOM_EXPECTED.search(text) and not speaks_of_before(text):
+        return "wording.symptom_expected", "ask_after_effects"
+    if intent == "ask_sessions" and _LENGTH_IN_MINUTES.search(text):
+        return "wording.length_in_minutes", "ask_duration"
+    if intent in _TIME_TOPICS and _DOWNTIME_NAMED.search(text) and not named:
+        return "wording.downtime_named", "ask_downtime"
+    if (
+        intent in _NEAR_OR_NONE | {"ask_pain", "ask_prep"}
+        and _SAFETY_ASKED.search(text)
+        and not named
+    ):
         return "wording.safety_asked", "ask_side_effects"
     if intent in _NEAR_OR_NONE and _VISIT_ASKED_FOR.search(text) and not named:
         return "wording.visit_asked_for", "ask_opening_hours"
@@ -208,6 +228,12 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
     if intent in _SURGERY_READ_AS and _SURGERY.search(text):
         return "wording.like_surgery", "ask_what_is"
     subject = set(labels) & {"product", "activity"}
+    if (
+        intent in _COVERING_READ_AS
+        and "product" in subject
+        and _COVERING_AFTER_EFFECTS.search(text)
+    ):
+        return "wording.covering_after_effects", "ask_aftercare"
     if (
         intent in _PLACED_AFTER_READ_AS
         and subject
