@@ -151,12 +151,16 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def speller_for(training_data: TrainingData) -> Speller:
-    """The speller of this training data, the rule files and common English."""
+def word_counts(training_data: TrainingData) -> dict[str, int]:
     examples = training_data.training_examples
-    counts = Counter(w for example in examples for w in words_of(example.get(TEXT) or ""))
+    return dict(Counter(w for example in examples for w in words_of(example.get(TEXT) or "")))
+
+
+def speller_for(counts: dict[str, int]) -> Speller:
+    """The speller of the training data's word counts, the rule files and common English. Made
+    when the model is loaded, so a change to this module or to a rule file needs no training."""
     rule_words = {w for path in RULE_FILES for w in words_of(path.read_text(encoding="utf-8"))}
-    return Speller.learn(dict(counts), common_english_words(), rule_words)
+    return Speller.learn(counts, common_english_words(), rule_words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
@@ -165,19 +169,19 @@ class SpellingCorrector(PersistedComponent):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        self.counts: dict[str, int] = {}
         self.speller = Speller({}, set())
 
     def train(self, training_data: TrainingData) -> Resource:
-        self.speller = speller_for(training_data)
+        self.counts = word_counts(training_data)
         return self.persist()
 
     def write(self, folder: Path) -> None:
-        data = {"counts": self.speller.counts, "known": sorted(self.speller.known)}
-        (folder / "speller.json").write_text(json.dumps(data))
+        (folder / "word_counts.json").write_text(json.dumps(self.counts))
 
     def read(self, folder: Path) -> None:
-        data = json.loads((folder / "speller.json").read_text())
-        self.speller = Speller(data["counts"], set(data["known"]))
+        self.counts = json.loads((folder / "word_counts.json").read_text())
+        self.speller = speller_for(self.counts)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # the training data's words are all known

@@ -9,12 +9,12 @@ from functools import cache
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from nlp.spelling import NEVER_MADE, Speller, speller_for
+from nlp.spelling import NEVER_MADE, Speller, speller_for, word_counts
 
 
 @cache
 def speller() -> Speller:
-    return speller_for(load_data("data/nlu.yml"))
+    return speller_for(word_counts(load_data("data/nlu.yml")))
 
 
 @pytest.mark.parametrize(
