@@ -35,9 +35,14 @@ from nlp.persistence import PersistedComponent
 # Where the visitor's own words are kept while the pipeline reads the corrected ones.
 TYPED_KEY = "typed_text"
 ROOT = Path(__file__).resolve().parent.parent
-# Files whose words the rules read: a word there is known, never corrected ("nkda", "preggo").
+# Files whose words the rules read: a word there is known ("nkda", "preggo") unless it is a typo
+# of a far more frequent word (TYPO_RATIO).
 RULE_FILES = (*sorted((ROOT / "understanding").glob("*.yml")), ROOT / "nlp" / "vocabulary.yml")
-_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
+# The words that read an answer's yes or no are never corrected, typo or not ("nup", "yeh").
+ANSWER_FILES = (ROOT / "understanding" / "screening.yml", ROOT / "understanding" / "consent.yml")
+# Words in any script; only those in plain ASCII letters are ever corrected ("không" is kept).
+_WORD = re.compile(r"[^\W\d_]+")
+_ASCII_WORD = re.compile(r"[a-z]+")
 # Never a correction's result: a correction may not add or remove an answer's polarity.
 NEVER_MADE = {
     "no", "not", "nor", "never", "none", "nope", "nah", "nothing", "yes", "yeah", "yep", "yup",
@@ -101,11 +106,13 @@ class Speller:
             self.by_skeleton.setdefault(skeleton(word), []).append(word)
 
     @classmethod
-    def learn(cls, counts: dict[str, int], common: set[str], rule_words: set[str]) -> Speller:
+    def learn(
+        cls, counts: dict[str, int], common: set[str], rule_words: set[str], answer_words: set[str]
+    ) -> Speller:
         """A speller that knows common English and the training data's and the rules' words,
         except those that are not English and typos of a far more frequent word ("hw" of
         "how"). A word of common English is never corrected, however close to another."""
-        speller = cls(counts, set(common))
+        speller = cls(counts, common | answer_words)
         for word in (set(counts) | rule_words) - speller.known:
             likelier = speller.likeliest_for(word)
             if not likelier or speller.counts[likelier] < TYPO_RATIO * max(1, counts.get(word, 0)):
@@ -132,7 +139,7 @@ class Speller:
         return max(sorted(scores), key=scores.__getitem__) if scores else None
 
     def correct_word(self, word: str) -> str:
-        if len(word) < 2 or self.knows(word):
+        if len(word) < 2 or not _ASCII_WORD.fullmatch(word) or self.knows(word):
             return word
         return self.likeliest_for(word) or word
 
@@ -159,8 +166,11 @@ def word_counts(training_data: TrainingData) -> dict[str, int]:
 def speller_for(counts: dict[str, int]) -> Speller:
     """The speller of the training data's word counts, the rule files and common English. Made
     when the model is loaded, so a change to this module or to a rule file needs no training."""
-    rule_words = {w for path in RULE_FILES for w in words_of(path.read_text(encoding="utf-8"))}
-    return Speller.learn(counts, common_english_words(), rule_words)
+    rule_words, answer_words = (
+        {w for path in paths for w in words_of(path.read_text(encoding="utf-8"))}
+        for paths in (RULE_FILES, ANSWER_FILES)
+    )
+    return Speller.learn(counts, common_english_words(), rule_words, answer_words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
