@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from understanding.wording import NUMBING_WORDS, speaks_of_before
+from understanding.wording import NUMBING_WORDS, placed_after, speaks_of_before
 
 
 @dataclass
@@ -62,10 +62,11 @@ LABEL_PREFIX = {
 NOT_LISTED = {"concern": "utter_treats_not_listed", "condition": "utter_contra_not_listed"}
 # Concerns and conditions decide the answer even when the intent is a near miss: "can pregnant
 # women get microneedling" must be about pregnancy whichever topic the classifier picked. A
-# condition decides from any topic but the treatment's effects (_EFFECTS_OF_THE_TREATMENT): "I
-# reacted badly to lidocaine cream, is that a problem?" reads like a pain question, but whether
-# the treatment suits the visitor comes first; "I look sunburnt the day after" tells of an
-# effect, not a sunburn.
+# condition decides from any topic, and from one of the treatment's effects
+# (_EFFECTS_OF_THE_TREATMENT) unless placed after the treatment: "I reacted badly to lidocaine
+# cream, is that a problem?" reads like a pain question, but whether the treatment suits the
+# visitor comes first; "back from cancun and im burnt, bad idea?" reads as downtime but tells of
+# a sunburn; "I look sunburnt the day after" tells of an effect.
 # Laser and peels likewise: "same results as a peel?" is a comparison. Symptoms only refine
 # their own topic ("clean and dry" in a preparation question is not a side-effect question);
 # products and activities answer open questions too, as preparation when the message speaks of
@@ -100,7 +101,9 @@ _NOT_A_SUBJECT = re.compile(
     r"\b(the|a) long\s+|\b(years|decades|lots|a lot|too much|all that) of\s+|"
     # one's knowledge of it: "someone who knows nothing about skincare"
     r"\b(know|knows|knew|knowing) (nothing|little|anything|zero) about\s+|"
-    # one's work or where one heard of it: "I teach 4 yoga classes", "someone at my gym"
+    # one's work or where one heard of it: "I teach 4 yoga classes", "someone at my gym"; a place
+    # where something else was had: "had a facial at a spa"
+    r"\b(had|got|did|went for) (a|an|my) \w+( \w+)? at (a|the|my)\s+|"
     r"\b(teach|teaches|teaching|taught|coach|coaches|coaching|instruct\w*)\s+(\w+\s+)?|"
     r"\b(someone|somebody|a (friend|guy|girl|woman|man|lady)|people|everyone) at (my|the)\s+|"
     # the numbing cream the clinic puts on: "after they put the cream on"
@@ -146,6 +149,8 @@ def subject_answers(
     available = set(available)
     prefix = TOPICS[intent][1] if intent in TOPICS else None
     open_topic = intent not in TOPICS or intent in OPEN_TOPICS
+    # a condition told under a topic of the treatment's effects is one only when placed after it
+    after = placed_after(text)
     answers: list[Answer] = []
     for entity in entities:
         label, value = entity.get("entity"), str(entity.get("value"))
@@ -164,7 +169,7 @@ def subject_answers(
         strong = label in STRONG_LABELS
         crosses = (
             (open_topic and strong)
-            or (label == "condition" and intent not in _EFFECTS_OF_THE_TREATMENT)
+            or (label == "condition" and not (intent in _EFFECTS_OF_THE_TREATMENT and after))
             or intent not in (*TOPICS, "out_of_scope")
             or (label in ("product", "activity") and intent in WEAK_SUBJECT_TOPICS)
         )

@@ -248,6 +248,11 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
     return None
 
 
+def placed_after(text: str) -> bool:
+    """Whether the message places what it tells after the treatment ("sunburnt the day after")."""
+    return bool(_PLACED_AFTER.search(text)) and not speaks_of_before(text)
+
+
 def seen_as_a_result(text: str) -> bool:
     """When or what one sees is asked: "will I see a difference", "look better"."""
     return bool(_RESULTS_SEEN.search(text))
