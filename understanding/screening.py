@@ -60,10 +60,11 @@ _FILLER = re.compile(
     r"goodness|gosh|god|heavens|lord|jeez|geez|dear|good lord|oh dear|oh my)\W+)+"
 )
 # A negation reaches at most two words on, and never past a clause's end: in "not really
-# calm no, it's red and hot" the "no" negates nothing after the comma. (A narrower reach can
+# calm no, it's red and hot" the "no" negates nothing after the comma, and in "no its fine" the
+# answer "no" opens a clause of its own. (A narrower reach can
 # only turn a no into a yes or not sure.)
 _NEGATED_BEFORE = re.compile(
-    r"\b(not|nt|no|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
+    r"\b(not|nt|no(?![^\w.,;!?]+(it|its|it'?s|i|im|i'?m|my|skin'?s?)\b)|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
     r"[^\w.,;!?]+(\w+[^\w.,;!?]+){0,2}$"
 )
 

@@ -67,6 +67,16 @@ _LENGTH_OF_THE_VISIT = _pattern("length_of_the_visit")
 _LENGTH_READ_AS = {"ask_maintenance", "ask_results", "ask_sessions"}
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
 _HOW_MANY_SESSIONS = _pattern("how_many_sessions")
+# Read for "how many rounds would she need": money, time, or advice for a concern named.
+_SESSIONS_READ_AS = {
+    "ask_price",
+    "ask_duration",
+    "ask_maintenance",
+    "ask_what_is",
+    "ask_results",
+    "ask_medical_advice",
+    "ask_treats",
+}
 _WILL_IT_HURT = _pattern("will_it_hurt")
 _UPKEEP_NAMED = _pattern("upkeep_named")
 _MECHANISM_CHECKED = _pattern("mechanism_checked")
@@ -81,6 +91,8 @@ _VISIT_ASKED_FOR = _pattern("visit_asked_for")
 _DOWNTIME_NAMED = _pattern("downtime_named")
 _LENGTH_IN_MINUTES = _pattern("length_in_minutes")
 _SYMPTOM_EXPECTED = _pattern("symptom_expected")
+# "Will it go all flaky": read as aftercare, preparation, or (told of reactive skin) eligibility.
+_SYMPTOM_EXPECTED_READ_AS = {"ask_aftercare", "ask_prep", "ask_contraindications"}
 # The near topics of time that "how much down time" is read as.
 _TIME_TOPICS = {"ask_duration", "ask_maintenance", "ask_results", "ask_sessions"}
 _COVERING_AFTER_EFFECTS = _pattern("covering_after_effects")
@@ -175,7 +187,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.what_it_treats", "ask_treats"
     if intent in _NO_TOPIC and _DAY_OR_TIME.search(text) and not labels:
         return "wording.visit_proposed", "ask_opening_hours"
-    expecting = intent in ("ask_aftercare", "ask_prep") and "symptom" in named
+    expecting = intent in _SYMPTOM_EXPECTED_READ_AS and "symptom" in named
     if expecting and _SYMPTOM_EXPECTED.search(text) and not speaks_of_before(text):
         return "wording.symptom_expected", "ask_after_effects"
     if intent == "ask_sessions" and _LENGTH_IN_MINUTES.search(text):
@@ -207,7 +219,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
     if intent in ("ask_results", "ask_treats") and _MECHANISM_CHECKED.search(text) and not named:
         return "wording.mechanism_checked", "ask_what_is"
     if (
-        intent in ("ask_price", "ask_duration", "ask_maintenance", "ask_what_is", "ask_results")
+        intent in _SESSIONS_READ_AS
         and _HOW_MANY_SESSIONS.search(text)
         and not _UPKEEP_NAMED.search(text)
     ):
