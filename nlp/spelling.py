@@ -56,6 +56,10 @@ TYPO_RATIO = 10
 # How much likelier a swap, a missing letter or vowels left out is than a letter too many or
 # wrong: "treet" is "treat" (24 times in the training data), not "street" (3).
 LIKELIER_KIND = 3
+# Rarer English words are words in their own right too when this long ("pours", "greenish"):
+# shorter ones this rare are texting ("hw", "whn") and typos ("tiem") more often than words.
+RARE_WORD_LOGPROB = -15.0
+RARE_WORD_MIN_LENGTH = 4
 # Words seen fewer times in the training data are no correction's result ("pors" is not
 # "pros" because a question once said "pros and cons").
 MIN_TARGET_COUNT = 3
@@ -128,8 +132,12 @@ class Speller:
         return [w for w in self.by_skeleton.get(word, []) if _subsequence(word, w)]
 
     def likeliest_for(self, word: str) -> str | None:
-        """The training data's likeliest word that `word` is a typo of, or None."""
-        likelier = {w for kind in (_swapped, _one_more, self._vowels_left_out) for w in kind(word)}
+        """The training data's likeliest word that `word` is a typo of, or None. A word typed
+        without vowels stands for a word with them ("mny" is "many", not "my")."""
+        dropped = [w for w in self._vowels_left_out(word) if w in self.counts and w != word]
+        if dropped:
+            return max(sorted(dropped), key=self.counts.__getitem__)
+        likelier = {w for kind in (_swapped, _one_more) for w in kind(word)}
         less_likely = _one_less(word) | _one_wrong(word)
         scores = {
             w: self.counts[w] * (LIKELIER_KIND if w in likelier else 1)
@@ -170,7 +178,10 @@ def speller_for(counts: dict[str, int]) -> Speller:
         {w for path in paths for w in words_of(path.read_text(encoding="utf-8"))}
         for paths in (RULE_FILES, ANSWER_FILES)
     )
-    return Speller.learn(counts, common_english_words(), rule_words, answer_words)
+    english = common_english_words() | {
+        w for w in common_english_words(RARE_WORD_LOGPROB) if len(w) >= RARE_WORD_MIN_LENGTH
+    }
+    return Speller.learn(counts, english, rule_words, answer_words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)

@@ -47,3 +47,13 @@ def test_a_pattern_naming_an_unknown_word_list_is_an_error(tmp_path, monkeypatch
     monkeypatch.setattr(registry, "HERE", tmp_path)
     with pytest.raises(ValueError, match="unknown word list"):
         registry.load.__wrapped__("broken")
+
+
+@pytest.mark.parametrize(
+    "pattern,expected",
+    [("abc", 1), ("a|b", 2), ("a|b|(c|d)", 4), (r"x(?:y|z)+(?!p|q)", 3), (r"[|]\|x|y", 2)],
+)
+def test_the_rule_count_counts_every_branch_at_any_depth(pattern, expected):
+    from eval.rule_count import alternatives
+
+    assert alternatives(pattern) == expected
