@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import sys
 from pathlib import Path
 
 import yaml
@@ -21,8 +20,16 @@ from understanding.registry import _LIST_NAME, load
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "understanding"
-MODULES = ("answers", "subjects", "statements", "airway", "numbing_reaction", "wording")
-MODULES += ("screening", "consent")
+MODULES = (
+    "answers",
+    "subjects",
+    "statements",
+    "airway",
+    "numbing_reaction",
+    "wording",
+    "screening",
+    "consent",
+)
 
 
 def alternatives(pattern: str) -> int:
@@ -87,4 +94,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
