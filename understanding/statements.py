@@ -305,6 +305,14 @@ def _statement(
     ):
         # A sign growing after a treatment already had: a warning, whatever was read.
         return "report_warning_signs", list(entities), "statement.growing_after_treatment"
+    if (
+        intent not in _SAFETY_INTENTS
+        and _SWELLING_PAST_TWO_DAYS.search(text)
+        and not _ASKS_WHAT_WILL_HAPPEN.search(text)
+    ):
+        # Redness, swelling or heat not gone after about 48 hours is what the article says to
+        # call about: a warning, whatever else is told beside it ("the gym sauna didn't help").
+        return "report_warning_signs", list(entities), "statement.sign_past_two_days"
     if _a_sunburn_told(entities, labels, text):
         kept = [e for e in entities if e.get("entity") not in ("activity", "symptom")]
         sunburn = {"entity": "condition", "value": "sunburn", "start": 0, "end": 0}

@@ -214,7 +214,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.will_it_hurt", "ask_pain"
     if intent in _NUMBING_TIME_READ_AS and _NUMBING_APPLIED_WHEN.search(text):
         return "wording.numbing_applied_when", "ask_duration"
-    if intent in _LOOKS_READ_AS and _SOCIAL_DOWNTIME.search(text):
+    if intent in _LOOKS_READ_AS | {"ask_aftercare"} and _SOCIAL_DOWNTIME.search(text):
         return "wording.social_downtime", "ask_downtime"
     if intent in ("ask_results", "ask_treats") and _MECHANISM_CHECKED.search(text) and not named:
         return "wording.mechanism_checked", "ask_what_is"

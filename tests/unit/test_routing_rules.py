@@ -118,6 +118,8 @@ def test_the_registry_ids_are_unique_and_its_order_is_stated():
         ("had needling yesterday lol i cant breathe", "report_emergency"),
         ("throat is sore and swelling since the numbing cream", "report_emergency"),
         ("a small pimple full of pus after my session", "report_warning_signs"),
+        # a sign past day two, read as another topic beside an everyday doing
+        ("my face is still swelling up day 6, the gym sauna probably didn't help", "ask_aftercare"),
     ],
 )
 def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
