@@ -43,7 +43,10 @@ def screening_answer(slot: str, tracker: Tracker) -> tuple[str | None, bool]:
     stored = from_dict(((message.get(READING_KEY) or {}).get("screening") or {}).get(slot))
     stated = stated_conditions(text, message.get("entities") or [])
     if slot in stated and stated[slot] != NO:
-        return stated[slot], False
+        # a doubt the reader found beside it stays a doubt ("what counts, i'm trying to
+        # conceive"): not sure is as cautious as yes, and truer
+        doubted = stored is not None and stored.value == UNSURE
+        return (UNSURE if doubted else stated[slot]), False
     if slot in stated:
         # A fact stated as a no ("I'm not pregnant, can I book?") stands only when the
         # screening reader reads a no too: "i can't say i'm not, 14 weeks" is no no.
