@@ -264,6 +264,12 @@ def select_responses(
             rules.append("answers.results_of_the_subject")
         if specific:
             answers.extend(specific)
+            cautions = all(a.response.startswith("utter_contra") for a in specific)
+            if cautions and name in TOPICS and name in _topic_cues(entities, text):
+                # "would 2 sessions be enough, after my pregnancy": the caution, then the
+                # question its topic word asks
+                answers.append(Answer(TOPICS[name][0]))
+                rules.append("answers.question_beside_a_condition")
         elif name is not None:
             answers.append(Answer(TOPICS[name][0]))
             if name == "ask_sessions":

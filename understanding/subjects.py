@@ -166,6 +166,8 @@ def subject_answers(
         if intent == "ask_what_is" and _LIKENED.search(text[: entity.get("start", 0)]):
             trace.append("answers.likened_not_asked")  # "is it like a tattoo gun?"
             continue
+        if label == "concern" and not a_subject(entity, text):
+            continue  # "used to needles from getting tattoos": a cause, not a concern asked of
         strong = label in STRONG_LABELS
         crosses = (
             (open_topic and strong)
