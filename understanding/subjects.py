@@ -129,6 +129,11 @@ def a_subject(entity: Mapping, text: str) -> bool:
     )
 
 
+# "Used to needles from getting tattoos": a concern's word told as an experience, not asked of
+# ("I suffer from hyperhidrosis" names the concern).
+_AN_EXPERIENCE = re.compile(r"\bfrom (getting|having|doing|all the|all those)\s+(\w+\s+){0,2}$", re.I)
+
+
 # "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.
 _LIKENED = re.compile(r"\b(like|similar to|same as|compared to)\s+(a|an|the|getting a)?\s*$", re.I)
 
@@ -166,7 +171,7 @@ def subject_answers(
         if intent == "ask_what_is" and _LIKENED.search(text[: entity.get("start", 0)]):
             trace.append("answers.likened_not_asked")  # "is it like a tattoo gun?"
             continue
-        if label == "concern" and not a_subject(entity, text):
+        if label == "concern" and _AN_EXPERIENCE.search(text[: entity.get("start", 0)]):
             continue  # "used to needles from getting tattoos": a cause, not a concern asked of
         strong = label in STRONG_LABELS
         crosses = (
