@@ -131,7 +131,9 @@ def a_subject(entity: Mapping, text: str) -> bool:
 
 # "Used to needles from getting tattoos": a concern's word told as an experience, not asked of
 # ("I suffer from hyperhidrosis" names the concern).
-_AN_EXPERIENCE = re.compile(r"\bfrom (getting|having|doing|all the|all those)\s+(\w+\s+){0,2}$", re.I)
+_AN_EXPERIENCE = re.compile(
+    r"\bfrom (getting|having|doing|all the|all those)\s+(\w+\s+){0,2}$", re.I
+)
 
 
 # "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.
