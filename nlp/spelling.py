@@ -1,13 +1,16 @@
 """Texting and typos read as the words they stand for, before anything else reads the message.
 
-Visitors type on phones: "hw lng dos it tk", "rslts", "recvery", "inflmaed". A word that is
-neither common English nor in the training data nor in a rule file is replaced by a word of the
-training data it can stand for: two letters swapped, one letter missing or vowels left out
-("tiem" -> "time", "sesion" -> "session", "rslts" -> "results", "hw" -> "how"), or, a third as
-likely, one letter too many or wrong (the last only in words of four letters or more: "treet"
--> "treat"). The word most frequent in the training data wins, among words seen at least three
-times there. Safety: no word is ever made into a negation or a yes or no ("nt" is not made
-"not" here; the screening rules read it), so a correction cannot turn an answer over.
+Visitors type on phones: "hw lng dos it tk", "rslts", "recvery", "inflmaed". A word it does not
+know is replaced by a word of the training data it can stand for. Known are: English words (the
+common ones, and rarer ones of four letters or more: "pours", "greenish"), the words that read a
+screening or consent answer ("nup", "yeh"), and the training data's and the other rule files'
+words unless they are a typo of a far more frequent word ("hw" of "how"). A word typed without
+vowels stands for one with them ("rslts" -> "results", "mny" -> "many"); otherwise two letters
+swapped or one missing ("tiem" -> "time", "sesion" -> "session") or, a third as likely, a letter
+too many or wrong (this only in words of four letters or more: "treet" -> "treat"). The word
+most frequent in the training data wins, among words seen at least three times there. Safety:
+no word is ever made into a negation or a yes or no, and answer words are never changed, so a
+correction cannot turn an answer over; words in other scripts ("không") are left alone.
 
 The component runs first in the NLU pipeline, so the classifier, the entity ruler and the
 rules all read the corrected text; nlp/reading.py gives the parse data back the visitor's own
