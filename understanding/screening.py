@@ -61,8 +61,8 @@ _FILLER = re.compile(
 )
 # A negation reaches at most two words on, and never past a clause's end: in "not really
 # calm no, it's red and hot" the "no" negates nothing after the comma, and in "no its fine" the
-# answer "no" opens a clause of its own. (A narrower reach can
-# only turn a no into a yes or not sure.)
+# answer "no" opens a clause of its own. (A narrower reach can only turn a no into a yes or not
+# sure.)
 _NEGATED_BEFORE = re.compile(
     r"\b(not|nt|no(?![^\w.,;!?]+(it|its|it'?s|i|im|i'?m|my|skin'?s?)\b)|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
     r"[^\w.,;!?]+(\w+[^\w.,;!?]+){0,2}$"

@@ -120,8 +120,15 @@ _NUMBING_TIME_READ_AS = {"ask_prep", "ask_pain", "ask_results", "ask_downtime", 
 # "Is being in the sun after a problem?": read as preparation, a side effect, or nothing.
 _PLACED_AFTER_READ_AS = {"ask_prep", "ask_side_effects", "nlu_fallback"}
 _SOCIAL_DOWNTIME = _pattern("social_downtime")
-# (top-ups too: "hiding for a week last time, how long do u need after this one")
-_LOOKS_READ_AS = {"ask_after_effects", "ask_side_effects", "ask_results", "ask_maintenance"}
+# Near topics read for "when can I see people again": the looks, results, top-ups ("hiding for a
+# week last time, how long do u need after this one") or aftercare ("when can i go out after").
+_SOCIAL_READ_AS = {
+    "ask_after_effects",
+    "ask_side_effects",
+    "ask_results",
+    "ask_maintenance",
+    "ask_aftercare",
+}
 _CARE_AFTER_TREATMENT = _pattern("care_after_treatment")
 _LOOK_AFTERWARDS = _pattern("look_afterwards")
 _ADVICE_OR_UNSURE = {"ask_medical_advice", "nlu_fallback", "out_of_scope"}
@@ -214,7 +221,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         return "wording.will_it_hurt", "ask_pain"
     if intent in _NUMBING_TIME_READ_AS and _NUMBING_APPLIED_WHEN.search(text):
         return "wording.numbing_applied_when", "ask_duration"
-    if intent in _LOOKS_READ_AS | {"ask_aftercare"} and _SOCIAL_DOWNTIME.search(text):
+    if intent in _SOCIAL_READ_AS and _SOCIAL_DOWNTIME.search(text):
         return "wording.social_downtime", "ask_downtime"
     if intent in ("ask_results", "ask_treats") and _MECHANISM_CHECKED.search(text) and not named:
         return "wording.mechanism_checked", "ask_what_is"
