@@ -184,6 +184,27 @@ nlu_label_states = sa.Table(
     sa.Column("exported_by", sa.String(64)),
 )
 
+# The label a labelling replaced (the same message, labelled before), kept with the new label so
+# that the confirmation's Undo puts it back, state and all. A table of its own, as above.
+nlu_label_replaced = sa.Table(
+    "nlu_label_replaced",
+    metadata,
+    sa.Column(
+        "label_id",
+        sa.Integer,
+        sa.ForeignKey("nlu_labels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("intent", sa.String(100), nullable=False),
+    sa.Column("predicted_intent", sa.String(100)),
+    sa.Column("sender_id", sa.String(255)),
+    sa.Column("labelled_by", sa.String(64), nullable=False),
+    sa.Column("labelled_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ignore_reason", sa.String(200)),
+    sa.Column("exported_at", sa.DateTime(timezone=True)),
+    sa.Column("exported_by", sa.String(64)),
+)
+
 
 # --- following up a consultation request ---------------------------------------------------
 # What staff did about a request: notes, and the calls made (who, when, how it went). A table of

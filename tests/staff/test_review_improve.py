@@ -211,3 +211,29 @@ def test_relabelling_an_exported_message_exports_it_again(console):
     assert rows(db, "SELECT id FROM nlu_labels WHERE text = ?", PRICE)[0]["id"] != price[0]["id"]
     assert exported(staff) == {"ask_sessions": [PRICE]}
     assert states(db)[PRICE] == "exported"
+
+
+def test_undoing_a_relabelling_puts_the_earlier_label_back_as_it_was(console):
+    staff, db = console
+    assert states(db)[PRICE] == "exported"  # as ask_sessions, by the test above
+    tracker = db.parent / "tracker.db"
+    event_ids = [
+        str(r["id"])
+        for r in rows(tracker, "SELECT id, data FROM events WHERE type_name = 'user'")
+        if json.loads(r["data"])["text"] == PRICE
+    ]
+    since = last_audit_id(db)
+    response = staff.post("/staff/improve/label", {"event_id": event_ids, "intent": "ask_duration"})
+    saved = re.search(r"saved=([\d%C,]+)", response.headers["Location"]).group(1)
+    label_ids = saved.replace("%2C", ",").split(",")
+    assert rows(db, "SELECT intent FROM nlu_labels WHERE text = ?", PRICE)[0]["intent"] == (
+        "ask_duration"
+    )
+    undo = staff.post("/staff/improve/labels/undo", {"label_id": label_ids})
+    assert undo.status_code == 303
+    page = staff.get(undo.headers["Location"]).text
+    assert "Undone: 1 label deleted; the message has its earlier label again." in page
+    [label] = rows(db, "SELECT intent FROM nlu_labels WHERE text = ?", PRICE)
+    assert label["intent"] == "ask_sessions" and states(db)[PRICE] == "exported"
+    unlabel = [r for r in audit_since(db, since) if r["action"] == "unlabel"]
+    assert [json.loads(r["detail"]) for r in unlabel] == [{"restored": "ask_sessions"}]

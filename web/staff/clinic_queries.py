@@ -18,6 +18,7 @@ from clinic.schema import (
     REQUEST_STATUSES,
     audit_log,
     consultation_requests,
+    nlu_label_replaced,
     nlu_label_states,
     nlu_labels,
 )
@@ -28,6 +29,9 @@ from web.staff.pager import Pager
 Row = dict[str, Any]
 requests_c = consultation_requests.c
 states_c = nlu_label_states.c
+replaced_c = nlu_label_replaced.c
+# What is kept of a label a labelling replaced: all but the message, which the new label holds.
+REPLACED_FIELDS = [c for c in nlu_label_replaced.c if c.name != "label_id"]
 IGNORE_REASON_LENGTH = 200  # nlu_label_states.ignore_reason
 
 
@@ -178,9 +182,9 @@ def store_labels(
                 continue
             key = text_key(text)
             predicted = ((ev["data"].get("parse_data") or {}).get("intent") or {}).get("name")
-            earlier = sa.select(nlu_labels.c.id).where(nlu_labels.c.text_key == key)
-            conn.execute(nlu_label_states.delete().where(states_c.label_id.in_(earlier)))
-            conn.execute(nlu_labels.delete().where(nlu_labels.c.text_key == key))
+            earlier = conn.execute(_labels_query().where(nlu_labels.c.text_key == key)).first()
+            if earlier is not None:
+                _delete_label_rows(conn, earlier.id)
             label_id = conn.execute(
                 nlu_labels.insert().values(
                     text=pseudonymise(text),
@@ -196,6 +200,9 @@ def store_labels(
                 conn.execute(
                     nlu_label_states.insert().values(label_id=label_id, ignore_reason=reason)
                 )
+            if earlier is not None:
+                kept = {c.name: earlier._mapping[c.name] for c in REPLACED_FIELDS}
+                conn.execute(nlu_label_replaced.insert().values(label_id=label_id, **kept))
             stored.append(int(label_id))
         detail: dict[str, Any] = {"messages": len(stored), "intent": intent}
         if reason:
@@ -294,17 +301,48 @@ def delete_label(engine: Engine, label_id: int, who: str, ip: str) -> None:
     delete_labels(engine, [label_id], who, ip)
 
 
-def delete_labels(engine: Engine, label_ids: Iterable[int], who: str, ip: str) -> int:
-    """Deletes these labels (the Undo of a labelling: its messages are new again), in one
-    transaction, with an "unlabel" audit line for each that existed; returns how many."""
-    deleted = 0
+def _delete_label_rows(conn: sa.engine.Connection, label_id: int) -> int:
+    conn.execute(nlu_label_states.delete().where(states_c.label_id == label_id))
+    conn.execute(nlu_label_replaced.delete().where(replaced_c.label_id == label_id))
+    return conn.execute(nlu_labels.delete().where(nlu_labels.c.id == label_id)).rowcount
+
+
+def delete_labels(
+    engine: Engine, label_ids: Iterable[int], who: str, ip: str, restore: bool = False
+) -> tuple[int, int]:
+    """Deletes these labels in one transaction, with an "unlabel" audit line for each that
+    existed; returns how many, and how many earlier labels came back. With `restore` (the Undo
+    of a labelling) a label the labelling replaced comes back as it was, exported or not;
+    otherwise the message is new again."""
+    deleted = restored = 0
     with engine.begin() as conn:
         for label_id in sorted(set(label_ids)):
-            conn.execute(nlu_label_states.delete().where(states_c.label_id == label_id))
-            if conn.execute(nlu_labels.delete().where(nlu_labels.c.id == label_id)).rowcount:
-                audit(conn, who, "unlabel", str(label_id), None, ip)
-                deleted += 1
-    return deleted
+            label = conn.execute(sa.select(nlu_labels).where(nlu_labels.c.id == label_id)).first()
+            replaced = conn.execute(
+                sa.select(nlu_label_replaced).where(replaced_c.label_id == label_id)
+            ).first()
+            if label is None or not _delete_label_rows(conn, label_id):
+                continue
+            detail = None
+            if restore and replaced is not None:
+                _restore(conn, label, replaced)
+                detail = {"restored": replaced.intent}
+                restored += 1
+            audit(conn, who, "unlabel", str(label_id), detail, ip)
+            deleted += 1
+    return deleted, restored
+
+
+def _restore(conn: sa.engine.Connection, label: Any, replaced: Any) -> None:
+    """The label a labelling replaced, back under a new id, with its state."""
+    fields = ("intent", "predicted_intent", "sender_id", "labelled_by", "labelled_at")
+    values = {f: replaced._mapping[f] for f in fields}
+    new_id = conn.execute(
+        nlu_labels.insert().values(text=label.text, text_key=label.text_key, **values)
+    ).inserted_primary_key[0]
+    state = {f: replaced._mapping[f] for f in ("ignore_reason", "exported_at", "exported_by")}
+    if any(v is not None for v in state.values()):
+        conn.execute(nlu_label_states.insert().values(label_id=new_id, **state))
 
 
 # --- audit log -----------------------------------------------------------------------------

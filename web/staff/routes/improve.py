@@ -62,6 +62,7 @@ async def improve(request: Request) -> HTTPResponse:
         saved=saved,
         saved_as=intent_words(saved[0]["intent"]) if saved else None,
         undone=number(request.args, "undone", 0, 0, 10**6),
+        restored=number(request.args, "restored", 0, 0, 10**6),
         dismissed=DISMISSED,
         labelled=inbox["labelled"],
         show_handled=show_handled,
@@ -90,11 +91,11 @@ async def improve_label(request: Request) -> HTTPResponse:
 async def labels_undo(request: Request) -> HTTPResponse:
     """The confirmation's Undo: the labels just saved are deleted, their messages new again."""
     ids = record_ids(request.form.getlist("label_id") or [], "label")
-    undone = await Improve(request).undo(ids)
-    return _back(request, undone=str(undone))
+    undone, restored = await Improve(request).undo(ids)
+    return _back(request, undone=str(undone), restored=str(restored))
 
 
-NOTICES = ("saved", "undone")  # the confirmation's arguments, never carried on
+NOTICES = ("saved", "undone", "restored")  # the confirmation's arguments, never carried on
 
 
 def _back(request: Request, **notice: str) -> HTTPResponse:

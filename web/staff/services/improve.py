@@ -51,9 +51,10 @@ class Improve(Service):
         return clinic_queries.store_labels(self.clinic, found, intent, self.who, self.ip, reason)
 
     @blocking
-    def undo(self, label_ids: Sequence[int]) -> int:
-        """Deletes these labels (their messages are new again); how many there were."""
-        return clinic_queries.delete_labels(self.clinic, label_ids, self.who, self.ip)
+    def undo(self, label_ids: Sequence[int]) -> tuple[int, int]:
+        """Deletes these labels, putting back any label they replaced (else their messages are
+        new again); how many there were, and how many earlier labels are back."""
+        return clinic_queries.delete_labels(self.clinic, label_ids, self.who, self.ip, restore=True)
 
     @blocking
     def labels(self) -> list[dict[str, Any]]:
