@@ -166,43 +166,43 @@ saved_filters = sa.Table(
     sa.UniqueConstraint("username", "name"),
 )
 
+
 # What became of a label after it was made: why it was ignored (intent DISMISSED), and when it
 # went out in an NLU export. A table of its own because nlu_labels already exists in deployed
 # databases and create_all adds tables, never columns. A label with no row here is labelled
 # (or ignored without a reason) and not exported yet.
-nlu_label_states = sa.Table(
-    "nlu_label_states",
-    metadata,
-    sa.Column(
+def _of_a_label() -> sa.Column:
+    """The label a row is about (one row per label; deleted with it)."""
+    return sa.Column(
         "label_id",
         sa.Integer,
         sa.ForeignKey("nlu_labels.id", ondelete="CASCADE"),
         primary_key=True,
-    ),
-    sa.Column("ignore_reason", sa.String(200)),
-    sa.Column("exported_at", sa.DateTime(timezone=True)),
-    sa.Column("exported_by", sa.String(64)),
-)
+    )
+
+
+def _label_state() -> list[sa.Column]:
+    return [
+        sa.Column("ignore_reason", sa.String(200)),
+        sa.Column("exported_at", sa.DateTime(timezone=True)),
+        sa.Column("exported_by", sa.String(64)),
+    ]
+
+
+nlu_label_states = sa.Table("nlu_label_states", metadata, _of_a_label(), *_label_state())
 
 # The label a labelling replaced (the same message, labelled before), kept with the new label so
 # that the confirmation's Undo puts it back, state and all. A table of its own, as above.
 nlu_label_replaced = sa.Table(
     "nlu_label_replaced",
     metadata,
-    sa.Column(
-        "label_id",
-        sa.Integer,
-        sa.ForeignKey("nlu_labels.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _of_a_label(),
     sa.Column("intent", sa.String(100), nullable=False),
     sa.Column("predicted_intent", sa.String(100)),
     sa.Column("sender_id", sa.String(255)),
     sa.Column("labelled_by", sa.String(64), nullable=False),
     sa.Column("labelled_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("ignore_reason", sa.String(200)),
-    sa.Column("exported_at", sa.DateTime(timezone=True)),
-    sa.Column("exported_by", sa.String(64)),
+    *_label_state(),
 )
 
 
