@@ -13,6 +13,7 @@ import gzip
 import json
 import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,20 @@ class ClinicEntityExtractor(SpacyEntityExtractor):
 COMMON_WORD_LOGPROB = -13.5
 
 
-def common_english_words(logprob_above: float = COMMON_WORD_LOGPROB) -> set[str]:
-    """English words commoner than `logprob_above` (about 22,000 at the default), from the
-    spacy-lookups-data package (offline)."""
+@cache
+def _english_logprobs() -> dict[str, float]:
+    """spaCy's table of English words and their log-probabilities (spacy-lookups-data, offline),
+    read once per process: the guard and the spelling corrector both ask it."""
     import spacy_lookups_data
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as table:
-        return {word for word, logprob in json.load(table).items() if logprob > logprob_above}
+        return dict(json.load(table))
+
+
+def common_english_words(logprob_above: float = COMMON_WORD_LOGPROB) -> set[str]:
+    """English words commoner than `logprob_above` (about 22,000 at the default)."""
+    return {word for word, logprob in _english_logprobs().items() if logprob > logprob_above}
 
 
 def stretched_forms(word: str) -> set[str]:

@@ -177,13 +177,11 @@ def word_counts(training_data: TrainingData) -> dict[str, int]:
 def speller_for(counts: dict[str, int]) -> Speller:
     """The speller of the training data's word counts, the rule files and common English. Made
     when the model is loaded, so a change to this module or to a rule file needs no training."""
-    rule_words, answer_words = (
-        {w for path in paths for w in words_of(path.read_text(encoding="utf-8"))}
-        for paths in (RULE_FILES, ANSWER_FILES)
-    )
-    english = common_english_words() | {
-        w for w in common_english_words(RARE_WORD_LOGPROB) if len(w) >= RARE_WORD_MIN_LENGTH
-    }
+    words = {path: set(words_of(path.read_text(encoding="utf-8"))) for path in RULE_FILES}
+    rule_words = set().union(*words.values())
+    answer_words = set().union(*(words[path] for path in ANSWER_FILES))
+    rarer = common_english_words(RARE_WORD_LOGPROB)
+    english = common_english_words() | {w for w in rarer if len(w) >= RARE_WORD_MIN_LENGTH}
     return Speller.learn(counts, english, rule_words, answer_words)
 
 

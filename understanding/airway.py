@@ -1,9 +1,8 @@
 """Breath or throat words that tell of no airway closing: breathing through a blocked nose,
 breath lost to laughing, a sore throat from shouting, breathing through the mouth at night or
-breathing said to be fine. Each
-lowers an emergency reading only on its explicit words, and never after a treatment or the
-numbing, nor beside a sign that the airway itself is closing (understanding/statements.py asks
-first). Patterns: understanding/statements.yml.
+breathing said to be fine. Each lowers an emergency reading only on its explicit words, and
+never after a treatment or the numbing, nor beside a sign that the airway itself is closing
+(understanding/statements.py asks first). Patterns: understanding/statements.yml.
 """
 
 from __future__ import annotations

@@ -253,12 +253,7 @@ def _topic_by_wording(intent: str | None, text: str, labels: Collection) -> tupl
         and _COVERING_AFTER_EFFECTS.search(text)
     ):
         return "wording.covering_after_effects", "ask_aftercare"
-    if (
-        intent in _PLACED_AFTER_READ_AS
-        and subject
-        and _PLACED_AFTER.search(text)
-        and not speaks_of_before(text)
-    ):
+    if intent in _PLACED_AFTER_READ_AS and subject and placed_after(text):
         return "wording.subject_placed_after", "ask_aftercare"
     if intent in _TIMING_READ_AS and subject:
         return "wording.timing_of_a_subject", (
