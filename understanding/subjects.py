@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from understanding.registry import patterns_of
 from understanding.wording import NUMBING_WORDS, placed_after, speaks_of_before
 
 
@@ -140,6 +141,19 @@ _AN_EXPERIENCE = re.compile(
 _LIKENED = re.compile(r"\b(like|similar to|same as|compared to)\s+(a|an|the|getting a)?\s*$", re.I)
 
 
+_statement = patterns_of("statements")
+_EVERYDAY_AFTER = _statement("everyday_after")
+_AFTER_MY_TREATMENT = _statement("after_my_treatment")
+
+
+def condition_after_the_treatment(text: str) -> bool:
+    """Whether the message places a condition after the treatment. Read so, the condition loses
+    its caution, so "after" must be after the treatment: "sunburnt after our beach holiday" is
+    after something else and keeps it."""
+    everyday = _EVERYDAY_AFTER.search(text) and not _AFTER_MY_TREATMENT.search(text)
+    return placed_after(text) and not everyday
+
+
 def _label_prefix(label: str, text: str) -> str | None:
     if label in ("product", "activity"):
         return "utter_prep" if speaks_of_before(text) else "utter_aftercare"
@@ -157,7 +171,7 @@ def subject_answers(
     prefix = TOPICS[intent][1] if intent in TOPICS else None
     open_topic = intent not in TOPICS or intent in OPEN_TOPICS
     # a condition told under a topic of the treatment's effects is one only when placed after it
-    after = placed_after(text)
+    after = condition_after_the_treatment(text)
     answers: list[Answer] = []
     for entity in entities:
         label, value = entity.get("entity"), str(entity.get("value"))
