@@ -4,7 +4,8 @@
 
 An alternative is one branch of an alternation, at any depth ("a|b|(c|d)" holds four); a pattern
 without one counts one. A named word list (`{list_name}` in a rule file) counts as one
-alternative of its pattern: its words are data, counted apart. Patterns compiled in the code of
+alternative of its pattern: its words are data, counted apart (in the file that lists them;
+understanding/words.yml holds the lists every file shares). Patterns compiled in the code of
 understanding/ count too, each once.
 """
 
@@ -60,7 +61,7 @@ def rule_files() -> dict[str, tuple[int, int, int]]:
         written = ["".join(line.strip() for line in str(p).splitlines()) for p in patterns]
         total = sum(alternatives(_LIST_NAME.sub("(?:X)", p)) for p in written)
         words = sum(len(v) for v in (raw.get("words") or {}).values())
-        if patterns:
+        if patterns or words:  # words.yml holds the shared lists, no rules
             counts[path.name] = (len(patterns), total, words)
     return counts
 
@@ -68,7 +69,7 @@ def rule_files() -> dict[str, tuple[int, int, int]]:
 def code_patterns() -> tuple[int, int]:
     """(patterns, alternatives) compiled in understanding/'s code, not taken from a rule file."""
     from_files = {
-        id(rule.pattern) for path in RULES.glob("*.yml") if path.stem != "routing"
+        id(rule.pattern) for path in RULES.glob("*.yml") if path.stem not in ("routing", "words")
         for rule in load(path.stem).rules
     }  # fmt: skip
     found: dict[int, re.Pattern[str]] = {}

@@ -11,14 +11,14 @@ stores the answers with the ids of the rules that decided them; the action only 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from understanding.statements import QUESTION_WORD, reading_of_a_statement
+from understanding.registry import patterns_of
+from understanding.statements import reading_of_a_statement
 from understanding.subjects import (
     TOPICS,
     Answer,
@@ -52,7 +52,16 @@ OFFERING = {
 # A second question in one message can rank low, at a few per cent. The wording check
 # (several_questions) is what guards against answering a question nobody asked.
 SECOND_QUESTION_MIN_CONFIDENCE = 0.01
-_BEFORE_AND_AFTER = re.compile(r"\b(before|b4)\b.*\bafter|\bafter\b.*\b(before|b4)\b", re.I)
+_wording = patterns_of("wording")
+_BEFORE_AND_AFTER = _wording("before_and_after")
+_SEVERAL_QUESTIONS = _wording("several_questions")
+_CLAUSE_BOUNDARY = _wording("clause_boundary")
+_LEADING_CONJUNCTION = _wording("leading_conjunction")
+# A follow-up that asks how likely or how bad the clause before it is ("infection?? how
+# likely"): no question of its own, it stays with that clause.
+_FOLLOW_UP = _wording("follow_up")
+# "10 days after my session": a session named as a point in time, no question about sessions.
+_POINT_IN_TIME = _wording("point_in_time")
 
 # The contraindications of the article, as the vocabulary names its conditions.
 _CONTRAINDICATION_NAMED = {"pregnancy", "inflamed_skin", "sunburn", "lidocaine_allergy"}
@@ -69,30 +78,6 @@ TOPIC_CUES = {
     "maintenance": "ask_maintenance",
     "prep": "ask_prep",
 }
-# What may stand between "and" and the next question: "and secondly, what preparation...".
-_NEXT = (
-    r"(?:(?:also|secondly|second|thirdly|third|then|next|finally|lastly|wondering|curious"
-    r"|i'?m wondering|want(?:ing)? to know|wanna know)\W+)?"
-)
-_SEVERAL_QUESTIONS = re.compile(
-    rf"(\b(and|also|plus|or|n|an)|&|\+)\s+{_NEXT}{QUESTION_WORD}\b|\?\s*\S.*\?|"
-    rf"\?\s*((and|n|an|also|plus)\s+)?{QUESTION_WORD}\b|"
-    # "is it safe, does it hurt, and how long": questions listed with commas
-    rf"^\W*{QUESTION_WORD}\b[^,?]+,\s*{QUESTION_WORD}\b|"
-    r"(^|\s)\d[).]\s+\S.*\s\d[).]\s+\S"  # a numbered list: "1) how long 2) how many times"
-)
-
-
-_CLAUSE_BOUNDARY = re.compile(
-    rf"\?+\s*|\s*[,;]?\s+(?:and|also|plus|&|\+|or|n|an)\s+{_NEXT}(?={QUESTION_WORD}\b)|"
-    rf"\s*,\s*(?={QUESTION_WORD}\b)|"
-    r"(?:^|\s+)\d[).]\s+",
-    re.I,
-)
-# "n" and "an" are texting's "and" ("side effects? n can i go to the gym after").
-_LEADING_CONJUNCTION = re.compile(r"^(?:and|also|plus|or|n|an|&|\+)\s+", re.I)
-
-
 # When unsure, topics at least this likely are offered as buttons, the likeliest first.
 CHOICE_MIN_CONFIDENCE = 0.1
 MAX_CHOICES = 3
@@ -129,14 +114,6 @@ def several_questions(text: str) -> bool:
     return bool(_SEVERAL_QUESTIONS.search((text or "").lower()))
 
 
-# A follow-up that asks how likely or how bad the clause before it is ("infection?? how
-# likely", "scarring? how common"): no question of its own, it stays with that clause.
-_FOLLOW_UP = re.compile(
-    r"^(how|is it|is that|that)\s+(likely|common|often|rare|serious|bad|risky|dangerous|so|come)$",
-    re.I,
-)
-
-
 def split_questions(text: str) -> list[str]:
     """The questions of one message: "does it hurt and how long does it take?" -> two."""
     clauses = [
@@ -151,12 +128,6 @@ def split_questions(text: str) -> list[str]:
         else:
             questions.append(clause)
     return questions
-
-
-# "10 days after my session": a session named as a point in time, no question about sessions.
-_POINT_IN_TIME = re.compile(
-    r"\b(after|since|before|b4|from|post)\s+(my|the|a|your|each|every|that|this|last)?\s*$", re.I
-)
 
 
 # Readings that answer no question of their own when a topic is named beside them.

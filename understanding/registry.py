@@ -2,7 +2,8 @@
 
 A rule has an id, what it reads (a screening question, the consent step, a question's topic),
 what it decides, a pattern, and examples that must and must not match it. Patterns may name word
-lists of the same file as `{list_name}`, so a word belongs to one list in one place. The file's
+lists as `{list_name}`: the file's own, or the lists every file shares (understanding/words.yml),
+so a word belongs to one list in one place. The file's
 `order` states how the rules that fire are combined; the code that combines them
 (understanding/screening.py, understanding/consent.py) follows it, and a unit test checks that
 both name the same steps.
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
+SHARED_WORDS = HERE / "words.yml"
 _LIST_NAME = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -95,12 +97,26 @@ def _rule(raw: dict[str, Any], words: dict[str, tuple[str, ...]], source: Path) 
     )
 
 
+def _words(raw: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(str(w) for w in v) for k, v in (raw.get("words") or {}).items()}
+
+
+@cache
+def shared_words() -> dict[str, tuple[str, ...]]:
+    """The word lists every rule file may name (understanding/words.yml)."""
+    return _words(yaml.safe_load(SHARED_WORDS.read_text(encoding="utf-8")) or {})
+
+
 @cache
 def load(name: str) -> RuleFile:
     """The rule file `understanding/<name>.yml`, compiled once per process."""
     path = HERE / f"{name}.yml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    words = {k: tuple(str(w) for w in v) for k, v in (raw.get("words") or {}).items()}
+    own = _words(raw)
+    clash = own.keys() & shared_words().keys()
+    if clash:
+        raise ValueError(f"{path}: lists named as in words.yml: {sorted(clash)}")
+    words = {**shared_words(), **own}
     rules = tuple(_rule(r, words, path) for r in raw.get("rules") or ())
     ids = [r.id for r in rules]
     duplicated = {i for i in ids if ids.count(i) > 1}

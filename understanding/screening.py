@@ -54,25 +54,11 @@ _INTENTS = {"affirm": YES, "unsure": UNSURE}
 T = TypeVar("T")
 
 # Interjections and adverbs that say nothing about the answer: "lol no", "sadly yes".
-_FILLER = re.compile(
-    r"^\W*((lol|lmao|haha+|hah?|omg|um+|uh+|hm+|ugh+|welp|oof|sigh|well|oh|ok|okay|ah|ouch|"
-    r"yikes|oops|unfortunately|sadly|honestly|actually|luckily|thankfully|fortunately|"
-    r"goodness|gosh|god|heavens|lord|jeez|geez|dear|good lord|oh dear|oh my)\W+)+"
-)
-# A negation reaches at most two words on, and never past a clause's end: in "not really
-# calm no, it's red and hot" the "no" negates nothing after the comma, and in "no its fine" the
-# answer "no" opens a clause of its own. (A narrower reach can only turn a no into a yes or not
-# sure.)
-_NEGATED_BEFORE = re.compile(
-    r"\b(not|nt|no(?![^\w.,;!?]+(it|its|it'?s|i|im|i'?m|my|skin'?s?)\b)|zero|never|isn'?t|aren'?t|haven'?t|hasn'?t|don'?t|didn'?t|n't|without)"
-    r"[^\w.,;!?]+(\w+[^\w.,;!?]+){0,2}$"
-)
-
-
-# A cue behind two negations: "it's not like I'm not pregnant".
-_TWICE_NEGATED_BEFORE = re.compile(
-    r"(n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,4}?(\w*n't|\bnot\b|\bnever\b)\W+(\w+\W+){0,2}$"
-)
+_registry = load("screening")
+_FILLER = _registry.by_id("piece.filler").pattern
+# A negation's reach, and a cue behind two negations: understanding/screening.yml's pieces.
+_NEGATED_BEFORE = _registry.by_id("piece.negated_before").pattern
+_TWICE_NEGATED_BEFORE = _registry.by_id("piece.twice_negated_before").pattern
 
 
 @dataclass(frozen=True)
@@ -162,7 +148,7 @@ def read_answer(
         whole = read_answer(words[: marks[-1].start()], slot, intent, by_meaning)
         value = UNSURE if whole.value == NO else whole.value
         return Answer(value, "correction", (correction.id, *whole.rules))
-    rules = [r for r in registry.rules if r.applies_to(slot)]
+    rules = [r for r in registry.rules if r.applies_to(slot) and r.decides != "piece"]
     masks = [s for r in rules if r.decides == "mask" and r.slots for s in _spans(r, words)]
     by_kind: dict[str, list[Rule]] = {}
     for rule in _fired([r for r in rules if r.decides != "mask"], words):

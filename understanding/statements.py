@@ -24,8 +24,6 @@ from understanding.registry import patterns_of
 _pattern = patterns_of("statements")
 
 
-# A question word, with no boundary of its own (understanding/answers.py reads it too).
-QUESTION_WORD = _pattern("question_word").pattern
 # The vocabulary's safety labels (answers.SAFETY): a message holding one keeps its warning.
 _WARNING_LABELS = {"emergency_sign", "warning_sign"}
 

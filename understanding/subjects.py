@@ -9,13 +9,12 @@ article doesn't cover that". understanding/answers.py reads the message and call
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from understanding.registry import patterns_of
-from understanding.wording import NUMBING_WORDS, placed_after, speaks_of_before
+from understanding.wording import placed_after, speaks_of_before
 
 
 @dataclass
@@ -94,29 +93,15 @@ OPEN_TOPICS = {
 # "before" in the message, and none of the article's preparation naming it).
 WEAK_SUBJECT_TOPICS = OPEN_TOPICS | {"ask_downtime", "ask_after_effects", "ask_prep"}
 
-# A product or activity that is no subject of aftercare: a cause ("dark patches from years of
-# sun"), a comparison ("warm like after a workout"), an idiom ("up and running", "in the long
-# run") or the clinic's numbing cream.
-_NOT_A_SUBJECT = re.compile(
-    r"(\b(from|because of|due to|caused by|like|as if)\s+(\w+\s+){0,3}|\bup and\s+|"
-    r"\b(the|a) long\s+|\b(years|decades|lots|a lot|too much|all that) of\s+|"
-    # one's knowledge of it: "someone who knows nothing about skincare"
-    r"\b(know|knows|knew|knowing) (nothing|little|anything|zero) about\s+|"
-    # one's work or where one heard of it: "I teach 4 yoga classes", "someone at my gym"; a place
-    # where something else was had: "had a facial at a spa"
-    r"\b(had|got|did|went for) (a|an|my) \w+( \w+)? at (a|the|my)\s+|"
-    r"\b(teach|teaches|teaching|taught|coach|coaches|coaching|instruct\w*)\s+(\w+\s+)?|"
-    r"\b(someone|somebody|a (friend|guy|girl|woman|man|lady)|people|everyone) at (my|the)\s+|"
-    # the numbing cream the clinic puts on: "after they put the cream on"
-    rf"({NUMBING_WORDS})\s+)$",
-    re.I,
-)
-
-
-# "A workout for your skin": an activity named as a likeness of what the treatment does.
-_A_LIKENESS_AFTER = re.compile(
-    r"^\s+(for (your|my|the|ur|one'?s) (skin|face)|teacher|instructor|coach|trainer)\b", re.I
-)
+_wording = patterns_of("wording")
+# A product or activity that is no subject of aftercare: a cause, a comparison, an idiom or the
+# clinic's numbing cream, told before it; or a likeness ("a workout for your skin"), after it.
+_NOT_A_SUBJECT = _wording("not_a_subject")
+_A_LIKENESS_AFTER = _wording("likeness_after")
+# "Used to needles from getting tattoos": a concern's word told as an experience.
+_AN_EXPERIENCE = _wording("an_experience")
+# "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.
+_LIKENED = _wording("likened")
 
 
 def a_subject(entity: Mapping, text: str) -> bool:
@@ -128,17 +113,6 @@ def a_subject(entity: Mapping, text: str) -> bool:
         _NOT_A_SUBJECT.search(text[: entity.get("start", 0)])
         or _A_LIKENESS_AFTER.search(text[entity.get("end", 0) :])
     )
-
-
-# "Used to needles from getting tattoos": a concern's word told as an experience, not asked of
-# ("I suffer from hyperhidrosis" names the concern).
-_AN_EXPERIENCE = re.compile(
-    r"\bfrom (getting|having|doing|all the|all those)\s+(\w+\s+){0,2}$", re.I
-)
-
-
-# "Is it like a tattoo gun?": what the procedure is, likened to something, not asked of it.
-_LIKENED = re.compile(r"\b(like|similar to|same as|compared to)\s+(a|an|the|getting a)?\s*$", re.I)
 
 
 _statement = patterns_of("statements")

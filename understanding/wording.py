@@ -10,7 +10,6 @@ tests/unit/test_answer_routing.py and the examples of understanding/routing.yml)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 
 from understanding.registry import patterns_of
@@ -38,9 +37,6 @@ _TIMING_READ_AS = {"ask_maintenance", "ask_results", "ask_duration"}
 # A product or activity placed after the treatment ("a dinner that night, can I wear makeup?")
 # is aftercare, though the classifier read preparation.
 _PLACED_AFTER = _pattern("placed_after")
-# The numbing cream the clinic puts on ("after they put the cream on"): no product of one's
-# routine (understanding/answers.py reads a product named right after these words as no subject).
-NUMBING_WORDS = _pattern("numbing_words").pattern
 # "Whats a good moisturiser for winter": a product pick with no treatment in view is everyday
 # skincare, none of the article's topics.
 _PRODUCT_PICK = _pattern("product_pick")
@@ -54,7 +50,8 @@ _BENEFIT_NAMED = _pattern("benefit_named")
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
 _BOOKING_WISHED = _pattern("booking_wished")
 _SENSATION_LIKENED = _pattern("sensation_likened")
-_NUMBING_NAMED = re.compile(NUMBING_WORDS, re.I)
+# The numbing cream the clinic puts on, named.
+_NUMBING_NAMED = _pattern("numbing_words")
 # "Is being in the sun after a problem?": read as preparation, a side effect, or nothing.
 _PLACED_AFTER_READ_AS = {"ask_prep", "ask_side_effects", "nlu_fallback"}
 _GO_AHEAD_READ_AS = {"ask_side_effects", "ask_after_effects", "ask_downtime", "ask_aftercare"}
