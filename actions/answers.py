@@ -30,6 +30,17 @@ async def parse(session: aiohttp.ClientSession, rasa_url: str, token: str, text:
         return await response.json()
 
 
+# A question among several that asks to book ("... and how do i book") gets the offer of a
+# consultation: the booking form starts only on a message that is a booking request as a whole.
+_BOOKING = "book_consultation"
+
+
+def _answers_of_one(parsed: dict[str, Any]) -> list[Answer]:
+    if (parsed.get("intent") or {}).get("name") == _BOOKING:
+        return [Answer("utter_offer_consultation")]
+    return answers_of(parsed.get(READING_KEY) or {})
+
+
 # Readings that answer no question: a question read so is left unanswered among several.
 _NO_ANSWER = ("utter_fallback", "utter_fallback_choose", "utter_out_of_scope")
 
@@ -48,7 +59,7 @@ async def answers_per_question(questions: list[str]) -> list[Answer] | None:
     except (aiohttp.ClientError, OSError, ValueError) as error:  # fall back to the ranking
         logger.warning("Could not read the questions one by one: %s", type(error).__name__)
         return None
-    per_question = [answers_of(p.get(READING_KEY) or {}) for p in parsed]
+    per_question = [_answers_of_one(p) for p in parsed]
     answered = [a for a in per_question if a and a[0].response not in _NO_ANSWER]
     return combine(answered) or None
 

@@ -58,6 +58,14 @@ def test_two_questions_in_one_message_get_both_answers(conversation):
     assert re.search(r"an(a)?esthetic|numb", reply, re.I) and re.search(r"hour", reply, re.I)
 
 
+def test_a_booking_asked_as_one_of_several_questions_gets_the_offer_of_a_consultation(
+    conversation,
+):
+    reply = conversation.say("is there downtime, and how can i book an appointment?")
+    assert re.search(r"72|three days", reply, re.I), reply
+    assert re.search(r"consultation", reply, re.I), reply
+
+
 def test_warning_signs_get_contact_a_doctor_and_never_normal(conversation):
     reply = conversation.say("its been 4 days, my cheek is oozing pus and I have a fever")
     assert re.search(r"contact the clinic or a doctor", reply, re.I)
