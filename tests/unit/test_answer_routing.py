@@ -449,6 +449,15 @@ def test_a_condition_word_telling_of_an_effect_is_no_contraindication():
     assert "utter_contra_sunburn" not in answer("ask_after_effects", text, [sunburnt])
 
 
+def test_a_condition_after_something_other_than_the_treatment_keeps_its_caution():
+    text = "still peeling from a sunburn after our trip to florida, ok for my appointment?"
+    sunburn = entity(text, "sunburn", "condition", "sunburn")
+    assert "utter_contra_sunburn" in answer("ask_aftercare", text, [sunburn])
+    text = "got a little sunburn the day after my session, what should i put on it"
+    sunburn = entity(text, "sunburn", "condition", "sunburn")
+    assert "utter_contra_sunburn" not in answer("ask_aftercare", text, [sunburn])
+
+
 def test_scarring_as_a_risk_gets_the_articles_rare_risks():
     text = "can microneedling scar you"
     scar = entity(text, "scar", "concern", "acne_scars")
