@@ -166,12 +166,23 @@ def read_answer(
     no = [r for r in by_kind.get(NO, []) if not r.negatable or r in standing] + [
         r for r in negated if r.decides != NO
     ]
-    past = by_kind.get("past", []) if not by_kind.get("now") else []
+    back = bool(by_kind.get("now"))
+    past = by_kind.get("past", []) if not back else []
+    earlier = by_kind.get("earlier", []) if not back else []
+    said_yes = [r for r in yes if r.id.startswith("yes.")]  # a yes word, not a sign
     if past:
-        # "had cystic acne as a teen, long gone": the condition's words tell of the past. But
-        # an allergy is not outgrown by saying so: "yep, anaphylaxis to it as a kid" is a yes.
-        said_yes = slot == "lidocaine_allergy" and any(r.id == "yes.word_first" for r in yes)
-        yes = [r for r in yes if r.id == "yes.word_first"] if said_yes else []
+        # "had cystic acne as a teen, long gone": the condition is said to be over. A yes word
+        # beside it is not overruled ("yes, long gone" is not sure), and an allergy is not
+        # outgrown by saying so: "yep, anaphylaxis to it as a kid" is a yes.
+        if said_yes and slot != "lidocaine_allergy":
+            return Answer(UNSURE, "past", _ids(said_yes, past))
+        yes = said_yes if slot == "lidocaine_allergy" else []
+    elif earlier and yes and not said_yes:
+        # "no, last sunburn was years ago": the signs are of an earlier time, the no is of now;
+        # "had cystic acne as a teen", with no answer of now: the doctor checks
+        if not no:
+            return Answer(UNSURE, "past", _ids(yes, earlier))
+        yes = []
     after_but = words.split(" but ", 1)[1] if " but " in words else ""
     no_after_but = bool(after_but) and read_answer(after_but, slot).value == NO
 
@@ -200,7 +211,8 @@ def read_answer(
     if no:
         reservation = by_kind.get("reservation", [])
         emphatic = any(r.id == "no.emphatic" for r in no)
-        if reservation and not emphatic and not no_after_but:
+        # "no, had cystic acne but that was 20 years ago": a reservation of an earlier time only
+        if reservation and not emphatic and not no_after_but and not earlier:
             return Answer(UNSURE, "no", _ids(no, reservation))
         return Answer(NO, "no", _ids(no))
     if caution:

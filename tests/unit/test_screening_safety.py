@@ -32,6 +32,13 @@ STATED_CONDITIONS = [
     ("pregnant", "nope... jk yes i am lol"),
     ("inflamed_skin", "not really calm no, it's red and hot"),
     ("sunburn", "it was burnt last week, mostly healed, still peeling a bit"),
+    # an earlier time told beside a yes or a sign says nothing of now
+    ("inflamed_skin", "yes flaring up, like i had as a teen"),
+    ("inflamed_skin", "yes it is, flared up in high school too and now again"),
+    ("sunburn", "yeah burnt my nose, same as years ago in florida"),
+    ("inflamed_skin", "had cystic acne as a teenager"),
+    ("pregnant", "yes, lost one in the past but this time 8 weeks along"),
+    ("inflamed_skin", "yes, though it's long gone on my forehead"),
 ]
 
 
@@ -99,3 +106,15 @@ def test_an_explicit_yes_consents(text):
 @pytest.mark.parametrize("text", ["no", "the phone number is wrong", "/deny", "yes but wait no"])
 def test_a_no_or_a_correction_holds_the_request_back_or_asks_again(text):
     assert read_consent(text).value in ("no", "ask")
+
+
+@pytest.mark.parametrize(
+    "slot,text",
+    [
+        ("sunburn", "no, last sunburn was years ago"),
+        ("inflamed_skin", "no, had cystic acne as a teen but that was 20 years ago"),
+        ("inflamed_skin", "had cystic acne as a teen, long gone"),
+    ],
+)
+def test_a_no_or_a_condition_said_to_be_gone_stays_a_no_beside_an_earlier_time(slot, text):
+    assert read_answer(text, slot).value == NO
