@@ -1,10 +1,5 @@
-/* Clinic chat widget: vanilla JS, no dependencies, no third-party requests.
- * Embed: <script src="/static/widget.js" defer></script>
- * Optional attributes: data-title, data-greeting. Talks only to POST /api/chat on the script's
- * origin, which forwards to Rasa. The server issues the conversation and keeps its key in an
- * HttpOnly cookie; the widget knows only its id. Text is always added as text nodes, never as
- * HTML.
- * See web/README-widget.md. */
+/* Clinic chat widget, English and French: vanilla JS, no dependencies, no third-party requests.
+ * <script src="/static/widget.js" defer></script>; text as text nodes. See web/README-widget.md. */
 (function () {
   "use strict";
   if (window.ClinicChat) return;
@@ -14,49 +9,103 @@
   var opts = (script && script.dataset) || {};
   var API = new URL("/api/chat", src).href;
   var NEW_API = new URL("/api/chat/new", src).href;
-  var CONVERSATION_HEADER = "X-Conversation-Id"; // the conversation that answered
-  var TITLE = opts.title || "Clinic assistant";
-  var GREETING = opts.greeting ||
-    "Hello! I can answer questions about medical needling and help you ask for a consultation.";
-  var STARTERS = ["What is medical needling?", "Does it hurt?", "I want to book a consultation"];
-  var TALK = "I'd like to talk to someone at the clinic";
-  var NO_ANSWER = "Sorry, I don't have an answer to that. Could you rephrase your question?";
-  /* Why messages were not answered, by the web app's status. "May not have been delivered":
-     a server that was only slow may have stored the message, and Retry sends the same message
-     id, which it then answers from what it stored. */
-  var FAILED = {
-    unreachable: "the assistant can't be reached right now.",
-    unanswered: "the assistant could not answer just now."
+  var CONVERSATION_HEADER = "X-Conversation-Id"; // who answered
+  /* Every text shown or announced; non-ASCII as \u escapes (served without a charset).
+     data-title(-fr), data-greeting(-fr): the page's own (a title in English only is a name). */
+  var TEXTS = {
+    en: {
+      title: opts.title || "Clinic assistant",
+      greeting: opts.greeting ||
+        "Hello! I can answer questions about medical needling and help you ask for a consultation.",
+      starters: ["What is medical needling?", "Does it hurt?", "I want to book a consultation"],
+      open: "Open chat with the clinic assistant", chat: "Chat", langs: "Language",
+      sub: "Virtual assistant \u00b7 ",
+      about: "About this assistant", close: "Close chat",
+      note: "This is a virtual assistant. It gives general information, not medical advice. " +
+        "For advice about your own health, talk to the clinic's staff.",
+      log: "Conversation with the clinic assistant",
+      typing: "The assistant is typing",
+      slow: "Still working\u2026", retry: "Retry",
+      label: "Your message to the clinic assistant",
+      placeholder: "Type your question\u2026", send: "Send",
+      talk: "Talk to someone at the clinic",
+      talkSays: "I'd like to talk to someone at the clinic",
+      clear: "Clear chat",
+      ask: "Clear this conversation? It can't be undone.",
+      keep: "Keep it", you: "You: ", bot: "Assistant: ",
+      noAnswer: "Sorry, I don't have an answer to that. Could you rephrase your question?",
+      one: "Your message may not have been delivered: ",
+      many: "# messages may not have been delivered: ",
+      unreachable: "the assistant can't be reached right now.",
+      unanswered: "the assistant could not answer just now.",
+      mayNot: "May not have been delivered",
+      tooFast: "You're sending messages faster than I can read them. Sending again in ",
+      soon: "a moment",
+      restarted: "A new conversation started here: the assistant doesn't see the messages above.",
+      emergency: "Emergency", warning: "Warning sign"
+    },
+    fr: {
+      title: opts.titleFr || opts.title || "Assistant virtuel",
+      greeting: opts.greetingFr || "Bonjour! Je peux r\u00e9pondre \u00e0 vos questions sur le micro-aiguilletage " +
+        "m\u00e9dical et vous aider \u00e0 demander une consultation.",
+      starters: ["Qu'est-ce que le micro-aiguilletage m\u00e9dical?", "Est-ce que \u00e7a fait mal?",
+        "J'aimerais prendre rendez-vous pour une consultation"],
+      open: "Ouvrir le clavardage avec l'assistant de la clinique",
+      chat: "Clavarder", langs: "Langue",
+      sub: "",
+      about: "\u00c0 propos de cet assistant",
+      close: "Fermer le clavardage",
+      note: "Ceci est un assistant virtuel. Il donne de l'information g\u00e9n\u00e9rale, pas des " +
+        "conseils m\u00e9dicaux. Pour un conseil sur votre sant\u00e9, parlez au personnel de la clinique.",
+      log: "Conversation avec l'assistant de la clinique",
+      typing: "L'assistant \u00e9crit",
+      slow: "Encore un instant\u2026", retry: "R\u00e9essayer",
+      label: "Votre message \u00e0 l'assistant de la clinique",
+      placeholder: "\u00c9crivez votre question\u2026",
+      send: "Envoyer",
+      talk: "Parler \u00e0 quelqu'un de la clinique",
+      talkSays: "J'aimerais parler \u00e0 quelqu'un de la clinique",
+      clear: "Effacer la conversation",
+      ask: "Effacer cette conversation? Vous ne pourrez pas la r\u00e9cup\u00e9rer.",
+      keep: "La garder", you: "Vous\u00a0: ", bot: "Assistant\u00a0: ",
+      noAnswer: "D\u00e9sol\u00e9, je n'ai pas de r\u00e9ponse \u00e0 cela. Pourriez-vous reformuler votre question?",
+      one: "Votre message n'a peut-\u00eatre pas \u00e9t\u00e9 transmis\u00a0: ",
+      many: "# messages n'ont peut-\u00eatre pas \u00e9t\u00e9 transmis\u00a0: ",
+      unreachable: "l'assistant est injoignable pour le moment.",
+      unanswered: "l'assistant n'a pas pu r\u00e9pondre pour le moment.",
+      mayNot: "N'a peut-\u00eatre pas \u00e9t\u00e9 transmis",
+      tooFast: "Vous envoyez des messages plus vite que je peux les lire. Nouvel envoi dans ",
+      soon: "un instant",
+      restarted: "Une nouvelle conversation commence ici\u00a0: l'assistant ne voit pas les messages ci-dessus.",
+      emergency: "Urgence", warning: "Signe d'alerte"
+    }
   };
-  var TOO_FAST = "You're sending messages faster than I can read them. Sending again in ";
-  var SOON = "a moment";
-  /* Shown when the server answered in a new conversation (this browser's key to the old one
-     had expired or been cleared): the messages above are no longer part of it. */
-  var RESTARTED = "A new conversation started here: the assistant doesn't see the messages above.";
-  /* Alerts come marked by the server from the response's name, never guessed from the text. */
-  var ALERTS = { emergency: "Emergency", warning: "Warning sign" };
+  var ALERT_RE = /^(emergency|warning)$/;
   var KEY = "clinicChat.";
   var KEEP = 200; // messages kept in localStorage
   var TIMEOUT_MS = 20000; // the server gives up on Rasa after 15 s
   var SLOW_MS = 5000; // then "Still working…": the dots alone look stuck
-  var WAIT_S = 10; // a busy answer without Retry-After: wait this long before sending again
+  var WAIT_S = 10; // a 429 without Retry-After
   var SENDER_RE = /^[A-Za-z0-9_-]{16,64}$/;
   var MESSAGE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
   var LINK_RE = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>"]+/g;
-  /* Phone numbers in the bot's text (7 to 15 digits with spaces, dots, dashes, brackets) and
-     911: tap to call. The bot never invents numbers; they come from the clinic's settings. */
   var PHONE_RE = /\+?\(?\d[\d ().-]{5,}\d|\b911\b/g;
 
-  /* ---- storage (may be unavailable: then the chat lasts as long as the page) ---- */
+  /* ---- storage (if off: the chat lasts as long as the page) ---- */
   var store = {
     get: function (k) { try { return localStorage.getItem(KEY + k); } catch (e) { return null; } },
     set: function (k, v) { try { localStorage.setItem(KEY + k, v); } catch (e) { /* full or off */ } },
     del: function (k) { try { localStorage.removeItem(KEY + k); } catch (e) { /* off */ } }
   };
 
-  /* The conversation's id, as the server issued it (null: ask for one before the next message). */
   var sender = store.get("sender");
   if (!SENDER_RE.test(sender || "")) sender = null;
+
+  /* The visitor's last choice, else a French page's, else the browser's; only a choice is sent. */
+  var chosen = store.get("lang");
+  if (!/^(en|fr)$/.test(chosen || "")) chosen = /^fr/i.test(document.documentElement.lang) ? "fr" : null;
+  var lang = chosen || (/^fr/i.test(navigator.language || "") ? "fr" : "en");
+  var T = TEXTS[lang];
 
   var history = [];
   try { history = JSON.parse(store.get("history") || "[]"); } catch (e) { history = []; }
@@ -66,7 +115,7 @@
   });
   history.forEach(function (m) { if (m.state === "pending") m.state = "failed"; });
 
-  /* Where the visitor was reading: a message counted from the end, and pixels into it. */
+  /* The reading place: a message counted from the end, and pixels into it. */
   var anchor = null;
   try { anchor = JSON.parse(store.get("scroll") || "null"); } catch (e) { anchor = null; }
 
@@ -75,7 +124,6 @@
     store.set("history", JSON.stringify(history));
   }
 
-  /* ---- DOM helpers ---- */
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -88,6 +136,9 @@
     return b;
   }
   function srOnly(text) { return el("span", "cw-sr", text); }
+  // [node, key in T, attribute or its text], set by setLang()
+  var labelled = [];
+  function tr(node, key, attr) { labelled.push([node, key, attr]); return node; }
   function icon(d) {
     var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
@@ -104,7 +155,6 @@
     return a;
   }
 
-  /* Plain text, with phone numbers (bot messages only) as tel: links. */
   function addPlain(parent, text, phones) {
     var last = 0, m;
     PHONE_RE.lastIndex = 0;
@@ -118,7 +168,6 @@
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  /* Text with line breaks (CSS pre-wrap) and clickable http(s) links; everything else as text. */
   function addText(parent, text, phones) {
     var last = 0, m;
     LINK_RE.lastIndex = 0;
@@ -140,12 +189,13 @@
 
   function timeText(ts) {
     var d = new Date(ts), now = new Date();
-    var t = d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+    var loc = (navigator.language || "").indexOf(lang) ? lang + "-CA" : [];
+    var t = d.toLocaleTimeString(loc, { hour: "numeric", minute: "2-digit" });
     return d.toDateString() === now.toDateString() ? t
-      : d.toLocaleDateString([], { month: "short", day: "numeric" }) + ", " + t;
+      : d.toLocaleDateString(loc, { month: "short", day: "numeric" }) + ", " + t;
   }
 
-  /* ---- the widget's DOM, in a shadow root so the page's CSS does not leak in ---- */
+  /* ---- the DOM, in a shadow root ---- */
   var host = el("div");
   host.id = "clinic-chat-widget";
   host.hidden = true; // shown once its stylesheet has loaded
@@ -156,12 +206,11 @@
   sheet.onload = sheet.onerror = function () { host.hidden = false; if (!panel.hidden) restore(); };
   root.appendChild(sheet);
 
-  var launcher = button("cw-launcher");
-  launcher.setAttribute("aria-label", "Open chat with the clinic assistant");
+  var launcher = tr(button("cw-launcher"), "open", "aria-label");
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", "cw-panel");
   launcher.appendChild(icon("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"));
-  launcher.appendChild(el("span", null, "Chat"));
+  launcher.appendChild(tr(el("span"), "chat"));
 
   var panel = el("div", "cw-panel");
   panel.id = "cw-panel";
@@ -171,82 +220,88 @@
 
   var head = el("div", "cw-head");
   var titles = el("div", "cw-titles");
-  var h = el("h2", "cw-title", TITLE);
+  var titleRow = el("div", "cw-top");
+  var h = tr(el("h2", "cw-title"), "title");
   h.id = "cw-title";
-  titles.appendChild(h);
-  var sub = el("p", "cw-subtitle", "Virtual assistant \u00b7 ");
-  /* The disclaimer folds away once the first answer came, and stays a tap away. */
-  var aboutBtn = button("cw-about", "About this assistant");
+  var langs = tr(el("div", "cw-langs"), "langs", "aria-label");
+  langs.setAttribute("role", "group");
+  var langBtns = { en: button(null, "English"), fr: button(null, "Fran\u00e7ais") };
+  Object.keys(langBtns).forEach(function (k) {
+    langBtns[k].lang = k;
+    langBtns[k].addEventListener("click", function () { chosen = k; store.set("lang", k); setLang(k); });
+    langs.appendChild(langBtns[k]);
+  });
+  titleRow.appendChild(h);
+  titleRow.appendChild(langs);
+  titles.appendChild(titleRow);
+  var sub = el("p", "cw-subtitle");
+  sub.appendChild(tr(document.createTextNode(""), "sub"));
+  var aboutBtn = tr(button("cw-about"), "about");
   aboutBtn.setAttribute("aria-controls", "cw-note");
   sub.appendChild(aboutBtn);
   titles.appendChild(sub);
-  var closeBtn = button("cw-close", "\u00d7");
-  closeBtn.setAttribute("aria-label", "Close chat");
+  var closeBtn = tr(button("cw-close", "\u00d7"), "close", "aria-label");
   head.appendChild(titles);
   head.appendChild(closeBtn);
 
-  var note = el("p", "cw-note",
-    "This is a virtual assistant. It gives general information, not medical advice. " +
-    "For advice about your own health, talk to the clinic's staff.");
+  var note = tr(el("p", "cw-note"), "note");
   note.id = "cw-note";
 
   var scroller = el("div", "cw-scroll");
-  // Focusable, so a long answer can be scrolled from the keyboard.
+  // Focusable: a long answer scrolls from the keyboard.
   scroller.tabIndex = 0;
   scroller.setAttribute("role", "region");
   scroller.setAttribute("aria-label", "Messages");
-  var log = el("div", "cw-log");
+  var log = tr(el("div", "cw-log"), "log", "aria-label");
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
-  log.setAttribute("aria-label", "Conversation with the clinic assistant");
   var typing = el("div", "cw-typing");
   typing.setAttribute("role", "status");
   typing.hidden = true;
-  typing.appendChild(srOnly("The assistant is typing"));
+  typing.appendChild(tr(srOnly(), "typing"));
   for (var i = 0; i < 3; i++) typing.appendChild(el("span", "cw-dot"));
-  var slow = el("span", "cw-slow", "Still working\u2026");
+  var slow = tr(el("span", "cw-slow"), "slow");
   slow.hidden = true;
   typing.appendChild(slow);
   scroller.appendChild(log);
   scroller.appendChild(typing);
 
-  /* Failures and waits, outside the scrolling log: always in sight, after a reload too. */
+  /* Outside the log: always in sight. */
   var bar = el("div", "cw-bar");
   bar.setAttribute("role", "status");
   var barText = el("p");
-  /* The seconds are seen, not read out every second; a screen reader hears "in a moment". */
+  /* The seconds are seen, not read out; a screen reader hears "in a moment". */
   var countdown = el("span");
   countdown.setAttribute("aria-hidden", "true");
-  var retryBtn = button("cw-retry", "Retry");
+  var retryBtn = tr(button("cw-retry"), "retry");
   bar.appendChild(barText);
   bar.appendChild(retryBtn);
 
   var form = el("form", "cw-form");
-  var label = el("label", "cw-sr", "Your message to the clinic assistant");
+  var label = tr(el("label", "cw-sr"), "label");
   label.htmlFor = "cw-input";
   var input = el("textarea", "cw-input");
   input.id = "cw-input";
   input.rows = 1;
   input.maxLength = 1000;
-  input.placeholder = "Type your question\u2026";
+  tr(input, "placeholder", "placeholder");
   input.setAttribute("autocomplete", "off");
-  var sendBtn = el("button", "cw-send", "Send");
+  var sendBtn = tr(el("button", "cw-send"), "send");
   sendBtn.type = "submit";
   form.appendChild(label);
   form.appendChild(input);
   form.appendChild(sendBtn);
 
   var foot = el("div", "cw-foot");
-  var talkBtn = button("cw-talk", "Talk to someone at the clinic");
-  var clearBtn = button("cw-clear", "Clear chat");
-  /* Clearing cannot be undone: it asks first, in the panel (no browser dialog). */
+  var talkBtn = tr(button("cw-talk"), "talk");
+  var clearBtn = tr(button("cw-clear"), "clear");
   var confirmBox = el("div", "cw-confirm");
   confirmBox.setAttribute("role", "group");
   confirmBox.setAttribute("aria-labelledby", "cw-confirm-q");
-  var question = el("p", null, "Clear this conversation? It can't be undone.");
+  var question = tr(el("p"), "ask");
   question.id = "cw-confirm-q";
-  var yesBtn = button("cw-yes", "Clear chat");
-  var noBtn = button("cw-no", "Keep it");
+  var yesBtn = tr(button("cw-yes"), "clear");
+  var noBtn = tr(button("cw-no"), "keep");
   [question, yesBtn, noBtn].forEach(function (n) { confirmBox.appendChild(n); });
   confirmBox.hidden = true;
   [talkBtn, clearBtn, confirmBox].forEach(function (n) { foot.appendChild(n); });
@@ -256,7 +311,7 @@
   root.appendChild(panel);
 
   /* ---- rendering ---- */
-  var rows = new Map(); // history entry -> its row in the log (kept out of the stored JSON)
+  var rows = new Map(); // history entry -> its row
 
   function showNote(on) {
     note.hidden = !on;
@@ -278,13 +333,13 @@
     return box;
   }
 
-  /* `live`: the message just arrived (its quick replies work; an alert is announced). */
+  /* `live`: just arrived (its quick replies work; an alert is announced). */
   function renderEntry(m, live) {
     if (m.from === "note") return el("p", "cw-divider", m.text);
     var row = el("div", "cw-msg cw-" + m.from);
-    row.appendChild(srOnly(m.from === "user" ? "You: " : "Assistant: "));
+    row.appendChild(srOnly(m.from === "user" ? T.you : T.bot));
     var bubble = el("div", "cw-bubble");
-    var alert = m.from === "bot" && ALERTS[m.alert];
+    var alert = m.from === "bot" && ALERT_RE.test(m.alert) && T[m.alert];
     if (alert) {
       row.classList.add("cw-alert", "cw-" + m.alert);
       if (live) bubble.setAttribute("role", "alert");
@@ -309,7 +364,7 @@
     row.classList.toggle("cw-failed", m.state === "failed");
     var old = row.querySelector(".cw-fail");
     if (old) row.removeChild(old);
-    if (m.state === "failed") row.appendChild(el("p", "cw-fail", "May not have been delivered"));
+    if (m.state === "failed") row.appendChild(el("p", "cw-fail", T.mayNot));
   }
 
   function append(m, live) {
@@ -324,16 +379,32 @@
     if (row) applyState(row, m);
   }
 
+  function intro() {
+    var row = el("div", "cw-msg cw-bot");
+    row.appendChild(srOnly(T.bot));
+    row.appendChild(el("div", "cw-bubble", T.greeting));
+    if (!history.length) {
+      row.appendChild(quickReplies(T.starters.map(function (s) { return { title: s, payload: s }; }), true));
+    }
+    return row;
+  }
+
+  /* Messages in the log stay as they were. */
+  function setLang(k) {
+    T = TEXTS[lang = k];
+    panel.lang = launcher.lang = k;
+    for (var x in langBtns) langBtns[x].setAttribute("aria-pressed", String(x === k));
+    labelled.forEach(function (l) {
+      if (l[2]) l[0].setAttribute(l[2], T[l[1]]); else l[0].textContent = T[l[1]];
+    });
+    if (log.firstChild) log.replaceChild(intro(), log.firstChild);
+    status();
+  }
+
   function renderAll() {
     rows.clear();
     log.textContent = "";
-    var intro = el("div", "cw-msg cw-bot");
-    intro.appendChild(srOnly("Assistant: "));
-    intro.appendChild(el("div", "cw-bubble", GREETING));
-    if (!history.length) {
-      intro.appendChild(quickReplies(STARTERS.map(function (s) { return { title: s, payload: s }; }), true));
-    }
-    log.appendChild(intro);
+    log.appendChild(intro());
     var lastUser = -1;
     history.forEach(function (m, i) { if (m.from === "user") lastUser = i; });
     history.forEach(function (m, i) { append(m, i > lastUser); });
@@ -345,14 +416,12 @@
     Array.prototype.forEach.call(log.querySelectorAll(".cw-qr"), function (b) { b.disabled = true; });
   }
 
-  /* ---- scrolling: a new answer is shown from its start; a reload returns to where one was ---- */
+  /* ---- scrolling: an answer from its start; a reload back where one was ---- */
   function keepAnchor(a) {
     anchor = a;
     store.set("scroll", JSON.stringify(a));
   }
 
-  /* The message at the top of the view, counted from the end (the history may be trimmed at
-     its start), or the end itself. */
   function remember() {
     if (panel.hidden || host.hidden) return;
     var top = scroller.scrollTop;
@@ -384,14 +453,14 @@
   });
 
   /* ---- talking to the server ---- */
-  var outbox = []; // the visitor's messages still to send, oldest first; the first may be in flight
-  var busy = false; // a message is in flight: one at a time, so answers stay in order
-  var waitUntil = 0; // rate limited: nothing is sent before this time (ms)
+  var outbox = []; // to send, oldest first; the first may be in flight
+  var busy = false; // one in flight at a time, so answers stay in order
+  var waitUntil = 0; // rate limited: nothing sent before (ms)
   var timers = {};
   var generation = 0; // bumped by "Clear chat": late answers are then dropped
   var ready = Promise.resolve(); // a conversation "Clear chat" asked for
 
-  /* POSTs JSON to the web app; resolves to {data, id} (id: the conversation that answered). */
+  /* Resolves to {data, id} (id: the conversation that answered). */
   function request(url, body, ctl) {
     return fetch(url, {
       method: "POST",
@@ -411,8 +480,6 @@
     });
   }
 
-  /* Asks the server for a new conversation: it answers with the id and sets the cookie that
-     is this browser's key to it. */
   function newConversation(gen, ctl) {
     return request(NEW_API, {}, ctl).then(function (r) {
       var id = r.data && r.data.sender;
@@ -422,7 +489,6 @@
     });
   }
 
-  /* 32 hex digits, from the browser's random source where it has one. */
   function newMessageId() {
     var bytes = new Uint8Array(16);
     if (window.crypto && window.crypto.getRandomValues) window.crypto.getRandomValues(bytes);
@@ -430,14 +496,16 @@
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
 
-  /* One message to the server, abandoned after TIMEOUT_MS so the outbox never hangs. */
+  /* Abandoned after TIMEOUT_MS so the outbox never hangs. */
   function post(m, gen) {
     var ctl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = setTimeout(function () { if (ctl) ctl.abort(); }, TIMEOUT_MS);
     return ready.then(function () {
       return sender || newConversation(gen, ctl);
     }).then(function (id) {
-      return request(API, { sender: id, message: m.payload || m.text, message_id: m.mid }, ctl);
+      var body = { sender: id, message: m.payload || m.text, message_id: m.mid };
+      if (chosen) body.language = chosen;
+      return request(API, body, ctl);
     }).then(function (r) {
       clearTimeout(timer);
       if (!Array.isArray(r.data)) throw new Error("bad answer");
@@ -445,22 +513,20 @@
     }, function (err) { clearTimeout(timer); throw err; });
   }
 
-  /* The server answered in another conversation than the one the widget knew: a new one when
-     this browser's key had expired or was cleared, or the one another tab started. */
+  /* Answered in another conversation: the cookie expired or was cleared, or another tab's. */
   function follow(id, m) {
     if (!SENDER_RE.test(id || "") || id === sender) return;
     sender = id;
     store.set("sender", id);
     var at = history.indexOf(m);
     if (at < 1) return; // nothing earlier to set apart
-    var divider = { from: "note", text: RESTARTED, ts: Date.now() };
+    var divider = { from: "note", text: T.restarted, ts: Date.now() };
     history.splice(at, 0, divider);
     var row = renderEntry(divider);
     rows.set(divider, row);
     log.insertBefore(row, rows.get(m) || null);
   }
 
-  /* The typing dots while a message is in flight; the bar for what went wrong. */
   function status() {
     typing.hidden = !busy;
     var failed = history.filter(function (m) { return m.state === "failed"; });
@@ -469,11 +535,11 @@
     retryBtn.hidden = true;
     if (waitUntil) {
       countdown.textContent = wait + " s";
-      [document.createTextNode(TOO_FAST), countdown, srOnly(SOON), document.createTextNode(".")]
+      [document.createTextNode(T.tooFast), countdown, srOnly(T.soon), document.createTextNode(".")]
         .forEach(function (n) { barText.appendChild(n); });
     } else if (failed.length && !busy) {
-      barText.textContent = (failed.length > 1 ? failed.length + " messages" : "Your message") +
-        " may not have been delivered: " + (FAILED[failed[failed.length - 1].why] || FAILED.unreachable);
+      barText.textContent = (failed.length > 1 ? T.many.replace("#", failed.length) : T.one) +
+        T[failed[failed.length - 1].why === "unanswered" ? "unanswered" : "unreachable"];
       retryBtn.hidden = false;
     }
     bar.hidden = !barText.textContent;
@@ -481,7 +547,6 @@
     if (anchor && anchor.end && !panel.hidden) restore(); // the bar must not cover the last message
   }
 
-  /* The countdown: only its seconds change, then the outbox goes on by itself. */
   function tick() {
     clearTimeout(timers.wait);
     var left = waitUntil - Date.now();
@@ -490,9 +555,8 @@
     timers.wait = setTimeout(tick, left % 1000 || 1000);
   }
 
-  /* Sends the outbox's first message, then the next, until it is empty or something failed.
-     Rate limited: waits as long as the server asks, then goes on by itself. Failed: the
-     message and all queued after it wait for one Retry. */
+  /* In order. Rate limited: waits as asked, then goes on. Failed: it and all after it wait for
+     one Retry. */
   function pump() {
     if (busy || waitUntil || !outbox.length) { status(); return; }
     var m = outbox[0], gen = generation;
@@ -536,26 +600,24 @@
       if (!text && !buttons.length) return; // images, custom payloads: not shown
       var bot = { from: "bot", text: text, ts: Date.now() };
       if (buttons.length) bot.buttons = buttons;
-      if (ALERTS[r.alert]) bot.alert = r.alert;
+      if (ALERT_RE.test(r.alert)) bot.alert = r.alert;
       history.push(bot);
       append(bot, true);
       first = first || bot;
     });
     if (!first) { // never leave the visitor without a reply
-      first = { from: "bot", text: NO_ANSWER, ts: Date.now() };
+      first = { from: "bot", text: T.noAnswer, ts: Date.now() };
       history.push(first);
       append(first, true);
     }
-    if (firstAnswer) showNote(false); // the disclaimer was read: fold it away
+    if (firstAnswer) showNote(false); // read: fold it away
     save();
     scrollToTurn(first);
   }
 
-  /* Queues messages (failed ones again, with their own ids) in the order they were written. */
   function enqueue(list) {
     list.forEach(function (m) {
-      // The message's own id, kept with it (across a reload too) and sent again on Retry: a
-      // message the server already stored is answered from what it stored, not stored twice.
+      // Its own id, sent again on Retry: a message already stored is not stored twice.
       if (!MESSAGE_ID_RE.test(m.mid || "")) m.mid = newMessageId();
       m.state = "pending";
       delete m.why;
@@ -568,8 +630,7 @@
 
   function failedOnes() { return history.filter(function (m) { return m.state === "failed"; }); }
 
-  /* Sends text to the bot (after any message still waiting for Retry, so answers stay in
-     order); a quick reply sends its payload and shows its title. */
+  /* After any failed ones, so answers stay in order. */
   function send(text, title) {
     var m = { from: "user", text: title || text, ts: Date.now() };
     if (title && title !== text) m.payload = text;
@@ -611,11 +672,10 @@
   launcher.addEventListener("click", function () { open(true); });
   closeBtn.addEventListener("click", close);
   aboutBtn.addEventListener("click", function () { showNote(note.hidden); });
-  talkBtn.addEventListener("click", function () { send(TALK); input.focus(); });
+  talkBtn.addEventListener("click", function () { send(T.talkSays); input.focus(); });
   clearBtn.addEventListener("click", function () { confirming(true); });
   noBtn.addEventListener("click", function () { confirming(false); });
-  /* A new conversation at once (for shared computers): the server replaces this browser's
-     key, so nothing here reaches the old one any more. Failing that, the next message asks. */
+  /* A new conversation at once (shared computers): the old one is out of reach. */
   yesBtn.addEventListener("click", function () {
     var gen = ++generation;
     history = [];
@@ -675,6 +735,7 @@
   });
 
   renderAll();
+  setLang(lang);
   (document.body || document.documentElement).appendChild(host);
   if (store.get("open")) open(false);
 
