@@ -36,7 +36,7 @@ help:
 $(VENV): requirements.lock scripts/setup-venv.sh scripts/find-python.sh
 	@bash scripts/setup-venv.sh
 
-$(PIPELINE): $(VENV) nlp/vocabulary.yml nlp/build_pipeline.py
+$(PIPELINE): $(VENV) nlp/vocabulary.yml nlp/vocabulary_fr.yml nlp/build_pipeline.py
 	@echo "==> Building the spaCy pipeline (blank English, lookup lemmatizer, clinic vocabulary)"
 	@$(PY) -m nlp.build_pipeline && touch $@
 

@@ -20,6 +20,9 @@ SENDER_RULE = "sender must be 16 to 64 characters: letters, digits, '_' or '-'."
 # message it already stored from what it stored, instead of storing it twice (channels/rest.py).
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MESSAGE_ID_RULE = "message_id must be 8 to 64 characters: letters, digits, '_' or '-'."
+# The language the visitor chose with the widget's switch; it wins over detection (nlp/language.py).
+LANGUAGES = ("en", "fr")
+LANGUAGE_RULE = 'language must be "en" or "fr".'
 
 
 def check_sender(sender: Any) -> str | None:
@@ -33,7 +36,7 @@ def parse_chat_body(
     content_type: str | None, body: bytes
 ) -> tuple[dict[str, str] | None, str | None]:
     """Returns ({"sender", "message"}, None) for a valid request, else (None, why it is not).
-    A valid `message_id` is kept in the result too."""
+    A valid `message_id` and `language` are kept in the result too."""
     if (content_type or "").split(";")[0].strip().lower() != "application/json":
         return None, "Content-Type must be application/json."
     if len(body) > MAX_BODY_BYTES:
@@ -59,4 +62,9 @@ def parse_chat_body(
         if not isinstance(message_id, str) or not MESSAGE_ID_PATTERN.fullmatch(message_id):
             return None, MESSAGE_ID_RULE
         payload["message_id"] = message_id
+    language = data.get("language")
+    if language is not None:
+        if language not in LANGUAGES:
+            return None, LANGUAGE_RULE
+        payload["language"] = language
     return payload, None

@@ -83,6 +83,10 @@ class StrictRestInput(InputChannel):
                         sender,
                         input_channel="rest",
                         message_id=message_id,
+                        # the widget's language switch, read by nlp/language.py
+                        metadata={"language": payload["language"]}
+                        if "language" in payload
+                        else None,
                     )
                 )
             except Exception as error:

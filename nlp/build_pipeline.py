@@ -1,5 +1,6 @@
 """Builds the project's spaCy pipeline, offline: blank English, the lookup lemmatizer from
-spacy-lookups-data, and an entity ruler with the clinic's vocabulary (nlp/vocabulary.yml).
+spacy-lookups-data, and an entity ruler with the clinic's vocabulary (nlp/vocabulary.yml, and its
+French phrases in nlp/vocabulary_fr.yml, under the same labels and ids).
 
     python -m nlp.build_pipeline [OUTPUT_DIR]     (default nlp/build/clinic_en)
 
@@ -17,6 +18,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 VOCABULARY = HERE / "vocabulary.yml"
+VOCABULARIES = (VOCABULARY, HERE / "vocabulary_fr.yml")
 DEFAULT_OUTPUT = HERE / "build" / "clinic_en"
 
 
@@ -42,29 +44,35 @@ def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     nlp.initialize()  # loads the lookup tables from spacy-lookups-data into the pipeline
 
-    patterns = []
+    patterns: list[dict[str, Any]] = []
     seen = set()
-    for label, entries in load_vocabulary().items():
-        for entity_id, phrases in entries.items():
-            for phrase in phrases:
-                if isinstance(phrase, dict):
-                    patterns.append({"label": label, "id": entity_id, "pattern": phrase["tokens"]})
-                    continue
-                key = (label, entity_id, phrase)
-                if key in seen:
-                    continue
-                seen.add(key)
-                patterns.append({"label": label, "id": entity_id, "pattern": phrase})
-                # The same phrase by lemma, so inflected forms ("scarred", "wrinkles") match too.
-                lemmas = [t.lemma_.lower() for t in lemmatizer(nlp.make_doc(phrase))]
-                if lemmas != phrase.split():
-                    patterns.append(
-                        {
-                            "label": label,
-                            "id": entity_id,
-                            "pattern": [{"LEMMA": lemma} for lemma in lemmas],
-                        }
-                    )
+    entries = (
+        (path == VOCABULARY, label, entity_id, phrases)
+        for path in VOCABULARIES
+        for label, ids in load_vocabulary(path).items()
+        for entity_id, phrases in ids.items()
+    )
+    for english, label, entity_id, phrases in entries:
+        for phrase in phrases:
+            if isinstance(phrase, dict):
+                patterns.append({"label": label, "id": entity_id, "pattern": phrase["tokens"]})
+                continue
+            key = (label, entity_id, phrase)
+            if key in seen:
+                continue
+            seen.add(key)
+            patterns.append({"label": label, "id": entity_id, "pattern": phrase})
+            # The same phrase by lemma, so inflected forms ("scarred", "wrinkles") match too; the
+            # lemmatizer is English, so French phrases match as written ("rids" is no "rid").
+            lemmas = [t.lemma_.lower() for t in lemmatizer(nlp.make_doc(phrase))]
+            if english and lemmas != phrase.split():
+                patterns.append(
+                    {
+                        "label": label,
+                        "id": entity_id,
+                        "pattern": [{"LEMMA": lemma} for lemma in lemmas],
+                    }
+                )
     ruler.add_patterns(patterns)
     output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)

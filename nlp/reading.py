@@ -19,6 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlp.language import LANGUAGE_KEY, language_entity
 from nlp.spelling import TYPED_KEY
 from understanding.reading import READING_KEY, read_message
 
@@ -63,8 +64,12 @@ class MessageReader(GraphComponent):
                 text,
                 self.responses,
                 message.get(SCREENING_KEY) or {},
+                message.get(LANGUAGE_KEY) or "en",
             )
             message.set(READING_KEY, reading, add_to_output=True)
+            # the language entity fills the conversation's slot; it is no subject to read above
+            entities = (message.get(ENTITIES) or []) + language_entity(message)
+            message.set(ENTITIES, entities, add_to_output=True)
             if message.get(TYPED_KEY):
                 # read as corrected (nlp/spelling.py), kept as typed: names, details, transcripts
                 message.set(TEXT, message.get(TYPED_KEY))

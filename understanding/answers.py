@@ -96,9 +96,35 @@ def likeliest_topics(ranking: Sequence[Mapping]) -> list[str]:
     ][:MAX_CHOICES]
 
 
-def topic_buttons(topics: Sequence[str]) -> list[dict[str, str]]:
-    buttons = [{"title": TOPIC_NAMES[t]["visitor"], "payload": f"/{t}"} for t in topics]
-    return [*buttons, {"title": "Something else", "payload": "/deny"}]
+SOMETHING_ELSE = {"en": "Something else", "fr": "Autre chose"}
+
+
+def topic_buttons(topics: Sequence[str], language: str = "en") -> list[dict[str, str]]:
+    key = "visitor_fr" if language == "fr" else "visitor"
+    buttons = [{"title": TOPIC_NAMES[t][key], "payload": f"/{t}"} for t in topics]
+    return [
+        *buttons,
+        {"title": SOMETHING_ELSE.get(language, SOMETHING_ELSE["en"]), "payload": "/deny"},
+    ]
+
+
+def in_language(answers: Sequence[Answer], language: str) -> list[Answer]:
+    """The answers with the topics they offer as buttons named in the visitor's language."""
+    return [
+        Answer(
+            a.response,
+            {
+                **a.kwargs,
+                "buttons": topic_buttons(
+                    [b["payload"][1:] for b in a.kwargs["buttons"] if b["payload"] != "/deny"],
+                    language,
+                ),
+            },
+        )
+        if a.kwargs.get("buttons") and language != "en"
+        else a
+        for a in answers
+    ]
 
 
 @dataclass
@@ -145,6 +171,15 @@ def _topic_cues(entities: Sequence[Mapping], text: str | None) -> list[str]:
     ][:2]
 
 
+def _off_topic(intent: str | None, labels: set, text: str) -> str | None:
+    """The id of the rule that reads the message as none of the article's topics, if one does."""
+    if recovery_from_something_else(intent, labels, text):
+        return "wording.recovery_from_something_else"
+    if everyday_skincare(intent, text) and not labels & {"warning_sign", "emergency_sign"}:
+        return "wording.everyday_skincare"
+    return None
+
+
 def select_responses(
     intent: str | None,
     ranking: Sequence[Mapping],
@@ -152,24 +187,27 @@ def select_responses(
     text: str,
     available: Iterable[str],
     trace: Trace | None = None,
+    language: str = "en",
 ) -> list[Answer]:
     """The responses that answer one visitor message, in order. `trace` receives the topic
-    that was answered and the ids of the rules that decided (understanding/routing.yml)."""
+    that was answered and the ids of the rules that decided (understanding/routing.yml).
+    The rules that read wording are English: a message in another language is read from the
+    classifier and the vocabulary's entities alone, so no English rule can lower its caution."""
     trace = trace if trace is not None else Trace()
     rules = trace.rules
     available = set(available)
     classified = intent
-    intent, entities = reading_of_a_statement(intent, entities, text, TOPICS, rules)
+    english = language == "en"
+    if english:
+        intent, entities = reading_of_a_statement(intent, entities, text, TOPICS, rules)
     labels = {entity.get("entity") for entity in entities}
     subjects = {e.get("entity") for e in entities if a_subject(e, text or "")}
-    intent = topic_by_wording(intent, text or "", subjects, rules)
+    if english:
+        intent = topic_by_wording(intent, text or "", subjects, rules)
     trace.intent = intent
-    if recovery_from_something_else(intent, labels, text or ""):
-        rules.append("wording.recovery_from_something_else")
-        trace.intent = "out_of_scope"
-        return [Answer("utter_out_of_scope")]
-    if everyday_skincare(intent, text or "") and not labels & {"warning_sign", "emergency_sign"}:
-        rules.append("wording.everyday_skincare")
+    off_topic = english and _off_topic(intent, labels, text or "")
+    if off_topic:
+        rules.append(off_topic)
         trace.intent = "out_of_scope"
         return [Answer("utter_out_of_scope")]
     for label, safety_intent, response in SAFETY:

@@ -17,6 +17,7 @@ from typing import Any
 
 from understanding.answers import (
     Trace,
+    in_language,
     select_responses,
     several_questions,
     split_questions,
@@ -40,10 +41,12 @@ def read_message(
     text: str,
     responses: Iterable[str],
     by_meaning: Mapping[str, str] | None = None,
+    language: str = "en",
 ) -> dict[str, Any]:
     """The reading of one visitor message (see the module's docstring)."""
     trace = Trace()
-    answers = select_responses(intent, ranking, entities, text, responses, trace)
+    answers = select_responses(intent, ranking, entities, text, responses, trace, language)
+    answers = in_language(answers, language)
     # Caution first: a contraindication told beside a question is answered before the question.
     answers = sorted(answers, key=lambda a: not _told_a_contraindication([a]))
     safety = _SAFETY.get(answers[0].response, "none") if answers else "none"

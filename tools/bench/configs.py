@@ -26,6 +26,7 @@ TRAINING_INPUTS = [
     ROOT / "domain.yml",
     ROOT / "nlp" / "components.py",
     ROOT / "nlp" / "vocabulary.yml",
+    ROOT / "nlp" / "vocabulary_fr.yml",
     ROOT / "nlp" / "build_pipeline.py",
     ROOT / "requirements.lock",
 ]
