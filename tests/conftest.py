@@ -51,9 +51,10 @@ class Conversation:
         self.rasa_url = rasa_url
         self.sender = f"test-{uuid.uuid4().hex}"
 
-    def say(self, text: str) -> str:
-        """Returns every bot text and button title of the turn, joined, for assertions."""
-        return reply_text(send(self.rasa_url, self.sender, text))
+    def say(self, text: str, language: str | None = None) -> str:
+        """Returns every bot text and button title of the turn, joined, for assertions.
+        `language` is the widget's switch, when the visitor used it."""
+        return reply_text(send(self.rasa_url, self.sender, text, language=language))
 
 
 @pytest.fixture

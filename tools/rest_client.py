@@ -12,9 +12,15 @@ from collections.abc import Iterable
 from typing import Any
 
 
-def send(rasa_url: str, sender: str, text: str, timeout: float = 30) -> list[dict[str, Any]]:
-    """Posts one message to the REST webhook and returns the bot's messages of that turn."""
-    body = json.dumps({"sender": sender, "message": text}).encode()
+def send(
+    rasa_url: str, sender: str, text: str, timeout: float = 30, language: str | None = None
+) -> list[dict[str, Any]]:
+    """Posts one message to the REST webhook and returns the bot's messages of that turn.
+    `language` is the widget's switch ("en" or "fr"), sent only when given."""
+    fields = {"sender": sender, "message": text}
+    if language is not None:
+        fields["language"] = language
+    body = json.dumps(fields).encode()
     request = urllib.request.Request(
         f"{rasa_url.rstrip('/')}/webhooks/rest/webhook",
         data=body,

@@ -112,8 +112,18 @@ async def add_security_headers(request: Request, resp: HTTPResponse) -> None:
 
 @bp.get("/")
 async def index(request: Request) -> HTTPResponse:
+    return await _page("index.html")
+
+
+@bp.get("/fr")
+async def index_fr(request: Request) -> HTTPResponse:
+    """The demo page in French (the widget starts in French there)."""
+    return await _page("fr.html")
+
+
+async def _page(name: str) -> HTTPResponse:
     return await response.file(
-        PAGES_DIR / "index.html",
+        PAGES_DIR / name,
         mime_type="text/html; charset=utf-8",
         headers={"Cache-Control": "no-cache"},
     )

@@ -101,7 +101,7 @@ def test_chat_api_answers_503_when_rasa_hangs(web_alone: str) -> None:
 
 
 def test_site_sends_security_headers_and_only_its_own_files(web_alone: str) -> None:
-    for path in ("/", "/static/widget.js", "/static/widget.css", "/healthz"):
+    for path in ("/", "/fr", "/static/widget.js", "/static/widget.css", "/healthz"):
         with urllib.request.urlopen(web_alone + path, timeout=10) as response:
             assert response.status == 200
             csp = response.headers["Content-Security-Policy"]
