@@ -8,6 +8,12 @@ the blind sets: docs/decisions.md, "Understanding a message"), trains in seconds
 minute, and its probabilities are smoother, which the fallback threshold and the second-question
 check rely on. The model is kept as arrays and JSON, never as a pickle: loading a model runs no
 code.
+
+Two models are trained: one on the English examples, which reads English messages, and one on
+every example, English and French (data/nlu_fr.yml, marked `language: fr`), which reads French
+messages (nlp/language.py decides). The sentence encoding is multilingual, so French examples
+trained beside English ones moved English readings ("my face is flushed" read as an emergency):
+kept apart, English is read as before, and French still learns from the English examples.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from nlp.language import DEFAULT, LANGUAGE_KEY, TEXT_LANGUAGE_KEY
 from nlp.persistence import PersistedComponent, load_arrays, save_arrays
 from nlp.regression import as_arrays, probabilities
 from nlp.sentence_embeddings import SentenceEmbeddingFeaturizer
@@ -63,43 +70,67 @@ class SentenceIntentClassifier(PersistedComponent, IntentClassifier):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.vectorizer: TfidfVectorizer | None = None
-        self.weights: dict[str, np.ndarray] = {}
+        # language -> (the n-gram vectorizer, the regression's arrays)
+        self.models: dict[str, tuple[TfidfVectorizer, dict[str, np.ndarray]]] = {}
 
-    def _features(self, messages: list[Message]) -> csr_matrix:
-        assert self.vectorizer is not None
-        ngrams = self.vectorizer.transform([m.get(TEXT) or "" for m in messages])
+    def _features(self, vectorizer: TfidfVectorizer, messages: list[Message]) -> csr_matrix:
+        ngrams = vectorizer.transform([m.get(TEXT) or "" for m in messages])
         dense = np.stack([_sentence_encoding(m) for m in messages]) * self.config["dense_weight"]
         return hstack([ngrams, csr_matrix(dense)]).tocsr()
 
+    def _fit(self, examples: list[Message]) -> tuple[TfidfVectorizer, dict[str, np.ndarray]]:
+        vectorizer = _vectorizer().fit([e.get(TEXT) for e in examples])
+        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
+        model.fit(self._features(vectorizer, examples), [e.get(INTENT) for e in examples])
+        return vectorizer, {**as_arrays(model), "idf": vectorizer.idf_.astype(np.float64)}
+
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
-        self.vectorizer = _vectorizer().fit([e.get(TEXT) for e in examples])
-        model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"])
-        model.fit(self._features(examples), [e.get(INTENT) for e in examples])
-        self.weights = {**as_arrays(model), "idf": self.vectorizer.idf_.astype(np.float64)}
+        english = [e for e in examples if _language(e) == DEFAULT]
+        self.models = {DEFAULT: self._fit(english or examples)}
+        if len(english) < len(examples):
+            self.models["fr"] = self._fit(examples)
         return self.persist()
 
     def write(self, folder: Path) -> None:
-        assert self.vectorizer is not None
-        save_arrays(folder / "weights.npz", self.weights)
-        (folder / "vocabulary.json").write_text(json.dumps(self.vectorizer.vocabulary_))
+        for language, (vectorizer, weights) in self.models.items():
+            save_arrays(folder / f"weights_{language}.npz", weights)
+            (folder / f"vocabulary_{language}.json").write_text(json.dumps(vectorizer.vocabulary_))
 
     def read(self, folder: Path) -> None:
-        self.weights = load_arrays(folder / "weights.npz")
-        self.vectorizer = _vectorizer(json.loads((folder / "vocabulary.json").read_text()))
-        self.vectorizer.idf_ = self.weights["idf"]
+        for path in sorted(folder.glob("weights_*.npz")):
+            language = path.stem.removeprefix("weights_")
+            weights = load_arrays(path)
+            vocabulary = json.loads((folder / f"vocabulary_{language}.json").read_text())
+            vectorizer = _vectorizer(vocabulary)
+            vectorizer.idf_ = weights["idf"]
+            self.models[language] = (vectorizer, weights)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        for language in {m.get(TEXT_LANGUAGE_KEY) or DEFAULT for m in messages}:
+            chosen = [m for m in messages if (m.get(TEXT_LANGUAGE_KEY) or DEFAULT) == language]
+            self._classify(chosen, self.models.get(language) or self.models.get(DEFAULT))
+        return messages
+
+    def _classify(
+        self,
+        messages: list[Message],
+        model: tuple[TfidfVectorizer, dict[str, np.ndarray]] | None,
+    ) -> None:
         to_classify = [m for m in messages if m.get(TEXT)]
-        if not to_classify or not self.weights:
-            return messages
-        classes = self.weights["classes"]
-        for message, row in zip(
-            to_classify, probabilities(self.weights, self._features(to_classify)), strict=True
-        ):
+        if not to_classify or model is None:
+            return
+        vectorizer, weights = model
+        classes = weights["classes"]
+        features = self._features(vectorizer, to_classify)
+        for message, row in zip(to_classify, probabilities(weights, features), strict=True):
             order = np.argsort(-row)[:RANKING_LENGTH]
             ranking = [{"name": str(classes[i]), "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
+
+
+def _language(example: Message) -> str:
+    """An example's language, from its intent block's metadata (data/nlu_fr.yml)."""
+    metadata = example.get("metadata") or {}
+    return str((metadata.get("intent") or {}).get(LANGUAGE_KEY) or DEFAULT)

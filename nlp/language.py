@@ -9,9 +9,12 @@ three words langid.py only guesses, so a short message keeps the conversation's 
 "non", "oui"), except a greeting or thanks only French has ("bonjour", "merci"), which opens or
 turns a conversation to French. The tracker's `language` slot holds the conversation's.
 
-The language decided is written to the message as `language`, for the components after this
-one (the spelling corrector leaves French alone), and, when it was decided by this message, as a
-`language` entity that fills the slot (domain.yml), so the replies take their French variation.
+Two languages are written to the message. `language` is the one to reply in (the switch, else
+the message, else the conversation's); when this message decided it, a `language` entity fills
+the slot (domain.yml), so the replies take their French variation. `text_language` is the one the
+words are in (the message's own reading, else the reply's): the spelling corrector, the intent
+classifier and the rules read the words by it, so "est-ce que ça fait mal?" typed with the switch
+on English is still understood, and answered in English.
 Measured on every English blind set (23,223 messages), 20 were taken as French, nearly all of
 them written in French; on 780 French training examples of three words or more, 738.
 """
@@ -36,6 +39,7 @@ DEFAULT = "en"
 LANGUAGE_KEY = "language"
 # Set when this message decided the language (the switch or a clear reading), not the conversation.
 DECIDED_KEY = "language_decided"
+TEXT_LANGUAGE_KEY = "text_language"
 MIN_WORDS = 3
 MIN_PROBABILITY = 0.99
 # Letters English visitors do not type: with them, a reading of French is enough.
@@ -100,8 +104,11 @@ class LanguageDetector(GraphComponent):
         self, messages: list[Message], tracker: DialogueStateTracker | None = None
     ) -> list[Message]:
         current = tracker.get_slot(LANGUAGE_KEY) if tracker is not None else None
+        conversation = current if current in LANGUAGES else DEFAULT
         for message in messages:
-            decided = chosen(message.get("metadata")) or identify(message.get(TEXT) or "")
-            message.set(LANGUAGE_KEY, decided or (current if current in LANGUAGES else DEFAULT))
+            read = identify(message.get(TEXT) or "")
+            decided = chosen(message.get("metadata")) or read
+            message.set(LANGUAGE_KEY, decided or conversation)
+            message.set(TEXT_LANGUAGE_KEY, read or decided or conversation)
             message.set(DECIDED_KEY, decided is not None)
         return messages

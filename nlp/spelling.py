@@ -33,7 +33,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlp.components import common_english_words, stretched_forms
-from nlp.language import LANGUAGE_KEY
+from nlp.language import TEXT_LANGUAGE_KEY
 from nlp.persistence import PersistedComponent
 
 # Where the visitor's own words are kept while the pipeline reads the corrected ones.
@@ -211,7 +211,7 @@ class SpellingCorrector(PersistedComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if message.get(LANGUAGE_KEY) == "fr":
+            if message.get(TEXT_LANGUAGE_KEY) == "fr":
                 continue  # its words are French, not typos of the English ones
             typed = message.get(TEXT) or ""
             corrected = self.speller.correct(typed)

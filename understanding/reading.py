@@ -42,11 +42,13 @@ def read_message(
     responses: Iterable[str],
     by_meaning: Mapping[str, str] | None = None,
     language: str = "en",
+    reply_language: str = "en",
 ) -> dict[str, Any]:
-    """The reading of one visitor message (see the module's docstring)."""
+    """The reading of one visitor message (see the module's docstring): `language` is the one
+    its words are in, `reply_language` the one the answers are given in."""
     trace = Trace()
     answers = select_responses(intent, ranking, entities, text, responses, trace, language)
-    answers = in_language(answers, language)
+    answers = in_language(answers, reply_language)
     # Caution first: a contraindication told beside a question is answered before the question.
     answers = sorted(answers, key=lambda a: not _told_a_contraindication([a]))
     safety = _SAFETY.get(answers[0].response, "none") if answers else "none"

@@ -41,6 +41,13 @@ def _read(text, metadata=None, conversation="en"):
     return message.get("language"), message.get("language_decided")
 
 
+def _words_in(text, metadata=None, conversation="en"):
+    tracker = DialogueStateTracker.from_events("t", [SlotSet("language", conversation)])
+    message = Message(data={"text": text, "metadata": metadata})
+    LanguageDetector().process([message], tracker)
+    return message.get("text_language")
+
+
 def test_a_short_message_keeps_the_conversations_language():
     assert _read("oui", conversation="fr") == ("fr", False)
     assert _read("ok", conversation="en") == ("en", False)
@@ -54,3 +61,9 @@ def test_the_switch_wins_over_what_the_message_reads_as():
 def test_a_clear_message_changes_the_conversations_language():
     assert _read("est-ce que ça fait mal?", conversation="en") == ("fr", True)
     assert _read("how many sessions will i need", conversation="fr") == ("en", True)
+
+
+def test_the_words_are_read_in_their_own_language_whatever_the_reply_language():
+    assert _words_in("est-ce que ça fait mal?", {"language": "en"}) == "fr"
+    assert _words_in("does it hurt a lot?", {"language": "fr"}) == "en"
+    assert _words_in("oui", conversation="fr") == "fr"
