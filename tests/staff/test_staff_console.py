@@ -90,6 +90,15 @@ class Truth:
                     out.add(r["sender_id"])
         return out & self.conversations
 
+    def in_french(self) -> set[str]:
+        return {
+            r["sender_id"]
+            for r in self.rows
+            if r["type_name"] == "slot"
+            and json.loads(r["data"]).get("name") == "language"
+            and json.loads(r["data"]).get("value") == "fr"
+        } & self.conversations
+
     def with_intent(self, intent: str) -> set[str]:
         return {r["sender_id"] for r in self.users if r["intent_name"] == intent}
 
@@ -112,6 +121,7 @@ class Console:
         self.contra = Conversation(stack.rasa_url)
         self.odd = Conversation(stack.rasa_url)
         self.percent = Conversation(stack.rasa_url)
+        self.french = Conversation(stack.rasa_url)
         self.transcripts: dict[str, list[str]] = {}
 
     def chat(self, conversation: Conversation, *texts: str) -> list[str]:
@@ -140,6 +150,7 @@ def console(stack) -> Console:
     c.chat(c.contra, "I want to book", "yes", "no", "no", "no")
     c.chat(c.odd, "' OR 1=1 --", "xqzv blorp wibble?", "Does it hurt?")
     c.chat(c.percent, "Is it 100% safe?", "thanks")
+    c.chat(c.french, "bonjour, est-ce que ça fait mal?", "merci")
     stored = wait_for(
         lambda: clinic_query(
             stack, "SELECT * FROM consultation_requests WHERE sender_id = ?", c.booking.sender
@@ -327,8 +338,10 @@ def test_list_filters_and_counts(console, staff):
         console.contra.sender,
         console.odd.sender,
         console.percent.sender,
+        console.french.sender,
     }
     assert ours <= truth.conversations
+    assert truth.in_french() & ours == {console.french.sender}
     assert console.contra.sender in truth.flagged() and console.booking.sender in truth.requests
     cases = [
         ({}, truth.conversations),
@@ -340,6 +353,8 @@ def test_list_filters_and_counts(console, staff):
         ({"fallback": "no"}, truth.conversations - truth.fallback()),
         ({"intent": "book_consultation"}, truth.with_intent("book_consultation")),
         ({"q": "does it HURT"}, truth.wrote("does it hurt")),
+        ({"lang": "fr"}, truth.in_french()),
+        ({"lang": "en"}, truth.conversations - truth.in_french()),
         (
             {"intent": "book_consultation", "contra": "yes"},
             truth.with_intent("book_consultation") & truth.flagged(),
@@ -366,6 +381,16 @@ def test_search_is_literal(console, staff, needle, owner):
     if owner:
         assert getattr(console, owner).sender in found
     assert listed_total(staff, q=needle) == len(found)
+
+
+def test_a_conversation_held_in_french_is_marked_so(console, staff):
+    def view(sender):
+        return staff.get("/staff/conversations/view?sender=" + urllib.parse.quote(sender)).text
+
+    assert "speaks French" in view(console.french.sender)
+    assert "speaks French" not in view(console.percent.sender)
+    listed = staff.get("/staff/conversations?lang=fr").text
+    assert console.french.sender in listed and console.percent.sender not in listed
 
 
 def test_transcript_masking_and_reveal(console, staff):

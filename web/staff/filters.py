@@ -16,7 +16,20 @@ from typing import Any
 from web.staff.inputs import day, text
 
 # The query-string names of the filters, as the list, its pagination and the exports use them.
-FILTER_ARGS = ("from", "to", "request", "contra", "fallback", "intent", "q", "status", "tag")
+FILTER_ARGS = (
+    "from",
+    "to",
+    "request",
+    "contra",
+    "fallback",
+    "intent",
+    "q",
+    "status",
+    "tag",
+    "lang",
+)
+# The languages a conversation is held in (its `language` slot), as staff filter by them.
+LANGUAGES = {"en": "English", "fr": "French"}
 # A conversation's review status as the list filters by it; "unread" has no review row.
 REVIEW_FILTERS = ("unread", "reviewed", "follow_up")
 TAG_LENGTH = 40  # tags.name
@@ -44,6 +57,7 @@ class Filters:
     q: str | None = None
     status: str | None = None  # one of REVIEW_FILTERS
     tag: str | None = None  # a tag's name
+    language: str | None = None  # one of LANGUAGES
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> Filters:
@@ -58,6 +72,9 @@ class Filters:
             q=text(args, "q", 500, strip=True) or None,
             status=status if status in REVIEW_FILTERS else None,
             tag=tag_name(text(args, "tag")) or None,
+            language=language
+            if (language := text(args, "lang", strip=True)) in LANGUAGES
+            else None,
         )
 
     def as_args(self) -> dict[str, str]:
@@ -82,6 +99,8 @@ class Filters:
             out["status"] = self.status
         if self.tag:
             out["tag"] = self.tag
+        if self.language:
+            out["lang"] = self.language
         return out
 
     def but(self, **changes: Any) -> Filters:

@@ -19,6 +19,7 @@ from clinic.schema import consultation_requests
 from web.staff.tracker_store import names_given
 
 NAME_SLOT = "name"  # domain.yml: the contact form's question for the visitor's name
+LANGUAGE_SLOT = "language"  # domain.yml: "en" or "fr" (nlp/language.py)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Visitor:
     name: str = ""  # as given, unmasked; "" when the visitor gave none
     request_status: str | None = None  # the latest request's (REQUEST_STATUSES); None: no request
     request_id: int | None = None
+    language: str = "en"  # the conversation's (the `language` slot): whom to call in which
 
 
 def _latest_requests(rows: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -39,15 +41,19 @@ def _latest_requests(rows: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str
 
 def visitor_of(requests: Sequence[Mapping[str, Any]], evts: Sequence[Mapping[str, Any]]) -> Visitor:
     """One conversation's visitor, from its requests and its events (as load_events gives them)."""
-    given = ""
+    given, language = "", "en"
     for ev in evts:
         data = ev.get("data") or {}
-        if (ev.get("type") or data.get("event")) == "slot" and data.get("name") == NAME_SLOT:
+        if (ev.get("type") or data.get("event")) != "slot":
+            continue
+        if data.get("name") == NAME_SLOT:
             given = str(data.get("value") or "").strip() or given
+        elif data.get("name") == LANGUAGE_SLOT and data.get("value") in ("en", "fr"):
+            language = str(data["value"])
     latest = next(iter(_latest_requests(requests).values()), None)
     if latest is None:
-        return Visitor(given)
-    return Visitor(str(latest["name"] or given), latest["status"], latest["id"])
+        return Visitor(given, language=language)
+    return Visitor(str(latest["name"] or given), latest["status"], latest["id"], language)
 
 
 def visitors(
@@ -67,12 +73,14 @@ def visitors(
             ).mappings()
         )
     given = names_given(tracker, senders, NAME_SLOT)
+    languages = names_given(tracker, senders, LANGUAGE_SLOT)
     out = {}
     for sender in senders:
         request = requests.get(sender)
+        language = languages.get(sender, "en") if languages.get(sender) == "fr" else "en"
         if request is None:
-            out[sender] = Visitor(given.get(sender, ""))
+            out[sender] = Visitor(given.get(sender, ""), language=language)
         else:
             name = str(request["name"] or given.get(sender, ""))
-            out[sender] = Visitor(name, request["status"], request["id"])
+            out[sender] = Visitor(name, request["status"], request["id"], language)
     return out

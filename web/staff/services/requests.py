@@ -10,6 +10,8 @@ from clinic.db import utcnow
 from clinic.requests import get_request
 from web.staff import clinic_queries, follow_ups
 from web.staff.services.base import Missing, Service, blocking
+from web.staff.tracker_store import names_given
+from web.staff.visitors import LANGUAGE_SLOT
 
 NO_SUCH_REQUEST = "No such consultation request."
 
@@ -26,6 +28,9 @@ class Requests(Service):
         """A page of the queue ("all" or one status), with the count per status, and the
         request whose status was just saved (`saved_id`), for the confirmation."""
         rows, counts, pager = clinic_queries.requests_page(self.clinic, status, page)
+        # whom to call in which language: the conversation's (the tracker's `language` slot)
+        spoken = names_given(self.tracker, [r["sender_id"] for r in rows], LANGUAGE_SLOT)
+        rows = [{**r, "language": spoken.get(r["sender_id"], "en")} for r in rows]
         saved = None if saved_id is None else get_request(self.settings.clinic_db_url, saved_id)
         return {"rows": rows, "counts": counts, "pager": pager, "saved": saved}
 

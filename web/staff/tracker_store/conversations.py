@@ -173,8 +173,8 @@ def load_events(engine: sa.engine.Engine, sender_id: str) -> list[dict[str, Any]
 
 
 def names_given(engine: sa.engine.Engine, senders: Sequence[str], slot: str) -> dict[str, str]:
-    """The last non-empty value the bot stored in `slot` (the contact form's name) in each of
-    these conversations; conversations without one are left out."""
+    """The last non-empty value the bot stored in `slot` (the contact form's name, the
+    conversation's language) in each of these conversations; those without one are left out."""
     dialect = dialect_of(engine)
     e = events.c
     given: dict[str, str] = {}

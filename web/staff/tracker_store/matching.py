@@ -34,6 +34,18 @@ def summary_query(dialect: str) -> sa.sql.Subquery:
         ),
         else_=0,
     )
+    # Held in French: the language slot was set to French at some point (nlp/language.py).
+    in_french = sa.case(
+        (
+            sa.and_(
+                e.type_name == "slot",
+                json_text(dialect, e.data, "name") == "language",
+                json_text(dialect, e.data, "value") == "fr",
+            ),
+            1,
+        ),
+        else_=0,
+    )
     return (
         sa.select(
             e.sender_id,
@@ -42,6 +54,7 @@ def summary_query(dialect: str) -> sa.sql.Subquery:
             sa.func.sum(is_user).label("n_user"),
             sa.func.max(is_fallback).label("fallback"),
             sa.func.max(is_flagged).label("flagged"),
+            sa.func.max(in_french).label("french"),
         )
         .group_by(e.sender_id)
         .subquery("summary")
@@ -69,6 +82,8 @@ def matching(
         query = query.where(s.c.fallback == (1 if filters.fallback else 0))
     if filters.contraindication is not None:
         query = query.where(s.c.flagged == (1 if filters.contraindication else 0))
+    if filters.language:
+        query = query.where(s.c.french == (1 if filters.language == "fr" else 0))
     if filters.has_request is not None:
         in_requests = s.c.sender_id.in_(sorted(request_senders))
         query = query.where(in_requests if filters.has_request else sa.not_(in_requests))
