@@ -33,10 +33,11 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlp.language import DEFAULT, LANGUAGE_KEY, TEXT_LANGUAGE_KEY
+from nlp.language import LANGUAGE_KEY, TEXT_LANGUAGE_KEY
 from nlp.persistence import PersistedComponent, load_arrays, save_arrays
 from nlp.regression import as_arrays, probabilities
 from nlp.sentence_embeddings import SentenceEmbeddingFeaturizer
+from understanding.language import DEFAULT
 
 RANKING_LENGTH = 10
 

@@ -438,6 +438,22 @@ def test_nlu_export_loads_with_rasa(tmp_path):
     assert load_data(str(empty)).intent_examples == []
 
 
+def test_nlu_export_marks_french_examples_as_the_french_data_is(tmp_path):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    labels = [
+        {"text": "est-ce que ça fait mal?", "intent": "ask_pain"},
+        {"text": "does it hurt a lot?", "intent": "ask_pain"},
+    ]
+    path = tmp_path / "nlu.yml"
+    path.write_text(training_data.nlu_yaml(labels))
+    languages = {
+        m.get("text"): ((m.get("metadata") or {}).get("intent") or {}).get("language", "en")
+        for m in load_data(str(path)).intent_examples
+    }
+    assert languages == {"est-ce que ça fait mal?": "fr", "does it hurt a lot?": "en"}
+
+
 def _read_stories(body: str, tmp_path: Path):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader

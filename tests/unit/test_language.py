@@ -5,7 +5,8 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from nlp.language import LanguageDetector, chosen, identify
+from nlp.language import LanguageDetector
+from understanding.language import chosen, identify
 
 
 @pytest.mark.parametrize(

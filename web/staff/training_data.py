@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from understanding.language import identify
 from web.staff.masking import pseudonymise
 from web.staff.transcript import is_hidden_action
 
@@ -48,8 +49,9 @@ def nlu_yaml(
     skip: set[str] | frozenset[str] = frozenset(),
     generated: datetime | None = None,
 ) -> str:
-    """Rasa NLU training data (version 3.1) of the labelled examples, grouped by intent."""
-    by_intent: dict[str, list[str]] = {}
+    """Rasa NLU training data (version 3.1) of the labelled examples, grouped by intent; French
+    examples in blocks of their own, marked `language: fr` as data/nlu_fr.yml's are."""
+    by_intent: dict[tuple[str, str], list[str]] = {}
     seen: set[tuple[str, str]] = set()
     for label in labels:
         intent = label["intent"]
@@ -59,18 +61,23 @@ def nlu_yaml(
         if not example or (intent, example.lower()) in seen:
             continue
         seen.add((intent, example.lower()))
-        by_intent.setdefault(intent, []).append(example)
+        language = "fr" if identify(example) == "fr" else "en"
+        by_intent.setdefault((language, intent), []).append(example)
     when = (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Examples labelled by clinic staff in the staff console, exported " + when + ".",
-        "# Review them, then merge into data/nlu.yml and retrain.",
+        "# Review them, then merge into data/nlu.yml (French blocks, `language: fr`, into",
+        "# data/nlu_fr.yml) and retrain.",
         f'version: "{NLU_VERSION}"',
         "nlu:" if by_intent else "nlu: []",
     ]
-    for intent in sorted(by_intent):
+    for language, intent in sorted(by_intent):
         lines.append(f"- intent: {intent}")
+        if language == "fr":
+            lines.extend(["  metadata:", "    language: fr"])
         lines.append("  examples: |")
-        lines.extend(f"    - {example}" for example in sorted(by_intent[intent], key=str.lower))
+        examples = sorted(by_intent[language, intent], key=str.lower)
+        lines.extend(f"    - {example}" for example in examples)
     return "\n".join(lines) + "\n"
 
 
