@@ -19,6 +19,7 @@ import yaml
 
 from understanding.registry import patterns_of
 from understanding.statements import reading_of_a_statement
+from understanding.statements_fr import reading_of_a_french_statement
 from understanding.subjects import (
     TOPICS,
     Answer,
@@ -191,8 +192,9 @@ def select_responses(
 ) -> list[Answer]:
     """The responses that answer one visitor message, in order. `trace` receives the topic
     that was answered and the ids of the rules that decided (understanding/routing.yml).
-    The rules that read wording are English: a message in another language is read from the
-    classifier and the vocabulary's entities alone, so no English rule can lower its caution."""
+    The rules that read wording are English: a message in French is read from the classifier,
+    the vocabulary's entities and French rules of its own (understanding/statements_fr.py), so no
+    English rule can lower its caution."""
     trace = trace if trace is not None else Trace()
     rules = trace.rules
     available = set(available)
@@ -200,6 +202,8 @@ def select_responses(
     english = language == "en"
     if english:
         intent, entities = reading_of_a_statement(intent, entities, text, TOPICS, rules)
+    else:
+        intent, entities = reading_of_a_french_statement(intent, entities, text or "", rules)
     labels = {entity.get("entity") for entity in entities}
     subjects = {e.get("entity") for e in entities if a_subject(e, text or "")}
     if english:

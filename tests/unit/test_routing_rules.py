@@ -15,9 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = yaml.safe_load((ROOT / "understanding" / "routing.yml").read_text(encoding="utf-8"))
 RULES = {rule["id"]: rule for rule in REGISTRY["rules"]}
 RESPONSES = set(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"])
-MODULES = ("answers", "subjects", "statements", "airway", "numbing_reaction", "wording")
+MODULES = (
+    "answers",
+    "subjects",
+    "statements",
+    "statements_fr",
+    "airway",
+    "numbing_reaction",
+    "wording",
+)
 # A quoted rule id; one followed by "{" is an f-string's prefix: a family, registered as "x.*".
-_RULE_ID = re.compile(r"""["']((?:statement|wording|answers|safety)\.[\w.]*)(\{?)""")
+_RULE_ID = re.compile(r"""["']((?:statement_fr|statement|wording|answers|safety)\.[\w.]*)(\{?)""")
 
 
 def ids_in_the_code() -> set[str]:
@@ -49,7 +57,8 @@ def rules_fired(nlp, example: dict) -> list[str]:
     ranking = [{"name": intent, "confidence": 0.8}] if others else []
     ranking += [{"name": name, "confidence": 0.1} for name in others]
     trace = Trace()
-    select_responses(intent, ranking, entities, text, RESPONSES, trace)
+    language = example.get("language", "en")  # an example in French says so
+    select_responses(intent, ranking, entities, text, RESPONSES, trace, language)
     return trace.rules
 
 
@@ -124,4 +133,21 @@ def test_the_registry_ids_are_unique_and_its_order_is_stated():
 )
 def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
     fired = rules_fired(nlp, {"text": text, "intent": intent})
+    assert any(rule.startswith("safety.") for rule in fired), fired
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        # the French rules: something worse or lasting, the treatment, the airway or a sign's
+        # word keeps the warning beside an everyday cause
+        ("rouge à cause du froid mais ça empire", "report_warning_signs"),
+        ("enflé à cause du sport, jour 4 pis c'est chaud au toucher", "report_warning_signs"),
+        ("rouge parce que j'ai eu mon traitement hier", "report_warning_signs"),
+        ("ma gorge serre à cause du froid", "report_emergency"),
+        ("du pus à cause du gym", "report_warning_signs"),
+    ],
+)
+def test_no_french_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
+    fired = rules_fired(nlp, {"text": text, "intent": intent, "language": "fr"})
     assert any(rule.startswith("safety.") for rule in fired), fired
