@@ -3,7 +3,9 @@
 A rule has an id, what it reads (a screening question, the consent step, a question's topic),
 what it decides, a pattern, and examples that must and must not match it. Patterns may name word
 lists as `{list_name}`: the file's own, or the lists every file shares (understanding/words.yml),
-so a word belongs to one list in one place. The file's
+so a word belongs to one list in one place. A file's rules read one language: English, unless
+the file says `language: fr` (statements_fr.yml; understanding/answers.py applies each file's
+rules to messages in its language). The file's
 `order` states how the rules that fire are combined; the code that combines them
 (understanding/screening.py, understanding/consent.py) follows it, and a unit test checks that
 both name the same steps.
