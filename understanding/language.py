@@ -4,8 +4,9 @@ as being in a language when it says so clearly: three words or more and a probab
 least 0.99, or French letters (é, è, à, ç...) and a reading of French. Below three words
 langid.py only guesses (every one-word message reads English at 0.68), so a short text is in no
 language of its own ("ok", "non", "oui"), except one opening with a greeting or thanks only
-French has ("bonjour", "merci bcp!!"), short or unclear. On the 23,223 messages of the English blind sets, 3 written in English are
-taken as French ("is it uncomfortable during"); on the 915 French training examples, 772.
+French has ("bonjour", "merci bcp!!"), short or unclear. On the 23,223 messages of the English
+blind sets, 3 written in English are taken as French ("is it uncomfortable during"); on the 915
+French training examples, 772.
 
 Pure Python and langid.py, no Rasa: the NLU pipeline (nlp/language.py) and the staff console's
 exports (web/staff/training_data.py) both read it.
