@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_profile import load_profile, with_profile
 from actions.settings import Settings
-from understanding.answers import Answer, combine, select_responses
+from understanding.answers import Answer, combine, select_responses, topic_buttons
 from understanding.reading import READING_KEY
 
 logger = logging.getLogger(__name__)
@@ -89,14 +89,20 @@ class ActionAnswerQuestion(Action):
         questions = reading.get("questions") or []
         if len(questions) >= 2:
             answers = await answers_per_question(questions) or answers
-        utter_answers(dispatcher, answers)
+        utter_answers(dispatcher, answers, tracker.get_slot("language"))
         return []
 
 
-def utter_answers(dispatcher: CollectingDispatcher, answers: list[Answer]) -> None:
-    """Says the answers, with the clinic's own facts where it has them."""
+def utter_answers(
+    dispatcher: CollectingDispatcher, answers: list[Answer], language: str | None
+) -> None:
+    """Says the answers, with the clinic's own facts where it has them, in the conversation's
+    language (the slot that also picks each response's variation)."""
     for answer in with_profile(answers, load_profile()):
-        dispatcher.utter_message(response=answer.response, **answer.kwargs)
+        kwargs = dict(answer.kwargs)
+        if "topics" in kwargs:
+            kwargs["buttons"] = topic_buttons(kwargs.pop("topics"), language or "en")
+        dispatcher.utter_message(response=answer.response, **kwargs)
 
 
 def answers_of(reading: dict[str, Any]) -> list[Answer]:

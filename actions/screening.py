@@ -153,7 +153,7 @@ class ActionScreeningIntro(Action):
         if len(questions) >= 2:
             answers = await answers_per_question(questions) or []
             beside = [a for a in answers if a.response not in _NOT_AN_ANSWER_BESIDE_BOOKING]
-            utter_answers(dispatcher, beside)
+            utter_answers(dispatcher, beside, tracker.get_slot("language"))
         dispatcher.utter_message(response="utter_screening_intro")
         return []
 

@@ -19,7 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlp.language import LANGUAGE_KEY, TEXT_LANGUAGE_KEY, language_entity
+from nlp.language import TEXT_LANGUAGE_KEY, language_entity
 from nlp.spelling import TYPED_KEY
 from understanding.reading import READING_KEY, read_message
 
@@ -65,7 +65,6 @@ class MessageReader(GraphComponent):
                 self.responses,
                 message.get(SCREENING_KEY) or {},
                 message.get(TEXT_LANGUAGE_KEY) or "en",
-                message.get(LANGUAGE_KEY) or "en",
             )
             message.set(READING_KEY, reading, add_to_output=True)
             # the language entity fills the conversation's slot; it is no subject to read above

@@ -60,3 +60,13 @@ def test_a_booking_in_french_screens_and_sends_the_request_in_french(conversatio
     assert re.search(r"819\D*555\D*0142", reply) and re.search(r"lundi matin", reply), reply
     reply = conversation.say("oui envoie")
     assert re.search(r"envoy[ée]e|transmise", reply, re.I) and french(reply), reply
+
+
+def test_an_unsure_reading_offers_its_topics_named_in_the_conversations_language(conversation):
+    from understanding.answers import TOPIC_NAMES
+
+    offer = conversation.say("is it worth it", language="fr")
+    titles = {names["visitor_fr"] for names in TOPIC_NAMES.values()}
+    offered = [line for line in offer.splitlines() if line in titles]
+    assert 1 <= len(offered) <= 3 and offer.splitlines()[-1] == "Autre chose", offer
+    assert french(offer), offer

@@ -101,30 +101,13 @@ SOMETHING_ELSE = {"en": "Something else", "fr": "Autre chose"}
 
 
 def topic_buttons(topics: Sequence[str], language: str = "en") -> list[dict[str, str]]:
+    """The buttons that offer `topics` (an answer's "topics"), named in the reply's language:
+    the reading holds which topics, the conversation's language slot how they are worded."""
     key = "visitor_fr" if language == "fr" else "visitor"
     buttons = [{"title": TOPIC_NAMES[t][key], "payload": f"/{t}"} for t in topics]
     return [
         *buttons,
         {"title": SOMETHING_ELSE.get(language, SOMETHING_ELSE["en"]), "payload": "/deny"},
-    ]
-
-
-def in_language(answers: Sequence[Answer], language: str) -> list[Answer]:
-    """The answers with the topics they offer as buttons named in the visitor's language."""
-    return [
-        Answer(
-            a.response,
-            {
-                **a.kwargs,
-                "buttons": topic_buttons(
-                    [b["payload"][1:] for b in a.kwargs["buttons"] if b["payload"] != "/deny"],
-                    language,
-                ),
-            },
-        )
-        if a.kwargs.get("buttons") and language != "en"
-        else a
-        for a in answers
     ]
 
 
@@ -265,7 +248,7 @@ def select_responses(
             if choices and "utter_fallback_choose" in available:
                 # Two-stage fallback: the likeliest topics, in the visitor's words, to tap.
                 rules.append("answers.offer_likeliest_topics")
-                return [Answer("utter_fallback_choose", {"buttons": topic_buttons(choices)})]
+                return [Answer("utter_fallback_choose", {"topics": choices})]
 
     answers: list[Answer] = []
     candidates: list[str | None] = list(intents) or [None]
@@ -291,7 +274,7 @@ def select_responses(
     if not answers and choices and "utter_fallback_choose" in available:
         # Nothing to answer, but some topics are likely: offer them to tap.
         rules.append("answers.offer_likeliest_topics")
-        return [Answer("utter_fallback_choose", {"buttons": topic_buttons(choices)})]
+        return [Answer("utter_fallback_choose", {"topics": choices})]
     if not answers:
         answers.append(
             Answer("utter_out_of_scope" if intent == "out_of_scope" else "utter_fallback")

@@ -17,7 +17,6 @@ from typing import Any
 
 from understanding.answers import (
     Trace,
-    in_language,
     select_responses,
     several_questions,
     split_questions,
@@ -42,13 +41,12 @@ def read_message(
     responses: Iterable[str],
     by_meaning: Mapping[str, str] | None = None,
     language: str = "en",
-    reply_language: str = "en",
 ) -> dict[str, Any]:
     """The reading of one visitor message (see the module's docstring): `language` is the one
-    its words are in, `reply_language` the one the answers are given in."""
+    its words are in. What the answers say is decided here, the language they are worded in by
+    the conversation's language slot."""
     trace = Trace()
     answers = select_responses(intent, ranking, entities, text, responses, trace, language)
-    answers = in_language(answers, reply_language)
     # Caution first: a contraindication told beside a question is answered before the question.
     answers = sorted(answers, key=lambda a: not _told_a_contraindication([a]))
     safety = _SAFETY.get(answers[0].response, "none") if answers else "none"

@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from understanding.answers import TOPICS, select_responses, several_questions, split_questions
+from understanding.answers import (
+    TOPICS,
+    select_responses,
+    several_questions,
+    split_questions,
+    topic_buttons,
+)
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 RESPONSES = set(DOMAIN["responses"])
@@ -97,9 +103,12 @@ def test_unsure_classification_offers_the_likeliest_topics_and_off_topic_an_hone
         "utter_fallback_choose"
     ]
     [offer] = select_responses("nlu_fallback", ranking, [], "hw mny tmes til its done", RESPONSES)
-    titles = [b["title"] for b in offer.kwargs["buttons"]]
+    buttons = topic_buttons(offer.kwargs["topics"])
+    titles = [b["title"] for b in buttons]
     assert titles == ["How many sessions you need", "How long recovery takes", "Something else"]
-    assert [b["payload"] for b in offer.kwargs["buttons"]][:2] == ["/ask_sessions", "/ask_downtime"]
+    assert [b["payload"] for b in buttons][:2] == ["/ask_sessions", "/ask_downtime"]
+    french = [b["title"] for b in topic_buttons(offer.kwargs["topics"], "fr")]
+    assert french[-1] == "Autre chose" and french[0] != titles[0]
     # nothing likely enough (keyboard mash has every confidence at 0): a plain rephrase
     assert answer("nlu_fallback", "blorp", ranking=[{"name": "ask_pain", "confidence": 0.0}]) == [
         "utter_fallback"
