@@ -10,6 +10,7 @@ conversations.
 from __future__ import annotations
 
 import sqlite3
+import statistics
 import threading
 import time
 import uuid
@@ -93,5 +94,8 @@ def test_the_chat_answers_promptly_while_exports_run(console):
         f"{max(during) * 1000:.0f} ms over {len(during)} messages during 3 exports"
     )
     assert len(during) >= 5
-    # On the loop, a message arriving during an export would wait for most of it.
-    assert max(during) < min(1.0, alone / 2)
+    # On the loop, a message arriving during an export would wait for the rest of it: about
+    # half an export typically, a whole one at worst. Off the loop it waits only for a share of
+    # two cores busy with three exports, which now and then costs one message a few hundred ms.
+    assert statistics.median(during) < min(0.5, alone / 4)
+    assert max(during) < 0.9 * alone
