@@ -23,6 +23,11 @@ from understanding.language import chosen, identify
         ("merci", "fr"),  # a greeting or thanks only French has
         ("bonjour!", "fr"),
         ("oui", None),
+        ("c'est-tu safe?", "fr"),  # words only French has, and an anglicism
+        ("inscris moi stp", "fr"),
+        ("microneedling vs laser, lequel choisir?", "fr"),
+        ("is the crème safe", None),  # a French word in English words
+        ("Est-ce qu'il y a des effets secondaires? like the skin become dry?", "en"),
     ],
 )
 def test_a_message_is_taken_as_a_language_only_when_it_says_so_clearly(text, language):

@@ -6,7 +6,7 @@ import pytest
 from understanding import consent, screening
 from understanding.registry import load
 
-FILES = ("screening", "consent", "statements", "wording")
+FILES = ("screening", "consent", "statements", "statements_fr", "wording", "language")
 RULES = [(name, rule) for name in FILES for rule in load(name).rules]
 
 
