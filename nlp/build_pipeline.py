@@ -9,6 +9,7 @@ No model is downloaded: spaCy's blank pipeline and the lookup tables come from i
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,30 @@ def load_vocabulary(path: Path = VOCABULARY) -> dict[str, dict[str, list[Any]]]:
     return vocabulary
 
 
+# French writes "the" and "of" before a vowel as one token with the noun ("l'eczéma", "d'acné"):
+# each French phrase that opens on a vowel or h also matches so.
+_ELISIONS = ("l'", "d'")
+_OPENS_ON_A_VOWEL = re.compile(r"^[aeiouyhàâäéèêëîïôöùûü]", re.IGNORECASE)
+
+
+def elided(phrase: str) -> list[str]:
+    """The French phrase, and with each elided article before it when it opens on a vowel."""
+    if not _OPENS_ON_A_VOWEL.match(phrase):
+        return [phrase]
+    return [phrase, *(article + phrase for article in _ELISIONS)]
+
+
+def _curly(pattern: Any) -> Any:
+    """The pattern with the typographic apostrophe phones type ("l’eczéma") for each "'"."""
+    if isinstance(pattern, str):
+        return pattern.replace("'", "\u2019")
+    if isinstance(pattern, list):
+        return [_curly(p) for p in pattern]
+    if isinstance(pattern, dict):
+        return {k: _curly(v) for k, v in pattern.items()}
+    return pattern
+
+
 def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
     nlp = spacy.blank("en")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -55,13 +80,16 @@ def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
     for english, label, entity_id, phrases in entries:
         for phrase in phrases:
             if isinstance(phrase, dict):
-                patterns.append({"label": label, "id": entity_id, "pattern": phrase["tokens"]})
+                tokens = phrase["tokens"]
+                for variant in [tokens] + ([_curly(tokens)] if _curly(tokens) != tokens else []):
+                    patterns.append({"label": label, "id": entity_id, "pattern": variant})
                 continue
-            key = (label, entity_id, phrase)
-            if key in seen:
-                continue
-            seen.add(key)
-            patterns.append({"label": label, "id": entity_id, "pattern": phrase})
+            variants = [phrase] if english else elided(phrase)
+            for variant in {v: None for p in variants for v in (p, _curly(p))}:
+                key = (label, entity_id, variant)
+                if key not in seen:
+                    seen.add(key)
+                    patterns.append({"label": label, "id": entity_id, "pattern": variant})
             # The same phrase by lemma, so inflected forms ("scarred", "wrinkles") match too; the
             # lemmatizer is English, so French phrases match as written ("rids" is no "rid").
             lemmas = [t.lemma_.lower() for t in lemmatizer(nlp.make_doc(phrase))]

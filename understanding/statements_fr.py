@@ -1,26 +1,51 @@
 """How a statement in French about one's skin is read, before it is answered: French rules of
 their own (understanding/statements_fr.yml), since the English ones (statements.py) read English.
-A sign of redness or swelling told with an everyday cause is no warning; the warning stays beside
-the treatment, something worse or lasting, the airway, or a warning sign's own word."""
+A reaction to the numbing told of another time is the lidocaine allergy; a fear told, or a sign
+of redness or swelling told with an everyday cause, is no warning; a concern or a
+contraindication told with nothing felt asks of itself. Each lowers an alarm only on its own
+words, and the alarm stays beside the treatment, something worse or lasting, the airway, a
+reaction placed now, or a warning sign's own word."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from understanding.registry import patterns_of
+from understanding.numbing_reaction import with_the_allergy
+from understanding.registry import load, patterns_of
 
 _pattern = patterns_of("statements_fr")
+# The numbing and a reaction, in the screening's words (both languages), so the two readings of
+# an allergy share one vocabulary.
+_SCREENING_RULES = load("screening")
+_NUMBING_NAMED = _SCREENING_RULES.by_id("lidocaine.caution.numbing_named")
+_A_REACTION = _SCREENING_RULES.by_id("lidocaine.yes.allergy_named")
+_TOLD_AS_HISTORY = _pattern("told_as_history")
+_FEAR = _pattern("fear_told")
+_NEEDLES_PAIN = _pattern("needles_pain")
+_HAPPENING_NOW = _pattern("happening_now")
 _EVERYDAY_CAUSE = _pattern("everyday_cause")
-_KEEPS_THE_WARNING = (_pattern("treatment_named"), _pattern("getting_worse"), _pattern("airway"))
+_AIRWAY = _pattern("airway")
+_GETTING_WORSE = _pattern("getting_worse")
+_KEEPS_THE_WARNING = (_pattern("treatment_named"), _GETTING_WORSE, _AIRWAY)
+_SENSATION = _pattern("sensation")
 _SIGNS = {"warning_sign", "emergency_sign"}
 _ALARMS = {"report_warning_signs", "report_emergency"}
+# Readings of a statement about one's skin that answer nothing it tells: an alarm, or none.
+_NO_TOPIC_READINGS = {*_ALARMS, "nlu_fallback", None}
 
 
 def reading_of_a_french_statement(
     intent: str | None, entities: Sequence[Mapping], text: str, trace: list[str]
 ) -> tuple[str | None, list[Mapping]]:
-    """(intent, entities): None and no symptom for an alarm read from an everyday cause."""
+    """(intent, entities): what a French statement about one's skin asks (the module's
+    docstring), or the classifier's reading unchanged."""
     labels = {e.get("entity") for e in entities}
+    if _an_allergy_told(text):
+        trace.append("statement_fr.numbing_allergy_told")
+        return "ask_contraindications", with_the_allergy(entities)
+    if _a_fear_told(intent, labels, text):
+        trace.append("statement_fr.fear_told")
+        return ("ask_pain" if _NEEDLES_PAIN.search(text) else None), list(entities)
     if (
         intent in _ALARMS
         and not labels & _SIGNS
@@ -29,4 +54,52 @@ def reading_of_a_french_statement(
     ):
         trace.append("statement_fr.everyday_cause")
         return None, [e for e in entities if e.get("entity") != "symptom"]
+    told = _told_with_nothing_felt(intent, labels, text)
+    if told:
+        trace.append(told[1])
+        return told[0], list(entities)
     return intent, list(entities)
+
+
+def _told_with_nothing_felt(intent: str | None, labels: set, text: str) -> tuple[str, str] | None:
+    """(intent, rule id) for a concern or a contraindication told with nothing felt or seen
+    ("j'ai de la rosacée sur le nez", "un gros coup de soleil depuis la fin de semaine"): whether
+    needling treats it, or the contraindication's own caution; never beside a sign, a symptom,
+    the treatment, something worse or lasting, or the airway."""
+    if intent not in _NO_TOPIC_READINGS or labels & (_SIGNS | {"symptom"}):
+        return None
+    if _SENSATION.search(text) or any(guard.search(text) for guard in _KEEPS_THE_WARNING):
+        return None
+    if "condition" in labels:
+        return "ask_contraindications", "statement_fr.condition_stated"
+    if "concern" in labels:
+        return "ask_treats", "statement_fr.concern_stated"
+    return None
+
+
+def _an_allergy_told(text: str) -> bool:
+    """A reaction to the numbing told of another occasion, as a habit or as a case ("quand le
+    dentiste me gèle j'ai des plaques partout"): the lidocaine allergy. Never with the reaction
+    placed now or after one's treatment, nor with the airway named."""
+    lowered = text.lower()
+    return bool(
+        _NUMBING_NAMED.search(lowered)
+        and _A_REACTION.search(lowered)
+        and _TOLD_AS_HISTORY.search(lowered)
+        and not _HAPPENING_NOW.search(lowered)
+        and not _AIRWAY.search(lowered)
+    )
+
+
+def _a_fear_told(intent: str | None, labels: set, text: str) -> bool:
+    """An alarm read from a fear told ("les aiguilles me stressent"): never beside a sign, the
+    airway, something worse, or a reaction placed now."""
+    lowered = text.lower()
+    return bool(
+        intent in _ALARMS
+        and not labels & _SIGNS
+        and _FEAR.search(lowered)
+        and not _AIRWAY.search(lowered)
+        and not _GETTING_WORSE.search(lowered)
+        and not _HAPPENING_NOW.search(lowered)
+    )

@@ -146,6 +146,20 @@ def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
         ("rouge parce que j'ai eu mon traitement hier", "report_warning_signs"),
         ("ma gorge serre à cause du froid", "report_emergency"),
         ("du pus à cause du gym", "report_warning_signs"),
+        # a concern or a contraindication told beside something felt, worse or after the
+        # treatment keeps it too
+        ("ma rosacée brûle pis c'est chaud", "report_warning_signs"),
+        ("mes vergetures sont rouges pis enflées depuis le traitement", "report_warning_signs"),
+        ("coup de soleil avec des cloques qui suintent", "report_warning_signs"),
+        ("enceinte pis j'ai de la fièvre", "report_warning_signs"),
+        # a reaction to the numbing placed now, after the treatment or at the airway
+        ("là j'ai des plaques partout à cause de la crème anesthésiante", "report_emergency"),
+        ("j'ai déjà réagi à la lidocaïne pis là ma gorge enfle", "report_emergency"),
+        ("après mon traitement j'ai réagi à la crème, des plaques partout", "report_emergency"),
+        # a fear told beside a sign, the airway or something worse
+        ("j'ai peur, ma gorge enfle", "report_emergency"),
+        ("chu stressée, y'a du pus pis de la fièvre", "report_warning_signs"),
+        ("je suis inquiète, la rougeur empire depuis 3 jours", "report_warning_signs"),
     ],
 )
 def test_no_french_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
