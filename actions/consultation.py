@@ -242,6 +242,7 @@ class ActionSubmitConsultationRequest(Action):
             "preferred_time": tracker.get_slot("preferred_time"),
             "request_type": "doctor_consultation" if doctor else "treatment_consultation",
             **{slot: tracker.get_slot(slot) for slot in SCREENING_SLOTS},
+            "language": tracker.get_slot("language") or "en",
         }
         try:
             await asyncio.to_thread(save_request, Settings.from_env().clinic_db_url, request)

@@ -42,8 +42,22 @@ def engine_for(url: str) -> sa.engine.Engine:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK_KEY)))
             metadata.create_all(conn)
+            _add_missing_columns(conn)
         _engines[url] = engine
         return engine
+
+
+def _add_missing_columns(conn: sa.engine.Connection) -> None:
+    """Adds to each existing table the columns added to its schema since it was created, so a
+    database from an earlier version keeps its rows and takes the new fields. Only nullable
+    columns are ever added to a table (clinic/schema.py): the rows already there hold None."""
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(conn.dialect)
+                conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
 
 
 def utcnow() -> datetime:

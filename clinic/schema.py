@@ -40,6 +40,9 @@ consultation_requests = sa.Table(
     sa.Column("status", sa.String(20), nullable=False, server_default=REQUEST_STATUSES[0]),
     sa.Column("status_changed_by", sa.String(200)),
     sa.Column("status_changed_at", sa.DateTime(timezone=True)),
+    # The language the visitor wrote in, "en" or "fr" (the conversation's `language` slot), so
+    # staff know in which to call back; None for requests stored before it was kept.
+    sa.Column("language", sa.String(2)),
 )
 
 # The columns of a request, in table order (exports list them in this order).

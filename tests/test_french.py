@@ -3,6 +3,7 @@ assistant in French, a short reply keeps the conversation's language, the widget
 and the safety replies and the screening work in French."""
 
 import re
+import sqlite3
 
 ENGLISH = re.compile(r"\b(the|you|your|and|with)\b", re.I)
 
@@ -47,7 +48,7 @@ def test_a_severe_reaction_in_french_gets_call_911(conversation):
     assert re.search(r"911", reply) and french(reply), reply
 
 
-def test_a_booking_in_french_screens_and_sends_the_request_in_french(conversation):
+def test_a_booking_in_french_screens_and_sends_the_request_in_french(stack, conversation):
     reply = conversation.say("j'aimerais prendre rendez-vous pour une consultation")
     assert re.search(r"enceinte", reply, re.I), reply
     for answer in ("ben non", "pantoute", "non", "non jamais eu de réaction"):
@@ -60,6 +61,13 @@ def test_a_booking_in_french_screens_and_sends_the_request_in_french(conversatio
     assert re.search(r"819\D*555\D*0142", reply) and re.search(r"lundi matin", reply), reply
     reply = conversation.say("oui envoie")
     assert re.search(r"envoy[ée]e|transmise", reply, re.I) and french(reply), reply
+    # stored with its language, so staff know to call back in French
+    with sqlite3.connect(stack.clinic_db) as db:
+        [(name, language)] = db.execute(
+            "SELECT name, language FROM consultation_requests WHERE sender_id = ?",
+            (conversation.sender,),
+        ).fetchall()
+    assert (name, language) == ("Marie-Ève Tremblay-Côté", "fr")
 
 
 def test_an_unsure_reading_offers_its_topics_named_in_the_conversations_language(conversation):

@@ -151,6 +151,8 @@ def console(stack) -> Console:
     c.chat(c.odd, "' OR 1=1 --", "xqzv blorp wibble?", "Does it hurt?")
     c.chat(c.percent, "Is it 100% safe?", "thanks")
     c.chat(c.french, "bonjour, est-ce que ça fait mal?", "merci")
+    c.chat(c.french, "je veux prendre rendez-vous", "non", "non", "non", "non")
+    c.chat(c.french, "Élise Côté", "819-555-0142", "lundi matin", "oui envoie")
     stored = wait_for(
         lambda: clinic_query(
             stack, "SELECT * FROM consultation_requests WHERE sender_id = ?", c.booking.sender
@@ -391,6 +393,20 @@ def test_a_conversation_held_in_french_is_marked_so(console, staff):
     assert "speaks French" not in view(console.percent.sender)
     listed = staff.get("/staff/conversations?lang=fr").text
     assert console.french.sender in listed and console.percent.sender not in listed
+    # the request is stored with its language: whom to call back in French
+    [french] = wait_for(
+        lambda: clinic_query(
+            console.stack,
+            "SELECT id, language FROM consultation_requests WHERE sender_id = ?",
+            console.french.sender,
+        )
+    )
+    assert french["language"] == "fr"
+    assert "call back in French" in staff.get(f"/staff/requests/{french['id']}").text
+    english = staff.get(f"/staff/requests/{console.request_id}").text
+    assert "call back in French" not in english and "<dd>English</dd>" in english
+    queue = staff.get("/staff/requests?status=all").text
+    assert re.search(r'Élise Côté <span class="tag">French</span>', queue), queue
 
 
 def test_transcript_masking_and_reveal(console, staff):

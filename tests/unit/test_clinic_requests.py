@@ -69,3 +69,30 @@ def test_a_request_that_differs_or_was_handled_is_a_new_one(tmp_path):
     change_status(engine_for(url), first, "contacted", "staff", "127.0.0.1")  # as the console does
     assert save_request(url, dict(REQUEST)) not in (first, second)
     assert count(url) == 3
+
+
+def test_a_database_from_before_the_language_was_kept_keeps_its_rows_and_takes_it(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "clinic.db"
+    url = f"sqlite:///{path}"
+    # the table as an earlier version created it, with a request in it
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE consultation_requests (id INTEGER PRIMARY KEY, created_at DATETIME NOT"
+            " NULL, sender_id VARCHAR(255) NOT NULL, name VARCHAR(200) NOT NULL, contact"
+            " VARCHAR(320) NOT NULL, contact_kind VARCHAR(10) NOT NULL, preferred_time"
+            " VARCHAR(200) NOT NULL, request_type VARCHAR(40) NOT NULL, pregnant VARCHAR(10),"
+            " inflamed_skin VARCHAR(10), sunburn VARCHAR(10), lidocaine_allergy VARCHAR(10),"
+            " status VARCHAR(20) DEFAULT 'new' NOT NULL, status_changed_by VARCHAR(200),"
+            " status_changed_at DATETIME)"
+        )
+        db.execute(
+            "INSERT INTO consultation_requests (created_at, sender_id, name, contact, contact_kind,"
+            " preferred_time, request_type) VALUES ('2026-11-01 10:00:00', 'old', 'Ann Lee',"
+            " '613 555 0100', 'phone', 'mornings', 'treatment_consultation')"
+        )
+    new_id = save_request(url, {**REQUEST, "sender_id": "new", "language": "fr"})
+    assert get_request(url, new_id)["language"] == "fr"
+    old = get_request(url, 1)
+    assert old["name"] == "Ann Lee" and old["language"] is None

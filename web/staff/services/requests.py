@@ -28,9 +28,13 @@ class Requests(Service):
         """A page of the queue ("all" or one status), with the count per status, and the
         request whose status was just saved (`saved_id`), for the confirmation."""
         rows, counts, pager = clinic_queries.requests_page(self.clinic, status, page)
-        # whom to call in which language: the conversation's (the tracker's `language` slot)
-        spoken = names_given(self.tracker, [r["sender_id"] for r in rows], LANGUAGE_SLOT)
-        rows = [{**r, "language": spoken.get(r["sender_id"], "en")} for r in rows]
+        # whom to call in which language: the request's own, else (a request stored before it
+        # was kept) the conversation's, from the tracker's `language` slot
+        older = [r["sender_id"] for r in rows if not r.get("language")]
+        spoken = names_given(self.tracker, older, LANGUAGE_SLOT) if older else {}
+        rows = [
+            {**r, "language": r.get("language") or spoken.get(r["sender_id"], "en")} for r in rows
+        ]
         saved = None if saved_id is None else get_request(self.settings.clinic_db_url, saved_id)
         return {"rows": rows, "counts": counts, "pager": pager, "saved": saved}
 
