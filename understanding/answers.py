@@ -36,6 +36,7 @@ from understanding.wording import (
     sensation_likened,
     topic_by_wording,
 )
+from understanding.wording_fr import french_topic_by_wording
 
 SAFETY = (
     ("emergency_sign", "report_emergency", "utter_emergency"),
@@ -191,6 +192,8 @@ def select_responses(
     subjects = {e.get("entity") for e in entities if a_subject(e, text or "")}
     if english:
         intent = topic_by_wording(intent, text or "", subjects, rules)
+    else:
+        intent = french_topic_by_wording(intent, text or "", rules)
     trace.intent = intent
     off_topic = english and _off_topic(intent, labels, text or "")
     if off_topic:

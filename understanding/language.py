@@ -54,11 +54,16 @@ def _identifier() -> Any:
 def _french_by_its_words(text: str) -> bool:
     """Words only French has, and none only English has (understanding/language.yml): a
     message mixing the two is left to langid.py."""
-    return bool(_FRENCH_WORDS.search(text.lower())) and not _english_words(text)
+    return bool(_FRENCH_WORDS.search(_typed_plainly(text).lower())) and not _english_words(text)
 
 
 def _english_words(text: str) -> bool:
     return bool(_ENGLISH_WORDS.search(text.lower()))
+
+
+def _typed_plainly(text: str) -> str:
+    """The text with the typographic apostrophe phones type ("c’est") as a plain one."""
+    return text.replace("\u2019", "'")
 
 
 def identify(text: str) -> str | None:

@@ -218,7 +218,7 @@ def reading_of_a_statement(
     coffee and i'm jittery") are no alarm. A warning-sign word always keeps its warning, so
     does an emergency reading naming the throat or breathing, and so does a symptom with no
     stated cause: on a needling clinic's chat it may well follow a treatment."""
-    text, figures = _FIGURES_OF_SPEECH.subn(lambda m: " " * len(m.group()), text or "")
+    text, figures = FIGURES_OF_SPEECH.subn(lambda m: " " * len(m.group()), text or "")
     felt = any(e.get("entity") == "symptom" for e in entities) or _SENSATION.search(text)
     if figures and intent in _SAFETY_INTENTS and not felt and not _EMERGENCY_PLACES.search(text):
         # "needling fever lol", "feverish with excitement": the only sign was a figure of speech
@@ -246,18 +246,23 @@ _SIGN_NEGATED = _pattern("sign_negated")
 def _figures_of_speech() -> re.Pattern[str]:
     """The vocabulary's phrases that sound like a sign and are not one ("baby fever"): the
     entity extractor leaves them out, and a statement is read without them."""
-    raw = yaml.safe_load(_VOCABULARY.read_text(encoding="utf-8")) or {}
     phrases = [
         re.escape(str(p))
-        for entries in (raw.get("figure_of_speech") or {}).values()
+        for path in _VOCABULARIES
+        for entries in (
+            (yaml.safe_load(path.read_text("utf-8")) or {}).get("figure_of_speech") or {}
+        ).values()
         for p in entries
         if isinstance(p, str)
     ]
     return re.compile(r"\b(" + "|".join(phrases) + r")\b", re.I) if phrases else re.compile(r"$^")
 
 
-_VOCABULARY = Path(__file__).resolve().parents[1] / "nlp" / "vocabulary.yml"
-_FIGURES_OF_SPEECH = _figures_of_speech()
+_VOCABULARIES = [
+    Path(__file__).resolve().parents[1] / "nlp" / name
+    for name in ("vocabulary.yml", "vocabulary_fr.yml")
+]
+FIGURES_OF_SPEECH = _figures_of_speech()
 
 
 def _signs_negated(entities: Sequence[Mapping], text: str) -> list[Mapping]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from understanding.numbing_reaction import with_the_allergy
 from understanding.registry import load, patterns_of
+from understanding.statements import FIGURES_OF_SPEECH
 
 _pattern = patterns_of("statements_fr")
 # The numbing and a reaction, in the screening's words (both languages), so the two readings of
@@ -26,7 +27,16 @@ _HAPPENING_NOW = _pattern("happening_now")
 _EVERYDAY_CAUSE = _pattern("everyday_cause")
 _AIRWAY = _pattern("airway")
 _GETTING_WORSE = _pattern("getting_worse")
-_KEEPS_THE_WARNING = (_pattern("treatment_named"), _GETTING_WORSE, _AIRWAY)
+_TREATMENT_NAMED = _pattern("treatment_named")
+_NO_TREATMENT_YET = _pattern("no_treatment_yet")
+_AIRWAY_CLOSING = _pattern("airway_closing")
+# Breath or a tongue explained by an everyday cause, each a rule of its own.
+_AIRWAY_EXPLAINED = (
+    (_pattern("breathing_easier"), "statement_fr.breathing_easier"),
+    (_pattern("a_cold"), "statement_fr.a_cold"),
+    (_pattern("burnt_by_a_drink"), "statement_fr.burnt_by_a_drink"),
+)
+_MILD_EFFECTS = {"bruising", "irritation", "flaking_dryness"}
 _SENSATION = _pattern("sensation")
 _SIGNS = {"warning_sign", "emergency_sign"}
 _ALARMS = {"report_warning_signs", "report_emergency"}
@@ -46,11 +56,18 @@ def reading_of_a_french_statement(
     if _a_fear_told(intent, labels, text):
         trace.append("statement_fr.fear_told")
         return ("ask_pain" if _NEEDLES_PAIN.search(text) else None), list(entities)
+    if intent in _ALARMS and not labels & _SIGNS:
+        explained = _no_alarm_after_all(entities, text)
+        if explained:
+            topic, rule_id = explained
+            trace.append(rule_id)
+            kept = [e for e in entities if topic or e.get("entity") != "symptom"]
+            return topic, kept
     if (
         intent in _ALARMS
         and not labels & _SIGNS
         and _EVERYDAY_CAUSE.search(text)
-        and not any(guard.search(text) for guard in _KEEPS_THE_WARNING)
+        and not _keeps_the_warning(text)
     ):
         trace.append("statement_fr.everyday_cause")
         return None, [e for e in entities if e.get("entity") != "symptom"]
@@ -68,7 +85,7 @@ def _told_with_nothing_felt(intent: str | None, labels: set, text: str) -> tuple
     the treatment, something worse or lasting, or the airway."""
     if intent not in _NO_TOPIC_READINGS or labels & (_SIGNS | {"symptom"}):
         return None
-    if _SENSATION.search(text) or any(guard.search(text) for guard in _KEEPS_THE_WARNING):
+    if _SENSATION.search(text) or _keeps_the_warning(text):
         return None
     if "condition" in labels:
         return "ask_contraindications", "statement_fr.condition_stated"
@@ -103,3 +120,27 @@ def _a_fear_told(intent: str | None, labels: set, text: str) -> bool:
         and not _GETTING_WORSE.search(lowered)
         and not _HAPPENING_NOW.search(lowered)
     )
+
+
+def _keeps_the_warning(text: str) -> bool:
+    """The treatment (had, not only to come), something worse or lasting, or the airway."""
+    treatment = _TREATMENT_NAMED.search(text) and not _NO_TREATMENT_YET.search(text)
+    return bool(treatment or _GETTING_WORSE.search(text) or _AIRWAY.search(text))
+
+
+def _no_alarm_after_all(entities: Sequence[Mapping], text: str) -> tuple[str | None, str] | None:
+    """(intent, rule id) for an alarm read, with no sign named, from a figure of speech ("des
+    frissons en regardant une vidéo"), breath or a tongue explained ("le nez qui coule, c'est
+    juste un rhume"), or a mild effect the article lists ("un petit bleu"); else None."""
+    # read without its figures of speech: "la fièvre des séries" names no fever
+    plain, figures = FIGURES_OF_SPEECH.subn(" ", text)
+    closing = _AIRWAY_CLOSING.search(plain) or _GETTING_WORSE.search(plain)
+    if figures and not closing and not _SENSATION.search(plain):
+        return None, "statement_fr.figure_of_speech"
+    for explanation, rule_id in _AIRWAY_EXPLAINED:
+        if explanation.search(plain) and not closing and not _TREATMENT_NAMED.search(plain):
+            return None, rule_id
+    symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+    if symptoms and symptoms <= _MILD_EFFECTS and not closing and not _AIRWAY.search(text):
+        return "ask_side_effects", "statement_fr.listed_mild_effect"
+    return None

@@ -20,12 +20,15 @@ MODULES = (
     "subjects",
     "statements",
     "statements_fr",
+    "wording_fr",
     "airway",
     "numbing_reaction",
     "wording",
 )
 # A quoted rule id; one followed by "{" is an f-string's prefix: a family, registered as "x.*".
-_RULE_ID = re.compile(r"""["']((?:statement_fr|statement|wording|answers|safety)\.[\w.]*)(\{?)""")
+_RULE_ID = re.compile(
+    r"""["']((?:statement_fr|statement|wording_fr|wording|answers|safety)\.[\w.]*)(\{?)"""
+)
 
 
 def ids_in_the_code() -> set[str]:
@@ -160,6 +163,16 @@ def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
         ("j'ai peur, ma gorge enfle", "report_emergency"),
         ("chu stressée, y'a du pus pis de la fièvre", "report_warning_signs"),
         ("je suis inquiète, la rougeur empire depuis 3 jours", "report_warning_signs"),
+        # breath, a tongue or chills explained beside the airway closing or a sign
+        ("je respire mieux mais mes lèvres enflent", "report_emergency"),
+        ("le nez qui coule pis ma gorge serre", "report_emergency"),
+        ("je me suis brûlé la langue avec mon café pis elle enfle", "report_emergency"),
+        (
+            "des frissons en regardant pis de la fièvre depuis mon traitement",
+            "report_warning_signs",
+        ),
+        ("un petit bleu qui empire depuis 3 jours", "report_warning_signs"),
+        ("pas encore eu de traitement mais j'ai du pus", "report_warning_signs"),
     ],
 )
 def test_no_french_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):

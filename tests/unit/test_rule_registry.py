@@ -6,7 +6,15 @@ import pytest
 from understanding import consent, screening
 from understanding.registry import load
 
-FILES = ("screening", "consent", "statements", "statements_fr", "wording", "language")
+FILES = (
+    "screening",
+    "consent",
+    "statements",
+    "statements_fr",
+    "wording",
+    "wording_fr",
+    "language",
+)
 RULES = [(name, rule) for name in FILES for rule in load(name).rules]
 
 
