@@ -193,7 +193,7 @@ def select_responses(
     if english:
         intent = topic_by_wording(intent, text or "", subjects, rules)
     else:
-        intent = french_topic_by_wording(intent, text or "", rules)
+        intent = french_topic_by_wording(intent, text or "", subjects, rules)
     trace.intent = intent
     off_topic = english and _off_topic(intent, labels, text or "")
     if off_topic:

@@ -37,6 +37,7 @@ _AIRWAY_EXPLAINED = (
     (_pattern("burnt_by_a_drink"), "statement_fr.burnt_by_a_drink"),
 )
 _MILD_EFFECTS = {"bruising", "irritation", "flaking_dryness"}
+_FIRST_DAYS = _pattern("first_days")
 _SENSATION = _pattern("sensation")
 _SIGNS = {"warning_sign", "emergency_sign"}
 _ALARMS = {"report_warning_signs", "report_emergency"}
@@ -57,7 +58,7 @@ def reading_of_a_french_statement(
         trace.append("statement_fr.fear_told")
         return ("ask_pain" if _NEEDLES_PAIN.search(text) else None), list(entities)
     if intent in _ALARMS and not labels & _SIGNS:
-        explained = _no_alarm_after_all(entities, text)
+        explained = _no_alarm_after_all(intent, entities, text)
         if explained:
             topic, rule_id = explained
             trace.append(rule_id)
@@ -128,10 +129,13 @@ def _keeps_the_warning(text: str) -> bool:
     return bool(treatment or _GETTING_WORSE.search(text) or _AIRWAY.search(text))
 
 
-def _no_alarm_after_all(entities: Sequence[Mapping], text: str) -> tuple[str | None, str] | None:
+def _no_alarm_after_all(
+    intent: str | None, entities: Sequence[Mapping], text: str
+) -> tuple[str | None, str] | None:
     """(intent, rule id) for an alarm read, with no sign named, from a figure of speech ("des
     frissons en regardant une vidéo"), breath or a tongue explained ("le nez qui coule, c'est
-    juste un rhume"), or a mild effect the article lists ("un petit bleu"); else None."""
+    juste un rhume"), a mild effect the article lists ("un petit bleu"), or redness in the first
+    days after one's treatment ("un peu de rougeur, c'est le jour même"); else None."""
     # read without its figures of speech: "la fièvre des séries" names no fever
     plain, figures = FIGURES_OF_SPEECH.subn(" ", text)
     closing = _AIRWAY_CLOSING.search(plain) or _GETTING_WORSE.search(plain)
@@ -143,4 +147,14 @@ def _no_alarm_after_all(entities: Sequence[Mapping], text: str) -> tuple[str | N
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if symptoms and symptoms <= _MILD_EFFECTS and not closing and not _AIRWAY.search(text):
         return "ask_side_effects", "statement_fr.listed_mild_effect"
+    if (
+        intent == "report_warning_signs"
+        and symptoms <= {"redness_swelling", *_MILD_EFFECTS}
+        and _FIRST_DAYS.search(plain)
+        and _TREATMENT_NAMED.search(plain)
+        and not closing
+        and not _AIRWAY.search(plain)
+    ):
+        # redness on the day of one's treatment is what the article says to expect
+        return "ask_after_effects", "statement_fr.first_days"
     return None

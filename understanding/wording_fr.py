@@ -1,7 +1,9 @@
 """How the wording of a question in French moves the classifier's near topic to the right one:
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
 read English. A question read as preparation that names only a time after the treatment ("le
-maquillage est-il permis le jour même?") asks about aftercare."""
+maquillage est-il permis le jour même?") asks about aftercare; one read as what it is that asks
+with the verb "traiter" asks what it treats; an unsure reading that names a product, an activity
+or an effect is answered by that subject's own answer."""
 
 from __future__ import annotations
 
@@ -10,11 +12,25 @@ from understanding.registry import patterns_of
 _pattern = patterns_of("wording_fr")
 _PLACED_AFTER = _pattern("placed_after")
 _PLACED_BEFORE = _pattern("placed_before")
+_TREATS_ASKED = _pattern("treats_asked")
+# Subjects whose own answer fits when the classifier is unsure what is asked of them.
+_ANSWERED_BY_THEMSELVES = {"product", "activity", "symptom"}
 
 
-def french_topic_by_wording(intent: str | None, text: str, trace: list[str]) -> str | None:
-    """The topic a French question's wording asks, or the classifier's unchanged."""
+def french_topic_by_wording(
+    intent: str | None, text: str, subjects: set, trace: list[str]
+) -> str | None:
+    """The topic a French question's wording asks, or the classifier's unchanged; None when
+    the subject named answers it ("mes pinceaux de make-up, y a quelque chose à savoir?")."""
     if intent == "ask_prep" and _PLACED_AFTER.search(text) and not _PLACED_BEFORE.search(text):
         trace.append("wording_fr.placed_after")
         return "ask_aftercare"
+    if intent == "ask_what_is" and _TREATS_ASKED.search(text):
+        trace.append("wording_fr.treats_asked")
+        return "ask_treats"
+    if intent == "nlu_fallback" and subjects & _ANSWERED_BY_THEMSELVES:
+        # the French classifier, trained on fewer examples, is unsure more often: a product, an
+        # activity or an effect named has an answer of its own, better than a "did you mean"
+        trace.append("wording_fr.subject_when_unsure")
+        return None
     return intent

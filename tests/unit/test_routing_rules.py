@@ -146,7 +146,7 @@ def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
         # word keeps the warning beside an everyday cause
         ("rouge à cause du froid mais ça empire", "report_warning_signs"),
         ("enflé à cause du sport, jour 4 pis c'est chaud au toucher", "report_warning_signs"),
-        ("rouge parce que j'ai eu mon traitement hier", "report_warning_signs"),
+        ("rouge parce que j'ai eu mon traitement il y a 4 jours", "report_warning_signs"),
         ("ma gorge serre à cause du froid", "report_emergency"),
         ("du pus à cause du gym", "report_warning_signs"),
         # a concern or a contraindication told beside something felt, worse or after the
