@@ -68,7 +68,7 @@ def _typed_plainly(text: str) -> str:
 
 def identify(text: str) -> str | None:
     """ "fr" or "en" when the text clearly is in it, else None."""
-    words = len(text.split())
+    words = len(text.replace("-", " ").split())  # "inscris-moi" is two words
     if words > 1 and _french_by_its_words(text):
         return "fr"
     if words >= MIN_WORDS:

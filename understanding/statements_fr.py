@@ -35,7 +35,12 @@ _AIRWAY_EXPLAINED = (
     (_pattern("breathing_easier"), "statement_fr.breathing_easier"),
     (_pattern("a_cold"), "statement_fr.a_cold"),
     (_pattern("burnt_by_a_drink"), "statement_fr.burnt_by_a_drink"),
+    (_pattern("sore_throat"), "statement_fr.sore_throat"),
 )
+_SIGN_NEGATED = _pattern("sign_negated")
+_SIGN_OVER = _pattern("sign_over")
+_STILL_THERE = _pattern("still_there")
+_PAST_TIME = _pattern("past_time")
 _MILD_EFFECTS = {"bruising", "irritation", "flaking_dryness"}
 _FIRST_DAYS = _pattern("first_days")
 _SENSATION = _pattern("sensation")
@@ -50,7 +55,23 @@ def reading_of_a_french_statement(
 ) -> tuple[str | None, list[Mapping]]:
     """(intent, entities): what a French statement about one's skin asks (the module's
     docstring), or the classifier's reading unchanged."""
+    negated = [
+        e
+        for e in entities
+        if e.get("entity") in _SIGNS and _SIGN_NEGATED.search(text[: int(e.get("start", 0))])
+    ]
+    if negated:
+        # "pas de pus, pas de fièvre, juste un peu rosé": read on without the signs said absent
+        trace.append("statement_fr.sign_negated")
+        entities = [e for e in entities if e not in negated]
+        for sign in negated:
+            start, end = int(sign.get("start", 0)), int(sign.get("end", 0))
+            text = text[:start] + " " * (end - start) + text[end:]
     labels = {e.get("entity") for e in entities}
+    if _a_sign_told_as_over(intent, labels, text):
+        trace.append("statement_fr.sign_over")
+        kept = [e for e in entities if e.get("entity") not in (*_SIGNS, "symptom")]
+        return (None if intent in _ALARMS else intent), kept
     if _an_allergy_told(text):
         trace.append("statement_fr.numbing_allergy_told")
         return "ask_contraindications", with_the_allergy(entities)
@@ -97,15 +118,15 @@ def _told_with_nothing_felt(intent: str | None, labels: set, text: str) -> tuple
 
 def _an_allergy_told(text: str) -> bool:
     """A reaction to the numbing told of another occasion, as a habit or as a case ("quand le
-    dentiste me gèle j'ai des plaques partout"): the lidocaine allergy. Never with the reaction
-    placed now or after one's treatment, nor with the airway named."""
+    dentiste me gèle j'ai des plaques partout"): the lidocaine allergy, even with the airway
+    named ("chaque fois, j'ai les lèvres qui enflent"), as in English. Never with the reaction
+    placed now or after one's treatment."""
     lowered = text.lower()
     return bool(
         _NUMBING_NAMED.search(lowered)
         and _A_REACTION.search(lowered)
         and _TOLD_AS_HISTORY.search(lowered)
         and not _HAPPENING_NOW.search(lowered)
-        and not _AIRWAY.search(lowered)
     )
 
 
@@ -142,7 +163,9 @@ def _no_alarm_after_all(
     if figures and not closing and not _SENSATION.search(plain):
         return None, "statement_fr.figure_of_speech"
     for explanation, rule_id in _AIRWAY_EXPLAINED:
-        if explanation.search(plain) and not closing and not _TREATMENT_NAMED.search(plain):
+        rest = explanation.sub(" ", plain)  # "mal à la gorge" names no throat closing
+        still_closing = _AIRWAY_CLOSING.search(rest) or _GETTING_WORSE.search(rest)
+        if rest != plain and not still_closing and not _TREATMENT_NAMED.search(plain):
             return None, rule_id
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     if symptoms and symptoms <= _MILD_EFFECTS and not closing and not _AIRWAY.search(text):
@@ -158,3 +181,17 @@ def _no_alarm_after_all(
         # redness on the day of one's treatment is what the article says to expect
         return "ask_after_effects", "statement_fr.first_days"
     return None
+
+
+def _a_sign_told_as_over(intent: str | None, labels: set, text: str) -> bool:
+    """A sign of an illness past, told as over and placed at a past time ("de la fièvre le mois
+    passé, c'était la grippe, c'est fini"): never beside the treatment, the airway closing, or
+    a sign told as worse or still there."""
+    return bool(
+        (intent in _ALARMS or labels & _SIGNS)
+        and _SIGN_OVER.search(text)
+        and _PAST_TIME.search(text)
+        and not (_TREATMENT_NAMED.search(text) and not _NO_TREATMENT_YET.search(text))
+        and not _AIRWAY_CLOSING.search(text)
+        and not _STILL_THERE.search(text)
+    )

@@ -173,6 +173,10 @@ def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
         ),
         ("un petit bleu qui empire depuis 3 jours", "report_warning_signs"),
         ("pas encore eu de traitement mais j'ai du pus", "report_warning_signs"),
+        # a sign said absent, over, or a sore throat, beside a sign still there or the airway
+        ("pas de fièvre mais du pus", "report_warning_signs"),
+        ("de la fièvre le mois passé pis j'en ai encore", "report_warning_signs"),
+        ("j'ai mal à la gorge pis elle enfle", "report_emergency"),
     ],
 )
 def test_no_french_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
