@@ -38,6 +38,10 @@ _AIRWAY_EXPLAINED = (
     (_pattern("sore_throat"), "statement_fr.sore_throat"),
 )
 _SIGN_NEGATED = _pattern("sign_negated")
+_LASTING = _pattern("lasting")
+_REDNESS_OR_HEAT = _pattern("redness_or_heat")
+_ASKS_WHAT_WILL_HAPPEN = _pattern("asks_what_will_happen")
+_BREATH_OR_THROAT = _pattern("breath_or_throat")
 _SIGN_OVER = _pattern("sign_over")
 _STILL_THERE = _pattern("still_there")
 _PAST_TIME = _pattern("past_time")
@@ -68,6 +72,15 @@ def reading_of_a_french_statement(
             start, end = int(sign.get("start", 0)), int(sign.get("end", 0))
             text = text[:start] + " " * (end - start) + text[end:]
     labels = {e.get("entity") for e in entities}
+    if (
+        intent not in _ALARMS
+        and _REDNESS_OR_HEAT.search(text)
+        and _LASTING.search(text)
+        and not _ASKS_WHAT_WILL_HAPPEN.search(text)
+    ):
+        # redness or heat past two days or growing is what the article says to call about
+        trace.append("statement_fr.sign_lasting")
+        return "report_warning_signs", list(entities)
     if _a_sign_told_as_over(intent, labels, text):
         trace.append("statement_fr.sign_over")
         kept = [e for e in entities if e.get("entity") not in (*_SIGNS, "symptom")]
@@ -93,21 +106,36 @@ def reading_of_a_french_statement(
     ):
         trace.append("statement_fr.everyday_cause")
         return None, [e for e in entities if e.get("entity") != "symptom"]
-    told = _told_with_nothing_felt(intent, labels, text)
+    told = _told_with_nothing_felt(intent, entities, labels, text)
     if told:
         trace.append(told[1])
         return told[0], list(entities)
     return intent, list(entities)
 
 
-def _told_with_nothing_felt(intent: str | None, labels: set, text: str) -> tuple[str, str] | None:
+def _without_subjects(text: str, entities: Sequence[Mapping]) -> str:
+    for entity in entities:
+        if entity.get("entity") in ("concern", "condition"):
+            start, end = int(entity.get("start", 0)), int(entity.get("end", 0))
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _told_with_nothing_felt(
+    intent: str | None, entities: Sequence[Mapping], labels: set, text: str
+) -> tuple[str, str] | None:
     """(intent, rule id) for a concern or a contraindication told with nothing felt or seen
     ("j'ai de la rosacée sur le nez", "un gros coup de soleil depuis la fin de semaine"): whether
     needling treats it, or the contraindication's own caution; never beside a sign, a symptom,
-    the treatment, something worse or lasting, or the airway."""
+    the treatment, something worse or lasting, or the breath or the throat."""
     if intent not in _NO_TOPIC_READINGS or labels & (_SIGNS | {"symptom"}):
         return None
-    if _SENSATION.search(text) or _keeps_the_warning(text):
+    # the words of the concern or condition told ("un bouton de fièvre") are no sign of their own
+    plain = _without_subjects(text, entities)
+    treatment = _TREATMENT_NAMED.search(plain) and not _NO_TREATMENT_YET.search(plain)
+    if _SENSATION.search(plain) or treatment or _GETTING_WORSE.search(plain):
+        return None
+    if _BREATH_OR_THROAT.search(plain):
         return None
     if "condition" in labels:
         return "ask_contraindications", "statement_fr.condition_stated"
