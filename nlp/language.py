@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from understanding.language import DEFAULT, LANGUAGES, chosen, identify
+from understanding.language import DEFAULT, LANGUAGES, chosen, identify, load
 
 LANGUAGE_KEY = "language"
 # Set when this message decided the language (the switch or a clear reading), not the conversation.
@@ -53,6 +53,9 @@ class LanguageDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LanguageDetector:
+        # Loaded with the model, not on the first visitor's message (nlp/sentence_embeddings.py
+        # does the same for the encoder).
+        load()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -66,6 +66,11 @@ def _typed_plainly(text: str) -> str:
     return text.replace("\u2019", "'")
 
 
+def load() -> None:
+    """Loads langid.py's model now (about a second), not on the first message that needs it."""
+    _identifier()
+
+
 def identify(text: str) -> str | None:
     """ "fr" or "en" when the text clearly is in it, else None."""
     words = len(text.replace("-", " ").split())  # "inscris-moi" is two words
