@@ -183,8 +183,9 @@ def _no_alarm_after_all(
 ) -> tuple[str | None, str] | None:
     """(intent, rule id) for an alarm read, with no sign named, from a figure of speech ("des
     frissons en regardant une vidéo"), breath or a tongue explained ("le nez qui coule, c'est
-    juste un rhume"), a mild effect the article lists ("un petit bleu"), or redness in the first
-    days after one's treatment ("un peu de rougeur, c'est le jour même"); else None."""
+    juste un rhume"), a product or a doing asked of with nothing felt ("je reprends mes sérums
+    quand"), a mild effect the article lists ("un petit bleu"), or redness in the first days
+    after one's treatment ("un peu de rougeur, c'est le jour même"); else None."""
     # read without its figures of speech: "la fièvre des séries" names no fever
     plain, figures = FIGURES_OF_SPEECH.subn(" ", text)
     closing = _AIRWAY_CLOSING.search(plain) or _GETTING_WORSE.search(plain)
@@ -196,6 +197,16 @@ def _no_alarm_after_all(
         if rest != plain and not still_closing and not _TREATMENT_NAMED.search(plain):
             return None, rule_id
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+    labels = {e.get("entity") for e in entities}
+    if (
+        labels & {"product", "activity"}
+        and not symptoms
+        and not closing
+        and not _SENSATION.search(plain)
+        and not _BREATH_OR_THROAT.search(plain)
+    ):
+        # "je reprends mes sérums quand": a question about a product or a doing, nothing felt
+        return None, "statement_fr.a_product_asked"
     if symptoms and symptoms <= _MILD_EFFECTS and not closing and not _AIRWAY.search(text):
         return "ask_side_effects", "statement_fr.listed_mild_effect"
     if (
