@@ -80,8 +80,8 @@ def build(output: Path = DEFAULT_OUTPUT) -> spacy.language.Language:
     for english, label, entity_id, phrases in entries:
         for phrase in phrases:
             if isinstance(phrase, dict):
-                tokens = phrase["tokens"]
-                for variant in [tokens] + ([_curly(tokens)] if _curly(tokens) != tokens else []):
+                tokens, curly = phrase["tokens"], _curly(phrase["tokens"])
+                for variant in (tokens, curly) if curly != tokens else (tokens,):
                     patterns.append({"label": label, "id": entity_id, "pattern": variant})
                 continue
             variants = [phrase] if english else elided(phrase)
