@@ -132,8 +132,7 @@ def _told_with_nothing_felt(
         return None
     # the words of the concern or condition told ("un bouton de fièvre") are no sign of their own
     plain = _without_subjects(text, entities)
-    treatment = _TREATMENT_NAMED.search(plain) and not _NO_TREATMENT_YET.search(plain)
-    if _SENSATION.search(plain) or treatment or _GETTING_WORSE.search(plain):
+    if _SENSATION.search(plain) or _treatment_had(plain) or _GETTING_WORSE.search(plain):
         return None
     if _BREATH_OR_THROAT.search(plain):
         return None
@@ -149,33 +148,35 @@ def _an_allergy_told(text: str) -> bool:
     dentiste me gèle j'ai des plaques partout"): the lidocaine allergy, even with the airway
     named ("chaque fois, j'ai les lèvres qui enflent"), as in English. Never with the reaction
     placed now or after one's treatment."""
-    lowered = text.lower()
     return bool(
-        _NUMBING_NAMED.search(lowered)
-        and _A_REACTION.search(lowered)
-        and _TOLD_AS_HISTORY.search(lowered)
-        and not _HAPPENING_NOW.search(lowered)
+        _NUMBING_NAMED.search(text)
+        and _A_REACTION.search(text)
+        and _TOLD_AS_HISTORY.search(text)
+        and not _HAPPENING_NOW.search(text)
     )
 
 
 def _a_fear_told(intent: str | None, labels: set, text: str) -> bool:
     """An alarm read from a fear told ("les aiguilles me stressent"): never beside a sign, the
     airway, something worse, or a reaction placed now."""
-    lowered = text.lower()
     return bool(
         intent in _ALARMS
         and not labels & _SIGNS
-        and _FEAR.search(lowered)
-        and not _AIRWAY.search(lowered)
-        and not _GETTING_WORSE.search(lowered)
-        and not _HAPPENING_NOW.search(lowered)
+        and _FEAR.search(text)
+        and not _AIRWAY.search(text)
+        and not _GETTING_WORSE.search(text)
+        and not _HAPPENING_NOW.search(text)
     )
 
 
+def _treatment_had(text: str) -> bool:
+    """The treatment named, and not only as not had yet or to come."""
+    return bool(_TREATMENT_NAMED.search(text) and not _NO_TREATMENT_YET.search(text))
+
+
 def _keeps_the_warning(text: str) -> bool:
-    """The treatment (had, not only to come), something worse or lasting, or the airway."""
-    treatment = _TREATMENT_NAMED.search(text) and not _NO_TREATMENT_YET.search(text)
-    return bool(treatment or _GETTING_WORSE.search(text) or _AIRWAY.search(text))
+    """The treatment had, something worse or lasting, or the airway."""
+    return bool(_treatment_had(text) or _GETTING_WORSE.search(text) or _AIRWAY.search(text))
 
 
 def _no_alarm_after_all(
@@ -230,7 +231,7 @@ def _a_sign_told_as_over(intent: str | None, labels: set, text: str) -> bool:
         (intent in _ALARMS or labels & _SIGNS)
         and _SIGN_OVER.search(text)
         and _PAST_TIME.search(text)
-        and not (_TREATMENT_NAMED.search(text) and not _NO_TREATMENT_YET.search(text))
+        and not _treatment_had(text)
         and not _AIRWAY_CLOSING.search(text)
         and not _STILL_THERE.search(text)
     )
