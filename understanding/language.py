@@ -7,7 +7,8 @@ language when it says so clearly:
   French with French letters (é, è, à, ç...) and no word only English has.
 Below three words langid.py only guesses (every one-word message reads English at 0.68), so a
 one-word text is in no language of its own ("ok", "non", "oui"), except a greeting or thanks only
-French has ("bonjour", "merci bcp!!"). On the 23,775 messages of the English blind sets, 3
+French has ("bonjour", "merci bcp!!") or one of the clinic's words only French spells so
+("douloureux?", "cicatrices"). On the 23,775 messages of the English blind sets, 3
 written in English are taken as French ("is it uncomfortable during"), besides those that mix in
 French ("oui, 5 months"); of 2,141 French training examples and set messages, 2,012 are taken as
 French, 2 as English, the rest (mostly "non", "ok", names, phone numbers) as neither.
@@ -40,6 +41,7 @@ FRENCH_ONLY = re.compile(
 _pattern = patterns_of("language")
 _FRENCH_WORDS = _pattern("french_words")
 _ENGLISH_WORDS = _pattern("english_words")
+_FRENCH_TERM_ALONE = _pattern("french_term_alone")
 
 
 @cache
@@ -82,7 +84,8 @@ def identify(text: str) -> str | None:
             return str(language)
         if language == "fr" and FRENCH_LETTERS.search(text) and not _english_words(text):
             return "fr"
-    return "fr" if FRENCH_ONLY.match(text) else None
+    alone = FRENCH_ONLY.match(text) or _FRENCH_TERM_ALONE.search(_typed_plainly(text).lower())
+    return "fr" if alone else None
 
 
 def chosen(metadata: Any) -> str | None:

@@ -52,6 +52,10 @@ _SIGNS = {"warning_sign", "emergency_sign"}
 _ALARMS = {"report_warning_signs", "report_emergency"}
 # Readings of a statement about one's skin that answer nothing it tells: an alarm, or none.
 _NO_TOPIC_READINGS = {*_ALARMS, "nlu_fallback", None}
+# Readings of what the treatment does to the skin: a concern told of one's own skin, asking
+# nothing, is no question about them ("ma peau se relâche au niveau des bajoues.").
+_EFFECT_READINGS = {"ask_side_effects", "ask_after_effects"}
+_ASKING = _pattern("asking")
 
 
 def reading_of_a_french_statement(
@@ -72,6 +76,10 @@ def reading_of_a_french_statement(
             start, end = int(sign.get("start", 0)), int(sign.get("end", 0))
             text = text[:start] + " " * (end - start) + text[end:]
     labels = {e.get("entity") for e in entities}
+    if negated and _only_mild_redness_left(intent, entities, labels, text):
+        # every sign said absent, a little redness left: what to expect, and when to call
+        trace.append("statement_fr.signs_absent")
+        return "ask_after_effects", list(entities)
     if (
         intent not in _ALARMS
         and _REDNESS_OR_HEAT.search(text)
@@ -128,7 +136,10 @@ def _told_with_nothing_felt(
     ("j'ai de la rosacée sur le nez", "un gros coup de soleil depuis la fin de semaine"): whether
     needling treats it, or the contraindication's own caution; never beside a sign, a symptom,
     the treatment, something worse or lasting, or the breath or the throat."""
-    if intent not in _NO_TOPIC_READINGS or labels & (_SIGNS | {"symptom"}):
+    told = intent in _NO_TOPIC_READINGS or (
+        intent in _EFFECT_READINGS and "concern" in labels and not _ASKING.search(text)
+    )
+    if not told or labels & (_SIGNS | {"symptom"}):
         return None
     # the words of the concern or condition told ("un bouton de fièvre") are no sign of their own
     plain = _without_subjects(text, entities)
@@ -141,6 +152,23 @@ def _told_with_nothing_felt(
     if "concern" in labels:
         return "ask_treats", "statement_fr.concern_stated"
     return None
+
+
+def _only_mild_redness_left(
+    intent: str | None, entities: Sequence[Mapping], labels: set, text: str
+) -> bool:
+    """An alarm read with every sign said to be absent ("pas de pus, pas de fièvre, juste un
+    peu rose"), leaving no more than redness or a listed mild effect: never beside something
+    worse or lasting, the airway, or a reaction placed now."""
+    symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+    return bool(
+        intent in _ALARMS
+        and not labels & _SIGNS
+        and symptoms <= {"redness_swelling", *_MILD_EFFECTS}
+        and not _GETTING_WORSE.search(text)
+        and not _LASTING.search(text)
+        and not _AIRWAY.search(text)
+    )
 
 
 def _an_allergy_told(text: str) -> bool:
