@@ -1,8 +1,10 @@
 """How the wording of a question in French moves the classifier's near topic to the right one:
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
 read English. A question read as preparation that names only a time after the treatment ("le
-maquillage est-il permis le jour même?") asks about aftercare; one read as what it is that asks
-with the verb "traiter" asks what it treats; an unsure reading that names a product, an activity
+maquillage est-il permis le jour même?") asks about aftercare; one read as what it is, or as
+the clinic's other treatments with a concern named, that asks with the verb "traiter" asks what
+it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
+après?") asks about side effects; an unsure reading that names a product, an activity
 or an effect is answered by that subject's own answer."""
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ _pattern = patterns_of("wording_fr")
 _PLACED_AFTER = _pattern("placed_after")
 _PLACED_BEFORE = _pattern("placed_before")
 _TREATS_ASKED = _pattern("treats_asked")
+_EFFECT_ASKED = _pattern("effect_asked")
+# Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
+_NEAR_EFFECTS = {"ask_aftercare", "ask_pain", "ask_prep", "ask_treats", "ask_downtime", "ask_results"}
 # Subjects whose own answer fits when the classifier is unsure what is asked of them.
 _ANSWERED_BY_THEMSELVES = {"product", "activity", "symptom"}
 
@@ -25,9 +30,19 @@ def french_topic_by_wording(
     if intent == "ask_prep" and _PLACED_AFTER.search(text) and not _PLACED_BEFORE.search(text):
         trace.append("wording_fr.placed_after")
         return "ask_aftercare"
-    if intent == "ask_what_is" and _TREATS_ASKED.search(text):
+    # "vous traitez la rosacée?" asks whether it is treated, not what else the clinic offers
+    concern_treated = intent == "ask_other_treatments" and "concern" in subjects
+    if (intent == "ask_what_is" or concern_treated) and _TREATS_ASKED.search(text):
         trace.append("wording_fr.treats_asked")
         return "ask_treats"
+    if (
+        intent in _NEAR_EFFECTS
+        and "symptom" in subjects
+        and not subjects & {"product", "activity"}
+        and _EFFECT_ASKED.search(text)
+    ):
+        trace.append("wording_fr.effect_asked")
+        return "ask_side_effects"
     if intent == "nlu_fallback" and subjects & _ANSWERED_BY_THEMSELVES:
         # the French classifier, trained on fewer examples, is unsure more often: a product, an
         # activity or an effect named has an answer of its own, better than a "did you mean"
