@@ -12,12 +12,21 @@ from __future__ import annotations
 from understanding.registry import patterns_of
 
 _pattern = patterns_of("wording_fr")
+# The breath, the throat, the tongue or the lips named: an unsure reading stays unsure.
+_AIRWAY = patterns_of("statements_fr")("airway")
 _PLACED_AFTER = _pattern("placed_after")
 _PLACED_BEFORE = _pattern("placed_before")
 _TREATS_ASKED = _pattern("treats_asked")
 _EFFECT_ASKED = _pattern("effect_asked")
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
-_NEAR_EFFECTS = {"ask_aftercare", "ask_pain", "ask_prep", "ask_treats", "ask_downtime", "ask_results"}
+_NEAR_EFFECTS = {
+    "ask_aftercare",
+    "ask_pain",
+    "ask_prep",
+    "ask_treats",
+    "ask_downtime",
+    "ask_results",
+}
 # Subjects whose own answer fits when the classifier is unsure what is asked of them.
 _ANSWERED_BY_THEMSELVES = {"product", "activity", "symptom"}
 
@@ -43,7 +52,7 @@ def french_topic_by_wording(
     ):
         trace.append("wording_fr.effect_asked")
         return "ask_side_effects"
-    if intent == "nlu_fallback" and subjects & _ANSWERED_BY_THEMSELVES:
+    if intent == "nlu_fallback" and subjects & _ANSWERED_BY_THEMSELVES and not _AIRWAY.search(text):
         # the French classifier, trained on fewer examples, is unsure more often: a product, an
         # activity or an effect named has an answer of its own, better than a "did you mean"
         trace.append("wording_fr.subject_when_unsure")
