@@ -10,8 +10,9 @@ one-word text is in no language of its own ("ok", "non", "oui"), except a greeti
 French has ("bonjour", "merci bcp!!") or one of the clinic's words only French spells so
 ("douloureux?", "cicatrices"). On the 23,775 messages of the English blind sets, 3
 written in English are taken as French ("is it uncomfortable during"), besides those that mix in
-French ("oui, 5 months"); of 2,141 French training examples and set messages, 2,012 are taken as
-French, 2 as English, the rest (mostly "non", "ok", names, phone numbers) as neither.
+French ("oui, 5 months"); of 3,249 French training examples and messages of the first two French
+sets, 3,109 are taken as French, 3 as English, the rest (mostly "non", "ok", names, phone
+numbers) as neither.
 
 Pure Python and langid.py, no Rasa: the NLU pipeline (nlp/language.py) and the staff console's
 exports (web/staff/training_data.py) both read it.

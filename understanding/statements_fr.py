@@ -2,7 +2,8 @@
 their own (understanding/statements_fr.yml), since the English ones (statements.py) read English.
 A reaction to the numbing told of another time is the lidocaine allergy; a fear told, or a sign
 of redness or swelling told with an everyday cause, is no warning; a concern or a
-contraindication told with nothing felt asks of itself. Each lowers an alarm only on its own
+contraindication told with nothing felt asks of itself; every sign said absent, with only a
+little redness left, asks what to expect after. Each lowers an alarm only on its own
 words, and the alarm stays beside the treatment, something worse or lasting, the airway, a
 reaction placed now, or a warning sign's own word."""
 
@@ -159,7 +160,7 @@ def _only_mild_redness_left(
 ) -> bool:
     """An alarm read with every sign said to be absent ("pas de pus, pas de fièvre, juste un
     peu rose"), leaving no more than redness or a listed mild effect: never beside something
-    worse or lasting, the airway, or a reaction placed now."""
+    worse or lasting, or the airway."""
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     return bool(
         intent in _ALARMS
