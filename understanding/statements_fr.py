@@ -48,6 +48,7 @@ _STILL_THERE = _pattern("still_there")
 _PAST_TIME = _pattern("past_time")
 _MILD_EFFECTS = {"bruising", "irritation", "flaking_dryness"}
 _FIRST_DAYS = _pattern("first_days")
+_APPEARANCE = _pattern("appearance_told")
 _SENSATION = _pattern("sensation")
 _SIGNS = {"warning_sign", "emergency_sign"}
 _ALARMS = {"report_warning_signs", "report_emergency"}
@@ -213,7 +214,8 @@ def _no_alarm_after_all(
 ) -> tuple[str | None, str] | None:
     """(intent, rule id) for an alarm read, with no sign named, from a figure of speech ("des
     frissons en regardant une vidéo"), breath or a tongue explained ("le nez qui coule, c'est
-    juste un rhume"), a product or a doing asked of with nothing felt ("je reprends mes sérums
+    juste un rhume"), how one looks told with nothing felt ("j'ai l'air fatiguée"), a product or a
+    doing asked of with nothing felt ("je reprends mes sérums
     quand"), a mild effect the article lists ("un petit bleu"), or redness in the first days
     after one's treatment ("un peu de rougeur, c'est le jour même"); else None."""
     # read without its figures of speech: "la fièvre des séries" names no fever
@@ -228,6 +230,10 @@ def _no_alarm_after_all(
             return None, rule_id
     symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
     labels = {e.get("entity") for e in entities}
+    felt = symptoms or closing or _SENSATION.search(plain) or _BREATH_OR_THROAT.search(plain)
+    if _APPEARANCE.search(plain) and not felt and not _treatment_had(plain):
+        # "mon chum dit que j'ai l'air fatiguée": how one looks, with nothing felt
+        return None, "statement_fr.appearance_told"
     if (
         labels & {"product", "activity"}
         and not symptoms
