@@ -32,17 +32,12 @@ MIN_WORDS = 3
 MIN_PROBABILITY = 0.99
 # Letters English visitors do not type: with them, a reading of French is enough.
 FRENCH_LETTERS = re.compile(r"[éèêëàâçùûîïôœ]", re.I)
-# Short messages only French has: greetings, thanks, texting's "bjr", "slt", "stp".
-FRENCH_ONLY = re.compile(
-    r"^\W*(bonjour|bonsoir|allo|allô|salut|coucou|bjr|slt|merci+|svp|stp|bonne journ[ée]e)\b",
-    re.I,
-)
 
 
 _pattern = patterns_of("language")
 _FRENCH_WORDS = _pattern("french_words")
 _ENGLISH_WORDS = _pattern("english_words")
-_FRENCH_TERM_ALONE = _pattern("french_term_alone")
+_FRENCH_ALONE = _pattern("french_alone")
 
 
 @cache
@@ -85,8 +80,7 @@ def identify(text: str) -> str | None:
             return str(language)
         if language == "fr" and FRENCH_LETTERS.search(text) and not _english_words(text):
             return "fr"
-    alone = FRENCH_ONLY.match(text) or _FRENCH_TERM_ALONE.search(_typed_plainly(text).lower())
-    return "fr" if alone else None
+    return "fr" if _FRENCH_ALONE.search(text) else None
 
 
 def chosen(metadata: Any) -> str | None:

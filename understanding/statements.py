@@ -229,9 +229,7 @@ def reading_of_a_statement(
     if negated:
         # "no fever, no pus, just a little pink": read on without the signs said to be absent
         entities = [e for e in entities if e not in negated]
-        for sign in negated:
-            start, end = int(sign.get("start", 0)), int(sign.get("end", 0))
-            text = text[:start] + " " * (end - start) + text[end:]
+        text = without_words_of(text, negated)
         if trace is not None:
             trace.append("statement.sign_negated")
     topic, kept, rule_id = _statement(intent, entities, text, topics)
@@ -263,6 +261,15 @@ _VOCABULARIES = [
     for name in ("vocabulary.yml", "vocabulary_fr.yml")
 ]
 FIGURES_OF_SPEECH = _figures_of_speech()
+
+
+def without_words_of(text: str, entities: Sequence[Mapping]) -> str:
+    """The text with the entities' words blanked, so the other offsets still hold: what the
+    message says besides them."""
+    for entity in entities:
+        start, end = int(entity.get("start", 0)), int(entity.get("end", 0))
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _signs_negated(entities: Sequence[Mapping], text: str) -> list[Mapping]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from understanding.numbing_reaction import with_the_allergy
 from understanding.registry import load, patterns_of
-from understanding.statements import FIGURES_OF_SPEECH
+from understanding.statements import FIGURES_OF_SPEECH, without_words_of
 
 _pattern = patterns_of("statements_fr")
 # The numbing and a reaction, in the screening's words (both languages), so the two readings of
@@ -74,9 +74,7 @@ def reading_of_a_french_statement(
         # "pas de pus, pas de fièvre, juste un peu rosé": read on without the signs said absent
         trace.append("statement_fr.sign_negated")
         entities = [e for e in entities if e not in negated]
-        for sign in negated:
-            start, end = int(sign.get("start", 0)), int(sign.get("end", 0))
-            text = text[:start] + " " * (end - start) + text[end:]
+        text = without_words_of(text, negated)
     labels = {e.get("entity") for e in entities}
     if negated and _only_mild_redness_left(intent, entities, labels, text):
         # every sign said absent, a little redness left: what to expect, and when to call
@@ -123,14 +121,6 @@ def reading_of_a_french_statement(
     return intent, list(entities)
 
 
-def _without_subjects(text: str, entities: Sequence[Mapping]) -> str:
-    for entity in entities:
-        if entity.get("entity") in ("concern", "condition"):
-            start, end = int(entity.get("start", 0)), int(entity.get("end", 0))
-            text = text[:start] + " " * (end - start) + text[end:]
-    return text
-
-
 def _told_with_nothing_felt(
     intent: str | None, entities: Sequence[Mapping], labels: set, text: str
 ) -> tuple[str, str] | None:
@@ -144,7 +134,9 @@ def _told_with_nothing_felt(
     if not told or labels & (_SIGNS | {"symptom"}):
         return None
     # the words of the concern or condition told ("un bouton de fièvre") are no sign of their own
-    plain = _without_subjects(text, entities)
+    plain = without_words_of(
+        text, [e for e in entities if e.get("entity") in ("concern", "condition")]
+    )
     if _SENSATION.search(plain) or _treatment_had(plain) or _GETTING_WORSE.search(plain):
         return None
     if _BREATH_OR_THROAT.search(plain):
