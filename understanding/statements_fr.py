@@ -2,8 +2,8 @@
 their own (understanding/statements_fr.yml), since the English ones (statements.py) read English.
 A reaction to the numbing told of another time is the lidocaine allergy; a fear told, or a sign
 of redness or swelling told with an everyday cause, is no warning; a concern or a
-contraindication told with nothing felt asks of itself; every sign said absent, with only a
-little redness left, asks what to expect after. Each lowers an alarm only on its own
+contraindication told with nothing felt asks of itself; every sign said absent, or redness said
+to go down, with only a little redness left, asks what to expect after. Each lowers an alarm only on its own
 words, and the alarm stays beside the treatment, something worse or lasting, the airway, a
 reaction placed now, or a warning sign's own word."""
 
@@ -39,6 +39,8 @@ _AIRWAY_EXPLAINED = (
     (_pattern("sore_throat"), "statement_fr.sore_throat"),
 )
 _SIGN_NEGATED = _pattern("sign_negated")
+_IMPROVING = _pattern("improving")
+_DAYS_PAST_TWO = _pattern("days_past_two")
 _LASTING = _pattern("lasting")
 _REDNESS_OR_HEAT = _pattern("redness_or_heat")
 _ASKS_WHAT_WILL_HAPPEN = _pattern("asks_what_will_happen")
@@ -76,9 +78,16 @@ def reading_of_a_french_statement(
         entities = [e for e in entities if e not in negated]
         text = without_words_of(text, negated)
     labels = {e.get("entity") for e in entities}
-    if negated and _only_mild_redness_left(intent, entities, labels, text):
+    # read without what is said to go down: "diminue chaque jour" tells no growth
+    steady = _IMPROVING.sub(" ", text)
+    if negated and _only_mild_redness_left(intent, entities, labels, steady):
         # every sign said absent, a little redness left: what to expect, and when to call
         trace.append("statement_fr.signs_absent")
+        return "ask_after_effects", list(entities)
+    if steady != text and _only_mild_redness_left(intent, entities, labels, steady):
+        # "légère rougeur qui diminue déjà": going down, nothing else told; that reply says
+        # when to call
+        trace.append("statement_fr.improving")
         return "ask_after_effects", list(entities)
     if (
         intent not in _ALARMS
@@ -235,7 +244,10 @@ def _no_alarm_after_all(
     ):
         # "je reprends mes sérums quand": a question about a product or a doing, nothing felt
         return None, "statement_fr.a_product_asked"
-    if symptoms and symptoms <= _MILD_EFFECTS and not closing and not _AIRWAY.search(text):
+    # a day past the first two is a warning for redness, not for a bruise or flaking
+    undated = plain if _REDNESS_OR_HEAT.search(plain) else _DAYS_PAST_TWO.sub(" ", plain)
+    mild_closing = _AIRWAY_CLOSING.search(plain) or _GETTING_WORSE.search(undated)
+    if symptoms and symptoms <= _MILD_EFFECTS and not mild_closing and not _AIRWAY.search(text):
         return "ask_side_effects", "statement_fr.listed_mild_effect"
     if (
         intent == "report_warning_signs"

@@ -2,8 +2,8 @@
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
 read English. A question read as preparation that names only a time after the treatment ("le
 maquillage est-il permis le jour même?") asks about aftercare; one read as what it is, or as
-the clinic's other treatments with a concern named, that asks with the verb "traiter" asks what
-it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
+the clinic's other treatments or side effects with a concern named, that asks with a verb of
+treating ("traiter", "enlever", "régler") asks what it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
 après?") asks about side effects; an unsure reading that names a product, an activity
 or an effect is answered by that subject's own answer."""
 
@@ -27,6 +27,8 @@ _NEAR_EFFECTS = {
     "ask_downtime",
     "ask_results",
 }
+# Readings near "does it treat X" when X is named with a verb of treating.
+_NEAR_TREATS = {"ask_other_treatments", "ask_side_effects"}
 # Subjects whose own answer fits when the classifier is unsure what is asked of them.
 _ANSWERED_BY_THEMSELVES = {"product", "activity", "symptom"}
 
@@ -39,8 +41,9 @@ def french_topic_by_wording(
     if intent == "ask_prep" and _PLACED_AFTER.search(text) and not _PLACED_BEFORE.search(text):
         trace.append("wording_fr.placed_after")
         return "ask_aftercare"
-    # "vous traitez la rosacée?" asks whether it is treated, not what else the clinic offers
-    concern_treated = intent == "ask_other_treatments" and "concern" in subjects
+    # "vous traitez la rosacée?", "ça règle la transpiration?" ask whether it is treated, not
+    # what else the clinic offers nor what harm it does
+    concern_treated = intent in _NEAR_TREATS and "concern" in subjects
     if (intent == "ask_what_is" or concern_treated) and _TREATS_ASKED.search(text):
         trace.append("wording_fr.treats_asked")
         return "ask_treats"
