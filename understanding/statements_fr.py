@@ -22,6 +22,7 @@ _SCREENING_RULES = load("screening")
 _NUMBING_NAMED = _SCREENING_RULES.by_id("lidocaine.caution.numbing_named")
 _A_REACTION = _SCREENING_RULES.by_id("lidocaine.yes.allergy_named")
 _TOLD_AS_HISTORY = _pattern("told_as_history")
+_ALLERGY_WORD = _pattern("allergy_word")
 _FEAR = _pattern("fear_told")
 _NEEDLES_PAIN = _pattern("needles_pain")
 _HAPPENING_NOW = _pattern("happening_now")
@@ -102,7 +103,7 @@ def reading_of_a_french_statement(
         trace.append("statement_fr.sign_over")
         kept = [e for e in entities if e.get("entity") not in (*_SIGNS, "symptom")]
         return (None if intent in _ALARMS else intent), kept
-    if _an_allergy_told(text):
+    if _an_allergy_told(text, labels):
         trace.append("statement_fr.numbing_allergy_told")
         return "ask_contraindications", with_the_allergy(entities)
     if _a_fear_told(intent, labels, text):
@@ -174,16 +175,18 @@ def _only_mild_redness_left(
     )
 
 
-def _an_allergy_told(text: str) -> bool:
+def _an_allergy_told(text: str, labels: set) -> bool:
     """A reaction to the numbing told of another occasion, as a habit or as a case ("quand le
     dentiste me gèle j'ai des plaques partout"): the lidocaine allergy, even with the airway
-    named ("chaque fois, j'ai les lèvres qui enflent"), as in English. Never with the reaction
-    placed now or after one's treatment."""
+    named ("chaque fois, j'ai les lèvres qui enflent"), as in English; so is the allergy told by
+    its word ("chu allergique à la crème qui gèle"), but not beside a sign or the airway
+    closing. Never with the reaction placed now or after one's treatment."""
+    if not _NUMBING_NAMED.search(text) or _HAPPENING_NOW.search(text):
+        return False
+    if _A_REACTION.search(text) and _TOLD_AS_HISTORY.search(text):
+        return True
     return bool(
-        _NUMBING_NAMED.search(text)
-        and _A_REACTION.search(text)
-        and _TOLD_AS_HISTORY.search(text)
-        and not _HAPPENING_NOW.search(text)
+        _ALLERGY_WORD.search(text) and not labels & _SIGNS and not _AIRWAY_CLOSING.search(text)
     )
 
 

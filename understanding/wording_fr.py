@@ -1,6 +1,7 @@
 """How the wording of a question in French moves the classifier's near topic to the right one:
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
-read English. A question read as preparation that names only a time after the treatment ("le
+read English. A count of appointments read as booking asks how many sessions; what prevents
+the treatment, read as what it is, asks who should not have it. A question read as preparation that names only a time after the treatment ("le
 maquillage est-il permis le jour même?") asks about aftercare; one read as what it is, or as
 the clinic's other treatments or side effects with a concern named, that asks with a verb of
 treating ("traiter", "enlever", "régler") asks what it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
@@ -18,6 +19,8 @@ _PLACED_AFTER = _pattern("placed_after")
 _PLACED_BEFORE = _pattern("placed_before")
 _TREATS_ASKED = _pattern("treats_asked")
 _EFFECT_ASKED = _pattern("effect_asked")
+_VISITS_COUNTED = _pattern("visits_counted")
+_PREVENTED_ASKED = _pattern("prevented_asked")
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
 _NEAR_EFFECTS = {
     "ask_aftercare",
@@ -41,6 +44,12 @@ def french_topic_by_wording(
     if intent == "ask_prep" and _PLACED_AFTER.search(text) and not _PLACED_BEFORE.search(text):
         trace.append("wording_fr.placed_after")
         return "ask_aftercare"
+    if intent == "book_consultation" and _VISITS_COUNTED.search(text):
+        trace.append("wording_fr.visits_counted")
+        return "ask_sessions"
+    if intent == "ask_what_is" and _PREVENTED_ASKED.search(text):
+        trace.append("wording_fr.prevented_asked")
+        return "ask_contraindications"
     # "vous traitez la rosacée?", "ça règle la transpiration?" ask whether it is treated, not
     # what else the clinic offers nor what harm it does
     concern_treated = intent in _NEAR_TREATS and "concern" in subjects
