@@ -1,12 +1,13 @@
 """How the wording of a question in French moves the classifier's near topic to the right one:
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
-read English. A count of appointments read as booking asks how many sessions; what prevents
-the treatment, read as what it is, asks who should not have it. A question read as preparation that names only a time after the treatment ("le
-maquillage est-il permis le jour même?") asks about aftercare; one read as what it is, or as
-the clinic's other treatments or side effects with a concern named, that asks with a verb of
-treating ("traiter", "enlever", "régler") asks what it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
-après?") asks about side effects; an unsure reading that names a product, an activity
-or an effect is answered by that subject's own answer."""
+read English. A count of appointments read as booking asks how many sessions; what prevents the
+treatment, read as what it is, asks who should not have it. A question read as preparation that
+names only a time after the treatment ("le maquillage est-il permis le jour même?") asks about
+aftercare; one read as what it is, or as the clinic's other treatments or side effects with a
+concern named, that asks with a verb of treating ("traiter", "enlever", "régler") asks what it
+treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche après?")
+asks about side effects; an unsure reading that names a product, an activity or an effect is
+answered by that subject's own answer."""
 
 from __future__ import annotations
 
