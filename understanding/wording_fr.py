@@ -1,13 +1,14 @@
 """How the wording of a question in French moves the classifier's near topic to the right one:
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
 read English. A count of appointments read as booking asks how many sessions; what prevents the
-treatment, read as what it is, asks who should not have it. A question read as preparation that
-names only a time after the treatment ("le maquillage est-il permis le jour même?") asks about
-aftercare; one read as what it is, or as the clinic's other treatments or side effects with a
-concern named, that asks with a verb of treating ("traiter", "enlever", "régler") asks what it
-treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche après?")
-asks about side effects; an unsure reading that names a product, an activity or an effect is
-answered by that subject's own answer."""
+treatment, read as what it is, asks who should not have it, and another treatment compared asks
+how it compares. A question read as preparation that names only a time after the treatment ("le
+maquillage est-il permis le jour même?") asks about aftercare; one read as what it is, or as the
+clinic's other treatments or side effects with a concern named, that asks with a verb of treating
+("traiter", "enlever", "régler"), or asks what it treats as such ("vous traitez quoi"), asks what
+it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
+après?") asks about side effects; an unsure reading that names a product, an activity or an
+effect is answered by that subject's own answer."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ _TREATS_ASKED = _pattern("treats_asked")
 _EFFECT_ASKED = _pattern("effect_asked")
 _VISITS_COUNTED = _pattern("visits_counted")
 _PREVENTED_ASKED = _pattern("prevented_asked")
+_WHAT_IT_TREATS = _pattern("what_it_treats")
+_COMPARED = _pattern("compared")
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
 _NEAR_EFFECTS = {
     "ask_aftercare",
@@ -48,12 +51,17 @@ def french_topic_by_wording(
     if intent == "book_consultation" and _VISITS_COUNTED.search(text):
         trace.append("wording_fr.visits_counted")
         return "ask_sessions"
+    if intent == "ask_what_is" and _COMPARED.search(text):
+        trace.append("wording_fr.compared")
+        return "ask_compare"
     if intent == "ask_what_is" and _PREVENTED_ASKED.search(text):
         trace.append("wording_fr.prevented_asked")
         return "ask_contraindications"
     # "vous traitez la rosacée?", "ça règle la transpiration?" ask whether it is treated, not
     # what else the clinic offers nor what harm it does
-    concern_treated = intent in _NEAR_TREATS and "concern" in subjects
+    concern_treated = intent in _NEAR_TREATS and (
+        "concern" in subjects or bool(_WHAT_IT_TREATS.search(text))
+    )
     if (intent == "ask_what_is" or concern_treated) and _TREATS_ASKED.search(text):
         trace.append("wording_fr.treats_asked")
         return "ask_treats"
