@@ -25,6 +25,8 @@ _VISITS_COUNTED = _pattern("visits_counted")
 _PREVENTED_ASKED = _pattern("prevented_asked")
 _WHAT_IT_TREATS = _pattern("what_it_treats")
 _COMPARED = _pattern("compared")
+_SAFETY_ASKED = _pattern("safety_asked")
+_STAYING_HOME = _pattern("staying_home")
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
 _NEAR_EFFECTS = {
     "ask_aftercare",
@@ -51,6 +53,12 @@ def french_topic_by_wording(
     if intent == "book_consultation" and _VISITS_COUNTED.search(text):
         trace.append("wording_fr.visits_counted")
         return "ask_sessions"
+    if intent == "nlu_fallback" and _SAFETY_ASKED.search(text):
+        trace.append("wording_fr.safety_asked")
+        return "ask_side_effects"
+    if intent == "ask_aftercare" and _STAYING_HOME.search(text):
+        trace.append("wording_fr.staying_home")
+        return "ask_downtime"
     if intent == "ask_what_is" and _COMPARED.search(text):
         trace.append("wording_fr.compared")
         return "ask_compare"
