@@ -21,12 +21,16 @@ _PLACED_AFTER = _pattern("placed_after")
 _PLACED_BEFORE = _pattern("placed_before")
 _TREATS_ASKED = _pattern("treats_asked")
 _EFFECT_ASKED = _pattern("effect_asked")
-_VISITS_COUNTED = _pattern("visits_counted")
-_PREVENTED_ASKED = _pattern("prevented_asked")
 _WHAT_IT_TREATS = _pattern("what_it_treats")
-_COMPARED = _pattern("compared")
-_SAFETY_ASKED = _pattern("safety_asked")
-_STAYING_HOME = _pattern("staying_home")
+# (the classifier's reading, the rule whose words move it, the topic they move it to)
+_MOVES = (
+    ("book_consultation", "wording_fr.visits_counted", "ask_sessions"),
+    ("nlu_fallback", "wording_fr.safety_asked", "ask_side_effects"),
+    ("ask_aftercare", "wording_fr.staying_home", "ask_downtime"),
+    ("ask_what_is", "wording_fr.compared", "ask_compare"),
+    ("ask_what_is", "wording_fr.prevented_asked", "ask_contraindications"),
+)
+_MOVE_PATTERNS = {rule_id: _pattern(rule_id.split(".", 1)[1]) for _, rule_id, _ in _MOVES}
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
 _NEAR_EFFECTS = {
     "ask_aftercare",
@@ -50,21 +54,10 @@ def french_topic_by_wording(
     if intent == "ask_prep" and _PLACED_AFTER.search(text) and not _PLACED_BEFORE.search(text):
         trace.append("wording_fr.placed_after")
         return "ask_aftercare"
-    if intent == "book_consultation" and _VISITS_COUNTED.search(text):
-        trace.append("wording_fr.visits_counted")
-        return "ask_sessions"
-    if intent == "nlu_fallback" and _SAFETY_ASKED.search(text):
-        trace.append("wording_fr.safety_asked")
-        return "ask_side_effects"
-    if intent == "ask_aftercare" and _STAYING_HOME.search(text):
-        trace.append("wording_fr.staying_home")
-        return "ask_downtime"
-    if intent == "ask_what_is" and _COMPARED.search(text):
-        trace.append("wording_fr.compared")
-        return "ask_compare"
-    if intent == "ask_what_is" and _PREVENTED_ASKED.search(text):
-        trace.append("wording_fr.prevented_asked")
-        return "ask_contraindications"
+    for reading, rule_id, topic in _MOVES:
+        if intent == reading and _MOVE_PATTERNS[rule_id].search(text):
+            trace.append(rule_id)
+            return topic
     # "vous traitez la rosacée?", "ça règle la transpiration?" ask whether it is treated, not
     # what else the clinic offers nor what harm it does
     concern_treated = intent in _NEAR_TREATS and (
