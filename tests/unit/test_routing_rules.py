@@ -177,6 +177,15 @@ def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
         ("pas de fièvre mais du pus", "report_warning_signs"),
         ("de la fièvre le mois passé pis j'en ai encore", "report_warning_signs"),
         ("j'ai mal à la gorge pis elle enfle", "report_emergency"),
+        # redness told as going down beside a sign, growth elsewhere or its negation
+        ("la rougeur diminue mais j'ai de la fièvre", "report_warning_signs"),
+        ("l'enflure dégonfle mais la rougeur s'étend", "report_warning_signs"),
+        ("la rougeur a pas diminué pis ça fait 4 jours", "report_warning_signs"),
+        ("c'est rouge au lieu de diminuer, jour 3", "report_warning_signs"),
+        # flaking past two days beside redness or growth; tiredness beside faintness
+        ("ça pèle pis c'est encore rouge au jour 4", "report_warning_signs"),
+        ("la peau pèle pis l'enflure empire", "report_warning_signs"),
+        ("je me sens fatiguée pis j'ai de la misère à respirer", "report_emergency"),
     ],
 )
 def test_no_french_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
