@@ -10,14 +10,17 @@ from eval.answer_accuracy import bot_reply, judge
 from eval.corpus import SETS, blind_sets, load_questions
 
 BLIND_SETS = blind_sets()
-# The French sets' warning signs too: each must get the French warning. (Their benign
-# statements are measured, not yet gated: docs/evaluation.md, "French".)
+# The French sets' warning signs too, each must get the French warning; and their benign
+# statements, none of which may get the French warning's words. (Early sets forbid words the
+# after-effects reply rightly says, "rapidement" among them, so the warning's own words judge.)
 FRENCH_SETS = sorted(SETS.glob("fr_blind_v*[0-9].yml"))
+FRENCH_ALARM = re.compile(r"\b911\b|urgence|signes d.infection", re.I)
 # For a benign item without its own forbidden words.
 ALARM = re.compile(r"911|emergency|infection|promptly|right away|immediately|doctor now", re.I)
 ITEMS = [(path.name, item) for path in BLIND_SETS for item in load_questions(path)]
 BENIGN = [(name, item) for name, item in ITEMS if item["tag"] == "benign"]
 FRENCH_ITEMS = [(path.name, item) for path in FRENCH_SETS for item in load_questions(path)]
+FRENCH_BENIGN = [(name, item) for name, item in FRENCH_ITEMS if item["tag"] == "benign"]
 WARNINGS = [
     (name, item)
     for name, item in ITEMS + FRENCH_ITEMS
@@ -29,6 +32,7 @@ WARNINGS = [
 def test_the_blind_sets_hold_both_kinds():
     assert len(BENIGN) >= 70 and len(WARNINGS) >= 40
     assert FRENCH_SETS and any(name.startswith("fr_") for name, _ in WARNINGS)
+    assert len(FRENCH_BENIGN) >= 150
 
 
 def test_no_everyday_statement_gets_an_alarm(stack):
@@ -39,6 +43,15 @@ def test_no_everyday_statement_gets_an_alarm(stack):
             re.search(alarm, reply := bot_reply(stack.rasa_url, item["q"]), re.I)
             for alarm in item.get("forbid") or [ALARM.pattern]
         )
+    ]
+    assert not alarmed, "\n".join(alarmed)
+
+
+def test_no_everyday_statement_in_french_gets_an_alarm(stack):
+    alarmed = [
+        f"{name}: {item['q']!r} -> {reply[:120]!r}"
+        for name, item in FRENCH_BENIGN
+        if FRENCH_ALARM.search(reply := bot_reply(stack.rasa_url, item["q"]))
     ]
     assert not alarmed, "\n".join(alarmed)
 

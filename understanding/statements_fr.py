@@ -41,6 +41,7 @@ _AIRWAY_EXPLAINED = (
 )
 _SIGN_NEGATED = _pattern("sign_negated")
 _IMPROVING = _pattern("improving")
+_SAID_ABSENT = _pattern("said_absent")
 _DAYS_PAST_TWO = _pattern("days_past_two")
 _LASTING = _pattern("lasting")
 _REDNESS_OR_HEAT = _pattern("redness_or_heat")
@@ -51,6 +52,7 @@ _STILL_THERE = _pattern("still_there")
 _PAST_TIME = _pattern("past_time")
 _MILD_EFFECTS = {"bruising", "irritation", "flaking_dryness"}
 _FIRST_DAYS = _pattern("first_days")
+_DAY_COUNTED = _pattern("day_counted")
 _APPEARANCE = _pattern("appearance_told")
 _SENSATION = _pattern("sensation")
 _SIGNS = {"warning_sign", "emergency_sign"}
@@ -71,17 +73,31 @@ def reading_of_a_french_statement(
     negated = [
         e
         for e in entities
-        if e.get("entity") in _SIGNS and _SIGN_NEGATED.search(text[: int(e.get("start", 0))])
+        if e.get("entity") in (*_SIGNS, "symptom")
+        and _SIGN_NEGATED.search(text[: int(e.get("start", 0))])
     ]
     if negated:
-        # "pas de pus, pas de fièvre, juste un peu rosé": read on without the signs said absent
+        # "pas de pus, pas d'enflure, juste un peu rosé": read on without what is said absent
         trace.append("statement_fr.sign_negated")
         entities = [e for e in entities if e not in negated]
         text = without_words_of(text, negated)
+    # blanked, not cut, so the entities' offsets still hold
+    text, absent = _SAID_ABSENT.subn(lambda m: " " * len(m.group()), text)
+    if absent:
+        # "pas chaude, rien qui grossit, je respire bien": said absent though no sign names it;
+        # an entity among those words goes with them ("plus de rougeur, juste des pelures")
+        trace.append("statement_fr.said_absent")
+        entities = [
+            e for e in entities if text[int(e.get("start", 0)) : int(e.get("end", 0))].strip()
+        ]
     labels = {e.get("entity") for e in entities}
     # read without what is said to go down: "diminue chaque jour" tells no growth
     steady = _IMPROVING.sub(" ", text)
-    if negated and _only_mild_redness_left(intent, entities, labels, steady):
+    symptoms = {e.get("value") for e in entities if e.get("entity") == "symptom"}
+    # a bruise or flaking left reads on below as the side effect it is
+    mild_effects_left = bool(symptoms) and symptoms <= _MILD_EFFECTS
+    said_absent = (negated or absent) and not mild_effects_left
+    if said_absent and _only_mild_redness_left(intent, entities, labels, steady):
         # every sign said absent, a little redness left: what to expect, and when to call
         trace.append("statement_fr.signs_absent")
         return "ask_after_effects", list(entities)
@@ -255,8 +271,12 @@ def _no_alarm_after_all(
     if (
         intent == "report_warning_signs"
         and symptoms <= {"redness_swelling", *_MILD_EFFECTS}
-        and _FIRST_DAYS.search(plain)
-        and _TREATMENT_NAMED.search(plain)
+        # a day counted ("jour 1") counts from the treatment
+        and (
+            _DAY_COUNTED.search(plain)
+            or _FIRST_DAYS.search(plain)
+            and _TREATMENT_NAMED.search(plain)
+        )
         and not closing
         and not _AIRWAY.search(plain)
     ):

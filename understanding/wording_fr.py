@@ -2,13 +2,14 @@
 French rules of their own (understanding/wording_fr.yml), since the English ones (wording.py)
 read English. A count of appointments read as booking asks how many sessions; what prevents the
 treatment, read as what it is, asks who should not have it, and another treatment compared asks
-how it compares. A question read as preparation that names only a time after the treatment ("le
-maquillage est-il permis le jour même?") asks about aftercare; one read as what it is, or as the
-clinic's other treatments or side effects with a concern named, that asks with a verb of treating
-("traiter", "enlever", "régler"), or asks what it treats as such ("vous traitez quoi"), asks what
-it treats; an effect asked of as what the treatment will do ("je vais avoir la peau sèche
-après?") asks about side effects; an unsure reading that names a product, an activity or an
-effect is answered by that subject's own answer."""
+how it compares; looking or living as before ("avant que je sois présentable"), read as results,
+aftercare or after-effects, asks about downtime. A question read as preparation that names only
+a time after the treatment ("le maquillage est-il permis le jour même?") asks about aftercare;
+one read as what it is, or as the clinic's other treatments or side effects with a concern
+named, that asks with a verb of treating ("traiter", "enlever", "régler"), or asks what it
+treats as such ("vous traitez quoi"), asks what it treats; an effect asked of as what the
+treatment will do ("je vais avoir la peau sèche après?") asks about side effects; an unsure
+reading that names a product, an activity or an effect is answered by that subject's own answer."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ _MOVES = (
     ("book_consultation", "wording_fr.visits_counted", "ask_sessions"),
     ("nlu_fallback", "wording_fr.safety_asked", "ask_side_effects"),
     ("ask_aftercare", "wording_fr.staying_home", "ask_downtime"),
+    ("ask_results", "wording_fr.back_to_normal", "ask_downtime"),
+    ("ask_aftercare", "wording_fr.back_to_normal", "ask_downtime"),
+    ("ask_after_effects", "wording_fr.back_to_normal", "ask_downtime"),
     ("ask_what_is", "wording_fr.compared", "ask_compare"),
     ("ask_what_is", "wording_fr.prevented_asked", "ask_contraindications"),
 )

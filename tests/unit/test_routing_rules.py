@@ -186,6 +186,19 @@ def test_no_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
         ("ça pèle pis c'est encore rouge au jour 4", "report_warning_signs"),
         ("la peau pèle pis l'enflure empire", "report_warning_signs"),
         ("je me sens fatiguée pis j'ai de la misère à respirer", "report_emergency"),
+        # growth however conjugated or compared, beside an everyday cause or a day counted
+        ("la chaleur pis la douleur empirent depuis ce matin", "report_warning_signs"),
+        ("c'est de plus en plus enflé, jour 2", "report_warning_signs"),
+        ("ma face est plus enflée à matin qu'hier soir, jour 2", "report_warning_signs"),
+        ("la rougeur fait une ligne qui monte vers l'oreille", "report_warning_signs"),
+        # something said absent, less or almost gone, beside what is not
+        ("ça arrête pas d'enfler, jour 1", "report_warning_signs"),
+        ("c'est pas moins rouge qu'hier pis c'est chaud au toucher", "report_warning_signs"),
+        ("ya plus de rougeur qu'hier", "report_warning_signs"),
+        ("je respire bien mais ma langue enfle", "report_emergency"),
+        ("moins rouge qu'hier mais j'ai du pus", "report_warning_signs"),
+        ("presque pu visible mais ça s'étend vers le cou", "report_warning_signs"),
+        ("pas chaud, juste une ombre de rougeur, mais de la fièvre", "report_warning_signs"),
     ],
 )
 def test_no_french_rule_that_lowers_caution_silences_a_warning_sign(nlp, text, intent):
