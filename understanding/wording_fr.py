@@ -23,18 +23,20 @@ _PLACED_BEFORE = _pattern("placed_before")
 _TREATS_ASKED = _pattern("treats_asked")
 _EFFECT_ASKED = _pattern("effect_asked")
 _WHAT_IT_TREATS = _pattern("what_it_treats")
-# (the classifier's reading, the rule whose words move it, the topic they move it to)
-_MOVES = (
-    ("book_consultation", "wording_fr.visits_counted", "ask_sessions"),
-    ("nlu_fallback", "wording_fr.safety_asked", "ask_side_effects"),
-    ("ask_aftercare", "wording_fr.staying_home", "ask_downtime"),
-    ("ask_results", "wording_fr.back_to_normal", "ask_downtime"),
-    ("ask_aftercare", "wording_fr.back_to_normal", "ask_downtime"),
-    ("ask_after_effects", "wording_fr.back_to_normal", "ask_downtime"),
-    ("ask_what_is", "wording_fr.compared", "ask_compare"),
-    ("ask_what_is", "wording_fr.prevented_asked", "ask_contraindications"),
+# (the classifier's reading, the rule whose words move it, the topic they move it to, the
+# subjects that, named, keep the reading: "c'est risqué pour mon acné?" asks of the acne)
+_MOVES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    ("book_consultation", "wording_fr.visits_counted", "ask_sessions", frozenset()),
+    ("nlu_fallback", "wording_fr.safety_asked", "ask_side_effects", frozenset()),
+    ("ask_treats", "wording_fr.safety_asked", "ask_side_effects", frozenset({"concern"})),
+    ("ask_aftercare", "wording_fr.staying_home", "ask_downtime", frozenset()),
+    ("ask_results", "wording_fr.back_to_normal", "ask_downtime", frozenset()),
+    ("ask_aftercare", "wording_fr.back_to_normal", "ask_downtime", frozenset()),
+    ("ask_after_effects", "wording_fr.back_to_normal", "ask_downtime", frozenset()),
+    ("ask_what_is", "wording_fr.compared", "ask_compare", frozenset()),
+    ("ask_what_is", "wording_fr.prevented_asked", "ask_contraindications", frozenset()),
 )
-_MOVE_PATTERNS = {rule_id: _pattern(rule_id.split(".", 1)[1]) for _, rule_id, _ in _MOVES}
+_MOVE_PATTERNS = {rule_id: _pattern(rule_id.split(".", 1)[1]) for _, rule_id, _, _ in _MOVES}
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
 _NEAR_EFFECTS = {
     "ask_aftercare",
@@ -58,8 +60,8 @@ def french_topic_by_wording(
     if intent == "ask_prep" and _PLACED_AFTER.search(text) and not _PLACED_BEFORE.search(text):
         trace.append("wording_fr.placed_after")
         return "ask_aftercare"
-    for reading, rule_id, topic in _MOVES:
-        if intent == reading and _MOVE_PATTERNS[rule_id].search(text):
+    for reading, rule_id, topic, kept_by in _MOVES:
+        if intent == reading and not subjects & kept_by and _MOVE_PATTERNS[rule_id].search(text):
             trace.append(rule_id)
             return topic
     # "vous traitez la rosacée?", "ça règle la transpiration?" ask whether it is treated, not
