@@ -2,10 +2,11 @@
 own (understanding/statements_fr.yml), since the English ones (statements.py) read English. A
 reaction to the numbing told of another time is the lidocaine allergy; a fear told, or a sign of
 redness or swelling told with an everyday cause, is no warning; a concern or a contraindication
-told with nothing felt asks of itself; every sign said absent, or redness said to go down, with
-only a little redness left, asks what to expect after. Each lowers an alarm only on its own
-words, and the alarm stays beside the treatment, something worse or lasting, the airway, a
-reaction placed now, or a warning sign's own word."""
+told with nothing felt asks of itself; every sign or symptom said absent, or redness said to go
+down, to be less than before or almost gone, with only a little redness left, asks what to
+expect after; a first or second day counted places the first days after a treatment. Each lowers
+an alarm only on its own words, and the alarm stays beside the treatment, something worse or
+lasting, the airway, a reaction placed now, or a warning sign's own word."""
 
 from __future__ import annotations
 
