@@ -45,6 +45,8 @@ _AROUND_A_TREATMENT = _pattern("around_a_treatment")
 _DAY_OR_TIME = _pattern("day_or_time")
 _NO_TOPIC = {"inform", "nlu_fallback"}
 _RESULTS_SEEN = _pattern("results_seen")
+# and in French: "à quel moment peut-on constater l'effet sur les cicatrices?"
+_RESULTS_SEEN_FR = patterns_of("wording_fr")("when_it_shows")
 _GO_AHEAD_ASKED = _pattern("go_ahead_asked")
 _BENEFIT_NAMED = _pattern("benefit_named")
 _RESULTS_AFTER_ONE = _pattern("results_after_one")
@@ -134,8 +136,9 @@ def placed_after(text: str) -> bool:
 
 
 def seen_as_a_result(text: str) -> bool:
-    """When or what one sees is asked: "will I see a difference", "look better"."""
-    return bool(_RESULTS_SEEN.search(text))
+    """When or what one sees is asked: "will I see a difference", "look better", "quand est-ce
+    qu'on voit une différence"."""
+    return bool(_RESULTS_SEEN.search(text) or _RESULTS_SEEN_FR.search(text))
 
 
 def results_after_one(text: str) -> bool:

@@ -4,15 +4,15 @@ read English. A count of appointments read as booking asks how many sessions; wh
 treatment, read as what it is or unsure, asks who should not have it; another treatment compared
 or chosen over, read as what it is or as who should not have it, asks how it compares; safety
 asked by its adjective, unsure or read as what it treats, asks about side effects; a part of the
-day asked of, unsure, asks how long it lasts; looking or living as before ("avant que je sois
-présentable"), read as results, aftercare or after-effects, asks about downtime. A question read
-as preparation that names only a time after the treatment ("le maquillage est-il permis le jour
-même?") asks about aftercare; one read as what it is, or as the clinic's other treatments or
-side effects with a concern named, that asks with a verb of treating ("traiter", "enlever",
-"régler"), or asks what it treats as such ("vous traitez quoi"), asks what it treats; an effect
-asked of as what the treatment will do ("je vais avoir la peau sèche après?") asks about side
-effects; an unsure reading that names a product, an activity or an effect is answered by that
-subject's own answer."""
+day asked of, unsure, asks how long it lasts; when an effect shows, read as what it treats, asks
+about results; looking or living as before ("avant que je sois présentable"), read as results,
+aftercare or after-effects, asks about downtime. A question read as preparation that names only
+a time after the treatment ("le maquillage est-il permis le jour même?") asks about aftercare;
+one read as what it is, or as the clinic's other treatments or side effects with a concern
+named, that asks with a verb of treating ("traiter", "enlever", "régler"), or asks what it
+treats as such ("vous traitez quoi"), asks what it treats; an effect asked of as what the
+treatment will do ("je vais avoir la peau sèche après?") asks about side effects; an unsure
+reading that names a product, an activity or an effect is answered by that subject's own answer."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ _MOVES: tuple[tuple[str, str, str, frozenset[str]], ...] = (
     ("ask_what_is", "wording_fr.prevented_asked", "ask_contraindications", frozenset()),
     ("nlu_fallback", "wording_fr.prevented_asked", "ask_contraindications", frozenset()),
     ("nlu_fallback", "wording_fr.length_asked", "ask_duration", frozenset()),
+    ("ask_treats", "wording_fr.when_it_shows", "ask_results", frozenset()),
 )
 _MOVE_PATTERNS = {rule_id: _pattern(rule_id.split(".", 1)[1]) for _, rule_id, _, _ in _MOVES}
 # Near topics the classifier reads for an effect asked of: "je vais avoir la peau sèche après?"
